@@ -1,0 +1,1 @@
+"""Built-in checks: one module per provider service. Each check is a pure function of the inventory."""

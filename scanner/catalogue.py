@@ -1,0 +1,126 @@
+"""The check catalogue (checks list/show), mapping views and the permissions policy."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from scanner.errors import ConfigurationError
+from scanner.mapping import criteria_index, load_framework
+from scanner.registry import CheckSpec, load_checks
+
+
+def _permissions(spec: CheckSpec) -> list[str]:
+    from scanner.collect.registry import load_collectors
+
+    collectors = load_collectors(spec.provider)
+    return sorted({p for key in spec.collection_keys if key in collectors for p in collectors[key].permissions})
+
+
+def entry(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "provider": spec.provider,
+        "service": spec.service,
+        "title": spec.title,
+        "severity": spec.severity.value,
+        "category": spec.category.value,
+        "resource_type": spec.resource_type,
+        "rationale": spec.rationale,
+        "remediation": spec.remediation,
+        "criteria": criteria,
+        "parameters": dict(spec.params),
+        "reads": list(spec.reads),
+        "permissions": _permissions(spec),
+        "aliases": list(spec.aliases),
+    }
+
+
+def catalogue(provider: str | None = None) -> list[dict[str, Any]]:
+    index = criteria_index({"soc2": load_framework("soc2")})
+    return [entry(spec, index.get(spec.id, {})) for spec in load_checks().values() if provider in (None, spec.provider)]
+
+
+def catalogue_entry(check_id: str) -> dict[str, Any]:
+    registry = load_checks()
+    spec = registry.get(check_id) or next((s for s in registry.values() if check_id in s.aliases), None)
+    if spec is None:
+        raise ConfigurationError(f"unknown check id {check_id!r} (see `trustscan checks list`)")
+    return entry(spec, criteria_index({"soc2": load_framework("soc2")}).get(spec.id, {}))
+
+
+def _console(buffer: io.StringIO) -> Any:
+    from rich.console import Console
+
+    return Console(file=buffer, width=160, no_color=True)
+
+
+def render_catalogue_table(entries: list[dict[str, Any]]) -> str:
+    from rich.table import Table
+
+    table = Table(title=f"{len(entries)} checks", title_justify="left")
+    for column in ("Id", "Severity", "Category", "Title", "SOC 2"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e["id"], e["severity"], e["category"], e["title"], ", ".join(e["criteria"].get("soc2", [])))
+    buffer = io.StringIO()
+    _console(buffer).print(table)
+    return buffer.getvalue()
+
+
+def render_entry(e: dict[str, Any]) -> str:
+    lines = [
+        f"{e['id']}: {e['title']}",
+        f"  provider:      {e['provider']}",
+        f"  service:       {e['service']}",
+        f"  severity:      {e['severity']}",
+        f"  category:      {e['category']}",
+        f"  resource type: {e['resource_type']}",
+        f"  criteria:      " + "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in e["criteria"].items()),
+        f"  parameters:    " + (", ".join(f"{k}={json.dumps(v)}" for k, v in e["parameters"].items()) or "none"),
+        f"  reads:         {', '.join(e['reads'])}",
+        f"  permissions:   {', '.join(e['permissions'])}",
+        "",
+        "Rationale:",
+        *[f"  {line}" for line in e["rationale"].splitlines()],
+        "",
+        "Remediation:",
+        *[f"  {line}" for line in e["remediation"].splitlines()],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_mapping(framework_name: str, criterion: str | None, fmt: str) -> str:
+    framework = load_framework(framework_name)
+    items = framework.criteria.items()
+    if criterion:
+        if criterion not in framework.criteria:
+            raise ConfigurationError(f"{framework_name} has no criterion {criterion!r}")
+        items = [(criterion, framework.criteria[criterion])]
+    if fmt == "json":
+        return json.dumps({cid: c.model_dump() for cid, c in items}, indent=2) + "\n"
+    out = [f"{framework.title}", ""]
+    for cid, c in items:
+        out.append(f"{cid}  {c.title}")
+        if c.checks:
+            out.append("  automated checks:")
+            out += [f"    - {check_id}: {why}" for check_id, why in c.checks.items()]
+        else:
+            out.append("  automated checks: none (manual evidence only)")
+        if c.manual_evidence:
+            out.append("  manual evidence:")
+            out += [f"    - {item}" for item in c.manual_evidence]
+        out.append("")
+    return "\n".join(out)
+
+
+def permissions_policy(provider: str, checks: list[CheckSpec]) -> str:
+    if provider != "aws":
+        raise ConfigurationError(f"permissions for {provider} are not available yet")
+    actions = sorted({p for spec in checks for p in _permissions(spec)} | {"sts:GetCallerIdentity", "ec2:DescribeRegions"})
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "TrustscanReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }
+    return json.dumps(policy, indent=2)

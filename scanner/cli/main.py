@@ -1,0 +1,475 @@
+"""The `trustscan` command: parse options, call the library, pick a formatter.
+
+Cloud SDKs are imported inside the commands that need them, so `--help` and `checks list` start fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.errors import ConfigurationError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+EXIT_CODES_HELP = """\b
+Exit status:
+  0  no FAIL finding at or above --fail-on (default: any FAIL)
+  1  FAIL findings at or above the --fail-on threshold
+  2  usage or configuration error: nothing scanned
+  3  the scan finished, some collections failed (ERROR findings), nothing failed at threshold
+"""
+
+FAIL_ON_CHOICES = ["any", "critical", "high", "medium", "low", "info", "never"]
+
+
+class ExitWith(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="trustscan")
+def cli() -> None:
+    """trustscan: prove SOC 2 controls (MFA, encryption, logging, backup) on live cloud infrastructure."""
+
+
+# -- shared options ------------------------------------------------------------------------------
+
+
+def output_options(func: Callable) -> Callable:
+    options = [
+        click.option(
+            "--format",
+            "formats",
+            multiple=True,
+            metavar="FMT[=PATH]",
+            help="Output format: table, json, sarif (repeatable; FMT=PATH writes to a file).",
+        ),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) format to PATH."),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_ON_CHOICES, case_sensitive=False),
+            default="any",
+            show_default=True,
+            help="Lowest severity of FAIL finding that makes the exit status 1.",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="No progress output."),
+        click.option("--verbose", "-v", count=True, help="Log each failed API call (-vv: debug)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def selection_options(func: Callable) -> Callable:
+    options = [
+        click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids."),
+        click.option("--severity", "severities", metavar="LEVEL,...", help="Only checks of these severities."),
+        click.option(
+            "--param",
+            "params",
+            multiple=True,
+            metavar="CHECK.NAME=VALUE",
+            help="Override a check parameter, e.g. aws.logs.log_group_retention.min_days=90.",
+        ),
+        click.option("--max-workers", type=click.IntRange(1, 128), default=16, show_default=True, help="Concurrent API calls."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def aws_options(func: Callable) -> Callable:
+    options = [
+        click.option("--profile", help="AWS named profile (default: the standard credential chain)."),
+        click.option("--regions", metavar="R1,R2|all", help="Regions to scan (default: every enabled region)."),
+        click.option("--endpoint-url", help="Send every API call here (moto server, LocalStack)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.ERROR if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="trustscan: %(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("trustscan").setLevel(level)
+    if verbose < 2:
+        for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    import json
+
+    params: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        check_id, dot, key = name.rpartition(".")
+        if not sep or not dot or not key:
+            raise ConfigurationError(f"--param {pair!r} is not CHECK_ID.NAME=VALUE")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        params.setdefault(check_id, {})[key] = value
+    return params
+
+
+def _select(provider: str | None, check_ids: str | None, severities: str | None, params: dict) -> list:
+    from scanner.registry import load_checks, select_checks
+
+    registry = load_checks()
+    selected = select_checks(registry, provider=provider, ids=_split(check_ids), severities=_split(severities))
+    for check_id, values in params.items():
+        spec = registry.get(check_id)
+        if spec is None:
+            raise ConfigurationError(f"--param names unknown check {check_id!r}")
+        unknown = sorted(set(values) - set(spec.params))
+        if unknown:
+            known = ", ".join(sorted(spec.params)) or "none"
+            raise ConfigurationError(f"check {check_id} has no parameter {unknown[0]!r} (parameters: {known})")
+    if not selected:
+        raise ConfigurationError("no checks match the selection")
+    return selected
+
+
+class _Progress:
+    """A one-line progress display on stderr, only when it is a terminal and not --quiet."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                console=Console(stderr=True), transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("", total=None)
+        return self
+
+    def __call__(self, key: str, scope: str, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total, description=f"{key} [{scope}]")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+
+def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_files: dict[str, str] | None = None) -> None:
+    from scanner import formatters
+
+    targets: list[tuple[str, str | None]] = []
+    for item in formats or ("table",):
+        name, _, path = item.partition("=")
+        targets.append((name.strip().lower(), path or None))
+    if output:
+        pathless = [i for i, (_, path) in enumerate(targets) if path is None]
+        if len(pathless) != 1:
+            raise ConfigurationError("--output needs exactly one --format without =PATH")
+        targets[pathless[0]] = (targets[pathless[0]][0], output)
+    for name, _ in targets:
+        formatters.get(name)  # fail before writing anything
+    for name, path in targets + [(n, p) for n, p in (default_files or {}).items() if n not in {t[0] for t in targets}]:
+        if name == "table" and path is None:
+            from scanner.formatters.table import render as render_table
+
+            click.echo(render_table(report, color=sys.stdout.isatty()), nl=False)
+            continue
+        text = formatters.get(name)(report)
+        if path is None:
+            click.echo(text, nl=False)
+        else:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            click.echo(f"wrote {path}", err=True)
+
+
+def exit_status(report: Any, fail_on: str) -> int:
+    from scanner.models.common import Severity, Status
+
+    if fail_on != "never":
+        threshold = 0 if fail_on == "any" else Severity(fail_on).rank
+        if any(f.status == Status.FAIL and f.severity.rank >= threshold for f in report.findings):
+            return EXIT_FAIL
+    if report.summary.get(Status.ERROR) or report.metadata.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def _sigterm_as_interrupt() -> None:
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, handler)
+        except ValueError:  # not the main thread (embedded use)
+            pass
+
+
+def _run_aws(
+    *,
+    profile: str | None,
+    regions: str | None,
+    endpoint_url: str | None,
+    selection: dict[str, Any],
+    quiet: bool,
+    session: Any = None,
+    source: str = "live",
+) -> tuple[Any, Any]:
+    from datetime import datetime, timezone
+
+    from scanner.collect.aws._client import AwsApi, AwsCollection
+    from scanner.engine.pool import WorkPool
+    from scanner.engine.scan import ScanOptions, collect, report_for
+
+    started = datetime.now(timezone.utc)
+    params = _parse_params(selection["params"])
+    checks = _select("aws", selection["check_ids"], selection["severities"], params)
+    pool = WorkPool(selection["max_workers"])
+    try:
+        api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
+        region_list = None if (regions or "all").strip().lower() == "all" else _split(regions)
+        provider = AwsCollection(api, regions=region_list)
+        with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
+            options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
+            inventory = collect(provider, pool, options)
+        report = report_for(inventory, options, source=source, started_at=started)
+    finally:
+        pool.shutdown(wait=False)
+    return inventory, report
+
+
+def _selection(check_ids: str | None, severities: str | None, params: tuple[str, ...], max_workers: int) -> dict[str, Any]:
+    return {"check_ids": check_ids, "severities": severities, "params": params, "max_workers": max_workers}
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def scan() -> None:
+    """Scan a cloud account and report findings."""
+
+
+@scan.command("aws", epilog=EXIT_CODES_HELP)
+@aws_options
+@selection_options
+@output_options
+def scan_aws(profile, regions, endpoint_url, check_ids, severities, params, max_workers, formats, output, fail_on, quiet, verbose) -> None:
+    """Scan AWS with the standard credential chain (env, profile, SSO, instance role)."""
+    _configure_logging(verbose)
+    _sigterm_as_interrupt()
+    _, report = _run_aws(
+        profile=profile,
+        regions=regions,
+        endpoint_url=endpoint_url,
+        selection=_selection(check_ids, severities, params, max_workers),
+        quiet=quiet,
+    )
+    _emit(report, formats, output)
+    raise ExitWith(exit_status(report, fail_on.lower()))
+
+
+@cli.group()
+def collect() -> None:
+    """Collect an inventory snapshot (the evidence) without evaluating it."""
+
+
+@collect.command("aws")
+@aws_options
+@selection_options
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--verbose", "-v", count=True, help="Log each failed API call.")
+def collect_aws(profile, regions, endpoint_url, check_ids, severities, params, max_workers, out, quiet, verbose) -> None:
+    """Save the AWS inventory the selected checks read to a snapshot file."""
+    _configure_logging(verbose)
+    _sigterm_as_interrupt()
+    inventory, _ = _run_aws(
+        profile=profile,
+        regions=regions,
+        endpoint_url=endpoint_url,
+        selection=_selection(check_ids, severities, params, max_workers),
+        quiet=quiet,
+    )
+    from scanner.snapshot import dump_snapshot
+
+    with open(out, "w", encoding="utf-8") as handle:
+        handle.write(dump_snapshot(inventory))
+    failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
+    click.echo(f"wrote {out} ({len(inventory.coverage)} collections, {failed} failed)", err=True)
+    raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("snapshot", type=click.Path(dir_okay=False))
+@click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids (default: the checks the snapshot was collected for).")
+@click.option("--severity", "severities", metavar="LEVEL,...", help="Only checks of these severities.")
+@click.option("--param", "params", multiple=True, metavar="CHECK.NAME=VALUE", help="Override a check parameter.")
+@output_options
+def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, quiet, verbose) -> None:
+    """Re-evaluate a saved snapshot offline ("now" is the snapshot's collected_at)."""
+    from datetime import datetime, timezone
+
+    from scanner.engine.scan import ScanOptions, load_snapshot, report_for
+
+    _configure_logging(verbose)
+    started = datetime.now(timezone.utc)
+    inventory = load_snapshot(snapshot)
+    provider = inventory.metadata.provider
+    parsed = _parse_params(params)
+    if check_ids is None and inventory.metadata.checks:
+        check_ids = ",".join(inventory.metadata.checks)
+    checks = _select(provider, check_ids, severities, parsed)
+    report = report_for(inventory, ScanOptions(checks=checks, params=parsed), source="snapshot", started_at=started)
+    _emit(report, formats, output)
+    raise ExitWith(exit_status(report, fail_on.lower()))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option("--provider", type=click.Choice(["aws"]), default="aws", show_default=True, help="Which demo to scan.")
+@selection_options
+@output_options
+def demo(provider, check_ids, severities, params, max_workers, formats, output, fail_on, quiet, verbose) -> None:
+    """Scan a bundled demo account served on a loopback port (no credentials needed).
+
+    Prints the table and writes trustscan-report.json and trustscan-report.sarif.
+    """
+    _configure_logging(verbose)
+    _sigterm_as_interrupt()
+    try:
+        from scanner.demo.aws import demo_account
+    except ImportError as exc:
+        raise ConfigurationError(f"the demo needs moto: pip install 'trustscan[demo]' ({exc.name} is missing)") from exc
+    with demo_account() as account:
+        _, report = _run_aws(
+            profile=None,
+            regions=",".join(account.regions),
+            endpoint_url=account.endpoint_url,
+            selection=_selection(check_ids, severities, params, max_workers),
+            quiet=quiet,
+            session=account.session,
+            source="demo",
+        )
+    defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
+    _emit(report, formats, output, defaults)
+    raise ExitWith(exit_status(report, fail_on.lower()))
+
+
+@cli.group()
+def checks() -> None:
+    """The check catalogue."""
+
+
+@checks.command("list")
+@click.option("--provider", type=click.Choice(["aws", "azure", "gcp"]), help="Only this provider's checks.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def checks_list(provider, fmt) -> None:
+    """List every check (the JSON form is the stable machine-readable catalogue)."""
+    from scanner.catalogue import catalogue, render_catalogue_table
+
+    entries = catalogue(provider)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(entries, indent=2))
+    else:
+        click.echo(render_catalogue_table(entries), nl=False)
+
+
+@checks.command("show")
+@click.argument("check_id")
+def checks_show(check_id) -> None:
+    """Show one check: rationale, remediation, criteria, parameters, permissions."""
+    from scanner.catalogue import catalogue_entry, render_entry
+
+    click.echo(render_entry(catalogue_entry(check_id)), nl=False)
+
+
+@cli.group()
+def mappings() -> None:
+    """Framework mappings (SOC 2 criteria -> checks)."""
+
+
+@mappings.command("show")
+@click.argument("framework", default="soc2")
+@click.argument("criterion", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def mappings_show(framework, criterion, fmt) -> None:
+    """Show a framework's criteria with their automated checks and the manual evidence still needed."""
+    from scanner.catalogue import render_mapping
+
+    click.echo(render_mapping(framework, criterion, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("provider", type=click.Choice(["aws"]))
+@click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")
+def permissions(provider, check_ids) -> None:
+    """Print the least-privilege IAM policy the selected checks need."""
+    from scanner.catalogue import permissions_policy
+
+    checks_selected = _select(provider, check_ids, None, {})
+    click.echo(permissions_policy(provider, checks_selected))
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["report", "snapshot"]))
+def schema(what) -> None:
+    """Print the JSON Schema of the report or of the snapshot."""
+    import json
+
+    if what == "report":
+        from scanner.models.report import Report as model
+    else:
+        from scanner.models.inventory import Inventory as model
+    click.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one line on stderr and exit 2 for any usage or configuration error."""
+    try:
+        cli.main(args=argv, prog_name="trustscan", standalone_mode=False)
+    except ExitWith as done:
+        sys.exit(done.code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("trustscan: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        message = exc.format_message().replace("\n", " ")
+        click.echo(f"trustscan: error: {message} (see --help)", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigurationError as exc:
+        click.echo(f"trustscan: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("trustscan: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Collectors: turn API responses into the typed inventory. One module per provider service."""

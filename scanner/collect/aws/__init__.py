@@ -1,0 +1,1 @@
+"""AWS collectors: one module per service, each function filling one collection key."""

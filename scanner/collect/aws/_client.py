@@ -1,0 +1,286 @@
+"""The AWS side of a run: one boto3 session, clients built once, one call cache, call counting.
+
+botocore clients are thread-safe, sessions are not: clients are created under a lock and then
+shared by every collector thread. Every call goes through `call`/`pages`, which memoise the
+response for the run (the credential report, DescribeDBInstances... are fetched once whoever asks)
+and count requests per "service:Operation" for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from botocore import xform_name
+
+from scanner.engine.pool import WorkPool
+from scanner.errors import ConfigurationError
+from scanner.models.common import CoverageState
+from scanner.models.inventory import Identity
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+GLOBAL_REGION_BY_PARTITION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
+
+ACCESS_DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "Forbidden",
+    "403",
+}
+REGION_DISABLED_CODES = {"OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
+THROTTLING_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+}
+UNSUPPORTED_CODES = {"SubscriptionRequiredException", "UnsupportedOperation", "InvalidAction"}
+
+
+class CallFailed(Exception):
+    """A collection could not be completed; carries the coverage verdict."""
+
+    def __init__(self, state: CoverageState, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.state = state
+        self.reason = reason
+        self.code = code
+
+
+def classify(exc: BaseException, service: str, region: str) -> CallFailed:
+    """Turn an SDK exception into a coverage verdict with a one-line reason."""
+    if isinstance(exc, CallFailed):
+        return exc
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        operation = getattr(exc, "operation_name", "call")
+        message = (error.get("Message") or "").strip().splitlines()[0:1]
+        detail = f": {message[0]}" if message else ""
+        if code in ACCESS_DENIED_CODES:
+            return CallFailed(CoverageState.FAILED, f"access denied to {service}:{operation} in {region}{detail}", code)
+        if code in REGION_DISABLED_CODES:
+            return CallFailed(
+                CoverageState.FAILED,
+                f"region {region} is not enabled for this account or rejects these credentials ({code})",
+                code,
+            )
+        if code in THROTTLING_CODES:
+            return CallFailed(
+                CoverageState.FAILED, f"throttled on {service}:{operation} in {region} after retries ({code})", code
+            )
+        if code in UNSUPPORTED_CODES:
+            return CallFailed(CoverageState.UNSUPPORTED, f"{service} is not available in {region} ({code})", code)
+        return CallFailed(CoverageState.FAILED, f"{service}:{operation} failed in {region}: {code}{detail}", code)
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return CallFailed(CoverageState.FAILED, f"cannot reach the {service} endpoint in {region}", "EndpointConnectionError")
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return CallFailed(CoverageState.FAILED, "no AWS credentials found", "NoCredentials")
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return CallFailed(CoverageState.FAILED, f"{service} in {region}: {exc}", type(exc).__name__)
+    return CallFailed(CoverageState.FAILED, f"internal error collecting {service} in {region}: {exc!r}", type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class AwsScope:
+    """What a collector receives: where it runs and the shared API."""
+
+    api: AwsApi
+    region: str  # the region collected, or the partition's global region for global collectors
+    account: str
+    partition: str
+
+    def arn(self, service: str, resource: str, region: str | None = None) -> str:
+        return f"arn:{self.partition}:{service}:{self.region if region is None else region}:{self.account}:{resource}"
+
+    def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict:
+        return self.api.call(service, region or self.region, operation, **params)
+
+    def pages(self, service: str, operation: str, key: str, region: str | None = None, **params: Any) -> list:
+        return self.api.pages(service, region or self.region, operation, key, **params)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        return self.api.pool.map(fn, items)
+
+
+class AwsApi:
+    def __init__(
+        self,
+        pool: WorkPool,
+        *,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        retry_mode: str = "adaptive",
+        max_attempts: int = 8,
+        session: boto3.Session | None = None,
+    ) -> None:
+        self.pool = pool
+        self.endpoint_url = endpoint_url
+        try:
+            self.session = session or boto3.Session(profile_name=profile)
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise ConfigurationError(str(exc)) from exc
+        self.config = botocore.config.Config(
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
+            max_pool_connections=max(10, pool.max_workers),
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self.calls: Counter[str] = Counter()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._client_lock = threading.Lock()
+        self._cache: dict[str, _CacheEntry] = {}
+        self._cache_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+
+    # -- clients -------------------------------------------------------------------------------
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._client_lock:
+            if key not in self._clients:
+                client = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+                )
+                client.meta.events.register("before-call", self._count_call)
+                self._clients[key] = client
+            return self._clients[key]
+
+    def _count_call(self, model: Any, **_: Any) -> None:
+        with self._count_lock:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def available_regions(self, service: str, partition: str) -> list[str]:
+        return self.session.get_available_regions(service, partition_name=partition)
+
+    # -- calls ----------------------------------------------------------------------------------
+    def call(self, service: str, region: str, operation: str, **params: Any) -> dict:
+        def fetch() -> dict:
+            method = getattr(self.client(service, region), xform_name(operation))
+            return method(**params)
+
+        return self._memo(("call", service, region, operation, params), fetch)
+
+    def pages(self, service: str, region: str, operation: str, key: str, **params: Any) -> list:
+        """All items under `key` across every page of a paginated operation."""
+
+        def fetch() -> list:
+            client = self.client(service, region)
+            paginator = client.get_paginator(xform_name(operation))
+            items: list = []
+            for page in paginator.paginate(**params):
+                items.extend(page.get(key, []))
+            return items
+
+        return self._memo(("pages", service, region, operation, key, params), fetch)
+
+    def _memo(self, parts: tuple, fetch: Callable[[], T]) -> T:
+        cache_key = json.dumps(parts, sort_keys=True, default=str)
+        with self._cache_lock:
+            entry = self._cache.get(cache_key)
+            owner = entry is None
+            if owner:
+                entry = self._cache[cache_key] = _CacheEntry()
+        assert entry is not None
+        if owner:
+            try:
+                entry.value = fetch()
+            except BaseException as exc:  # noqa: BLE001 - every waiter sees the same failure
+                entry.error = exc
+            finally:
+                entry.ready.set()
+        else:
+            entry.ready.wait()
+        if entry.error is not None:
+            raise entry.error
+        return entry.value
+
+    # -- identity -------------------------------------------------------------------------------
+    def identity(self, region: str | None = None) -> Identity:
+        region = region or self.session.region_name or "us-east-1"
+        try:
+            response = self.call("sts", region, "GetCallerIdentity")
+        except botocore.exceptions.NoCredentialsError as exc:
+            raise ConfigurationError(
+                "no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --profile)"
+            ) from exc
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise ConfigurationError(f"cannot verify AWS credentials: {classify(exc, 'sts', region).reason}") from exc
+        arn = response["Arn"]
+        return Identity(account=response["Account"], principal=arn, partition=arn.split(":")[1])
+
+    def enabled_regions(self, region: str) -> list[str]:
+        try:
+            regions = self.call("ec2", region, "DescribeRegions", AllRegions=False)["Regions"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise ConfigurationError(
+                f"cannot list the enabled regions ({classify(exc, 'ec2', region).reason}); pass --regions"
+            ) from exc
+        return sorted(r["RegionName"] for r in regions)
+
+
+class _CacheEntry:
+    __slots__ = ("ready", "value", "error")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+
+class AwsCollection:
+    """Binds a run to one account: identity, regions, and what each collector gets."""
+
+    provider = "aws"
+
+    def __init__(self, api: AwsApi, regions: list[str] | None = None, region: str | None = None) -> None:
+        self.api = api
+        self.identity = api.identity(region)
+        self.partition = self.identity.partition or "aws"
+        self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
+        self.regions = sorted(set(regions)) if regions else api.enabled_regions(region or self.global_region)
+
+    def scopes(self, regional: bool) -> list[str]:
+        return list(self.regions) if regional else ["global"]
+
+    def unsupported_reason(self, service: str, scope: str) -> str | None:
+        if scope == "global" or self.api.endpoint_url:
+            return None  # a custom endpoint (moto, LocalStack) serves every service everywhere
+        if scope not in self.api.available_regions(_ENDPOINT_NAMES.get(service, service), self.partition):
+            return f"{service} is not available in {scope}"
+        return None
+
+    def context(self, scope: str) -> AwsScope:
+        region = self.global_region if scope == "global" else scope
+        return AwsScope(api=self.api, region=region, account=self.identity.account, partition=self.partition)
+
+    def classify(self, exc: BaseException, service: str, scope: str) -> CallFailed:
+        return classify(exc, service, scope)
+
+    def api_calls(self) -> dict[str, int]:
+        return dict(sorted(self.api.calls.items()))
+
+    def new_inventory(self) -> Any:
+        from scanner.models.aws import AwsInventory
+
+        return AwsInventory()
+
+
+# Collection-key service names that differ from the boto3 client name.
+_ENDPOINT_NAMES = {"cloudtrail": "cloudtrail", "logs": "logs"}

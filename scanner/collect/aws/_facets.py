@@ -1,0 +1,29 @@
+"""Per-resource getters ("facets"): a denied getter marks one field of one resource unreadable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scanner.collect.aws._client import AwsScope, classify
+
+
+def read_facets(
+    scope: AwsScope, service: str, region: str, getters: dict[str, Callable[[], dict[str, Any]]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run each getter; merge the fields they return, and record a reason for each that failed."""
+    fields: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for facet, getter in getters.items():
+        try:
+            fields.update(getter())
+        except Exception as exc:  # noqa: BLE001 - one unreadable facet must not lose the resource
+            errors[facet] = classify(exc, service, region).reason
+    return fields, errors
+
+
+def error_code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code"))
+    return None

@@ -1,0 +1,118 @@
+"""S3: buckets and their settings. ListBuckets once, then the per-bucket getters concurrently."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.collect.aws._client import AwsScope
+from scanner.collect.aws._facets import error_code, read_facets
+from scanner.collect.registry import collector
+from scanner.models.aws.s3 import Bucket, PublicAccessBlock
+
+# Getter errors that mean "not configured", not "could not read".
+ABSENT = {
+    "ServerSideEncryptionConfigurationNotFoundError",
+    "NoSuchBucketPolicy",
+    "NoSuchPublicAccessBlockConfiguration",
+}
+
+
+@collector(
+    "aws.s3.buckets",
+    regional=False,
+    permissions=[
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketLogging",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketPublicAccessBlock",
+    ],
+)
+def buckets(scope: AwsScope) -> list[Bucket]:
+    listed = scope.pages("s3", "ListBuckets", "Buckets")
+    return scope.map(lambda b: _bucket(scope, b["Name"]), listed)
+
+
+def _bucket(scope: AwsScope, name: str) -> Bucket:
+    location, location_errors = read_facets(scope, "s3", scope.region, {"location": lambda: _location(scope, name)})
+    region = location.get("region", scope.region)
+
+    def get(operation: str) -> dict[str, Any]:
+        return scope.call("s3", operation, region=region, Bucket=name)
+
+    def absent_is_none(operation: str) -> dict[str, Any] | None:
+        try:
+            return get(operation)
+        except Exception as exc:
+            if error_code(exc) in ABSENT:
+                return None
+            raise
+
+    fields, errors = read_facets(
+        scope,
+        "s3",
+        region,
+        {
+            "encryption": lambda: _encryption(absent_is_none("GetBucketEncryption")),
+            "policy": lambda: _policy(absent_is_none("GetBucketPolicy")),
+            "logging": lambda: {"logging_target_bucket": (get("GetBucketLogging").get("LoggingEnabled") or {}).get("TargetBucket")},
+            "versioning": lambda: _versioning(get("GetBucketVersioning")),
+            "public_access_block": lambda: _public_access_block(absent_is_none("GetPublicAccessBlock")),
+        },
+    )
+    return Bucket(
+        id=f"arn:{scope.partition}:s3:::{name}",
+        name=name,
+        region=region,
+        account=scope.account,
+        errors={**location_errors, **errors},
+        **fields,
+    )
+
+
+def _location(scope: AwsScope, name: str) -> dict[str, Any]:
+    constraint = scope.call("s3", "GetBucketLocation", Bucket=name).get("LocationConstraint")
+    # Buckets in us-east-1 report no constraint; "EU" is the legacy name of eu-west-1.
+    return {"region": {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(constraint, constraint)}
+
+
+def _encryption(response: dict[str, Any] | None) -> dict[str, Any]:
+    if not response:
+        return {}
+    rules = response.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    for rule in rules:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm"):
+            return {
+                "encryption_algorithm": default["SSEAlgorithm"],
+                "kms_key_id": default.get("KMSMasterKeyID"),
+                "bucket_key_enabled": bool(rule.get("BucketKeyEnabled", False)),
+            }
+    return {}
+
+
+def _policy(response: dict[str, Any] | None) -> dict[str, Any]:
+    if not response or not response.get("Policy"):
+        return {"policy": None}
+    return {"policy": json.loads(response["Policy"])}
+
+
+def _versioning(response: dict[str, Any]) -> dict[str, Any]:
+    return {"versioning_status": response.get("Status"), "mfa_delete": response.get("MFADelete") == "Enabled"}
+
+
+def _public_access_block(response: dict[str, Any] | None) -> dict[str, Any]:
+    if not response:
+        return {"public_access_block": None}
+    config = response.get("PublicAccessBlockConfiguration", {})
+    return {
+        "public_access_block": PublicAccessBlock(
+            block_public_acls=config.get("BlockPublicAcls", False),
+            ignore_public_acls=config.get("IgnorePublicAcls", False),
+            block_public_policy=config.get("BlockPublicPolicy", False),
+            restrict_public_buckets=config.get("RestrictPublicBuckets", False),
+        )
+    }

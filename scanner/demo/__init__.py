@@ -1,0 +1,1 @@
+"""Bundled demo environments served on loopback ports."""

@@ -1,0 +1,275 @@
+"""The AWS demo: moto's server in-process on a free loopback port, seeded with a small account
+that has a realistic mix of compliant and non-compliant resources. The real collectors scan it
+through boto3 exactly as they would scan AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+DEMO_REGIONS = ("eu-west-1", "us-east-1")
+DEMO_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+DEMO_SEED = 20261125  # moto's random ids (vpc-..., vol-...) are repeatable with a seed
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    endpoint_url: str
+    session: boto3.Session
+    regions: tuple[str, ...]
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """Start moto's threaded server on 127.0.0.1 with a free port; yield its URL."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto logs every 404 it serves
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def reset(endpoint_url: str, seed: int | None = DEMO_SEED) -> None:
+    """Empty moto's state (and make its ids repeatable)."""
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST")).read()
+    if seed is not None:
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint_url}/moto-api/seed?a={seed}", method="POST")).read()
+
+
+def demo_session() -> boto3.Session:
+    return boto3.Session(region_name="us-east-1", **DEMO_CREDENTIALS)
+
+
+@contextmanager
+def demo_account() -> Iterator[DemoAccount]:
+    with moto_server() as endpoint_url:
+        reset(endpoint_url)
+        session = demo_session()
+        seed_demo_account(session, endpoint_url)
+        yield DemoAccount(endpoint_url=endpoint_url, session=session, regions=DEMO_REGIONS)
+
+
+def seed_demo_account(session: boto3.Session, endpoint_url: str) -> None:
+    def client(service: str, region: str = "us-east-1") -> Any:
+        return session.client(service, region_name=region, endpoint_url=endpoint_url)
+
+    _seed_iam(client("iam"))
+    _seed_kms_and_s3(client)
+    for region in DEMO_REGIONS:
+        _seed_regional(client, region)
+
+
+def _seed_iam(iam: Any) -> None:
+    # alice: console + MFA (compliant); bob: console without MFA; ci-deploy: access key only.
+    for name in ("alice", "bob", "ci-deploy"):
+        iam.create_user(UserName=name)
+    for name in ("alice", "bob"):
+        iam.create_login_profile(UserName=name, Password="Demo-Passw0rd!", PasswordResetRequired=False)
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice-phone")["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName="alice", SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321"
+    )
+    iam.create_access_key(UserName="ci-deploy")
+    # A policy that looks reasonable but is shorter and more permissive than CIS asks.
+    iam.update_account_password_policy(
+        MinimumPasswordLength=8,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        MaxPasswordAge=90,
+        PasswordReusePrevention=5,
+    )
+
+
+def _tls_only_policy(bucket: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    )
+
+
+def _seed_kms_and_s3(client: Any) -> None:
+    kms = client("kms")
+    audit_key = kms.create_key(Description="audit logs")["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=audit_key)
+    kms.create_key(Description="legacy app key")  # rotation never enabled
+
+    s3 = client("s3")
+    s3.create_bucket(Bucket="acme-access-logs")
+    s3.put_bucket_policy(
+        Bucket="acme-access-logs",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "S3ServerAccessLogsPolicy",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::acme-access-logs/*",
+                    }
+                ],
+            }
+        ),
+    )
+    s3.create_bucket(Bucket="acme-audit-trail")
+    s3.put_bucket_encryption(
+        Bucket="acme-audit-trail",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": audit_key}}]
+        },
+    )
+    s3.put_bucket_policy(Bucket="acme-audit-trail", Policy=_tls_only_policy("acme-audit-trail"))
+    s3.put_bucket_versioning(Bucket="acme-audit-trail", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_logging(
+        Bucket="acme-audit-trail",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "acme-access-logs", "TargetPrefix": "audit-trail/"}},
+    )
+    s3.put_public_access_block(
+        Bucket="acme-audit-trail",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+    eu_s3 = client("s3", "eu-west-1")
+    eu_s3.create_bucket(Bucket="acme-customer-exports", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    eu_s3.put_bucket_versioning(Bucket="acme-customer-exports", VersioningConfiguration={"Status": "Suspended"})
+
+    # The organisation trail: multi-region, validated, KMS-encrypted, logging.
+    trail = client("cloudtrail").create_trail(
+        Name="org-audit-trail",
+        S3BucketName="acme-audit-trail",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        KmsKeyId=audit_key,
+        IncludeGlobalServiceEvents=True,
+    )
+    client("cloudtrail").start_logging(Name=trail["TrailARN"])
+
+
+def _seed_regional(client: Any, region: str) -> None:
+    primary = region == "us-east-1"
+    ec2 = client("ec2", region)
+    if primary:
+        ec2.enable_ebs_encryption_by_default()
+    zone = f"{region}a"
+    ec2.create_volume(
+        AvailabilityZone=zone,
+        Size=100,
+        Encrypted=True,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": f"app-data-{region}"}]}],
+    )
+    if not primary:
+        ec2.create_volume(
+            AvailabilityZone=zone,
+            Size=20,
+            Encrypted=False,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "scratch-unencrypted"}]}],
+        )
+    vpc_id = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": f"prod-{region}"}])
+    if primary:
+        logs = client("logs", region)
+        logs.create_log_group(logGroupName="/acme/vpc-flow-logs")
+        ec2.create_flow_logs(
+            ResourceIds=[vpc_id],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName="/acme/vpc-flow-logs",
+            DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs",
+        )
+
+    logs = client("logs", region)
+    logs.create_log_group(logGroupName=f"/acme/audit-{region}")
+    logs.put_retention_policy(logGroupName=f"/acme/audit-{region}", retentionInDays=400)
+    logs.create_log_group(logGroupName=f"/aws/lambda/api-{region}")
+    logs.put_retention_policy(logGroupName=f"/aws/lambda/api-{region}", retentionInDays=14)
+
+    rds = client("rds", region)
+    if primary:
+        rds.create_db_instance(
+            DBInstanceIdentifier="orders-db",
+            DBInstanceClass="db.m6g.large",
+            Engine="postgres",
+            AllocatedStorage=100,
+            MasterUsername="app",
+            MasterUserPassword="not-a-real-secret-1",
+            StorageEncrypted=True,
+            MultiAZ=True,
+            BackupRetentionPeriod=14,
+            DeletionProtection=True,
+        )
+    else:
+        rds.create_db_instance(
+            DBInstanceIdentifier="legacy-reporting-db",
+            DBInstanceClass="db.t3.medium",
+            Engine="mysql",
+            AllocatedStorage=20,
+            MasterUsername="app",
+            MasterUserPassword="not-a-real-secret-2",
+            StorageEncrypted=False,
+            MultiAZ=False,
+            BackupRetentionPeriod=1,
+            DeletionProtection=False,
+        )
+
+    dynamodb = client("dynamodb", region)
+    table = "sessions" if primary else "carts"
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    if primary:
+        dynamodb.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+
+    if primary:
+        backup = client("backup", region)
+        backup.create_backup_vault(BackupVaultName="acme-vault")
+        backup.create_backup_plan(
+            BackupPlan={
+                "BackupPlanName": "daily-35d",
+                "Rules": [
+                    {
+                        "RuleName": "daily",
+                        "TargetBackupVaultName": "acme-vault",
+                        "ScheduleExpression": "cron(0 5 * * ? *)",
+                        "Lifecycle": {"DeleteAfterDays": 35},
+                    }
+                ],
+            }
+        )

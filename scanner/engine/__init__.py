@@ -1,0 +1,1 @@
+"""Collect, then evaluate: the collection runner, the evaluator and the report builder."""

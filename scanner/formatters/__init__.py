@@ -1,0 +1,38 @@
+"""Formatters render a Report and nothing else. Registered by name; packs add more via entry points."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from importlib.metadata import entry_points
+
+from scanner.errors import ConfigurationError
+from scanner.models.report import Report
+
+Formatter = Callable[[Report], str]
+ENTRY_POINT_GROUP = "trustscan.formatters"
+
+# name -> "module:function", imported on use so `--help` stays light.
+BUILTIN = {
+    "json": "scanner.formatters.json_format:render",
+    "sarif": "scanner.formatters.sarif:render",
+    "table": "scanner.formatters.table:render",
+}
+EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt"}
+
+
+def available() -> list[str]:
+    names = set(BUILTIN)
+    names.update(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(names)
+
+
+def get(name: str) -> Formatter:
+    target = BUILTIN.get(name)
+    if target:
+        module, func = target.split(":")
+        return getattr(importlib.import_module(module), func)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name == name:
+            return entry.load()
+    raise ConfigurationError(f"unknown format {name!r} (available: {', '.join(available())})")

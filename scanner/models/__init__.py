@@ -1,0 +1,1 @@
+"""Pydantic models at the boundaries: the inventory snapshot and the report."""

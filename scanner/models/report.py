@@ -1,0 +1,84 @@
+"""The report: findings, per-criterion rollup, counts and scan metadata. Formatters render it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from scanner.models.common import Category, Severity, Status
+from scanner.models.inventory import Identity
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+class Finding(BaseModel):
+    finding_id: str  # stable: sha256 of provider, check id and resource id
+    check_id: str
+    check_title: str
+    provider: str
+    service: str
+    severity: Severity
+    category: Category
+    resource_type: str
+    resource_id: str
+    resource_name: str
+    account: str
+    region: str
+    status: Status
+    message: str  # names the setting that decided the verdict
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    criteria: dict[str, list[str]] = Field(default_factory=dict)  # framework -> criterion ids
+    remediation: str
+
+
+class CriterionState(str, Enum):
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not_satisfied"
+    INCOMPLETE = "incomplete"
+    MANUAL = "manual"
+
+
+class CriterionRollup(BaseModel):
+    framework: str
+    criterion: str
+    title: str
+    state: CriterionState
+    checks: list[str]  # mapped checks evaluated in this report
+    counts: dict[Status, int]
+    manual_evidence: list[str] = Field(default_factory=list)
+
+
+class CollectionError(BaseModel):
+    key: str
+    scope: str
+    state: str
+    reason: str
+    error_code: str | None = None
+
+
+class ScanMetadata(BaseModel):
+    tool_version: str
+    provider: str
+    source: str  # "live", "demo" or "snapshot"
+    identity: Identity
+    regions: list[str]
+    collected_at: datetime
+    started_at: datetime
+    finished_at: datetime
+    elapsed_seconds: float
+    checks_evaluated: int
+    incomplete: bool = False
+    api_calls: dict[str, int] = Field(default_factory=dict)
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Report(BaseModel):
+    schema_version: str = REPORT_SCHEMA_VERSION
+    metadata: ScanMetadata
+    summary: dict[Status, int]
+    findings: list[Finding]
+    criteria: list[CriterionRollup]
+    collection_errors: list[CollectionError] = Field(default_factory=list)

@@ -1,0 +1,184 @@
+"""The check registry: a decorator beside each check function, and discovery of check modules.
+
+A check is a pure function of the inventory. Importing a check module registers it and does
+nothing else. Built-in checks live in the `checks` package; third-party packs register modules
+under the `trustscan.checks` entry-point group.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Any
+
+from scanner.errors import ConfigurationError
+from scanner.models.common import Category, Resource, Severity, Status
+
+CHECK_ID = re.compile(r"^(aws|azure|gcp)\.[a-z0-9_]+\.[a-z0-9_]+$")
+ENTRY_POINT_GROUP = "trustscan.checks"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One verdict about one resource, with the facts it rests on."""
+
+    resource: Resource
+    status: Status
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def passed(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        return cls(resource, Status.PASS, message, evidence)
+
+    @classmethod
+    def failed(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        return cls(resource, Status.FAIL, message, evidence)
+
+    @classmethod
+    def unknown(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        return cls(resource, Status.UNKNOWN, message, evidence)
+
+    @classmethod
+    def not_applicable(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        return cls(resource, Status.NOT_APPLICABLE, message, evidence)
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the inventory: "now" (the snapshot's collected_at) and parameters."""
+
+    now: datetime
+    params: Mapping[str, Any]
+    account: Resource  # the scanned account/subscription/project, for account-level verdicts
+    complete: Callable[[str], bool]  # whether a collection key was collected in every scope
+
+    def days_since(self, moment: datetime | None) -> int | None:
+        return None if moment is None else (self.now - moment).days
+
+
+CheckFunc = Callable[[Any, CheckContext], Iterator[Result]]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    title: str
+    severity: Severity
+    category: Category
+    resource_type: str
+    reads: tuple[str, ...]  # "aws.s3.buckets" or "aws.s3.buckets:encryption" (a per-resource facet)
+    params: Mapping[str, Any]
+    rationale: str
+    remediation: str
+    func: CheckFunc
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def provider(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def service(self) -> str:
+        return self.id.split(".")[1]
+
+    @property
+    def collection_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(read.split(":", 1)[0] for read in self.reads))
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read)
+
+
+_REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(
+    *,
+    id: str,  # noqa: A002 - the catalogue calls it id
+    title: str,
+    severity: Severity,
+    category: Category,
+    resource_type: str,
+    reads: list[str],
+    remediation: str,
+    params: Mapping[str, Any] | None = None,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check. Its docstring is the rationale: why the control matters to an auditor."""
+
+    def register(func: CheckFunc) -> CheckFunc:
+        if not CHECK_ID.match(id):
+            raise ValueError(f"check id {id!r} is not <provider>.<service>.<desired_state>")
+        existing = _REGISTRY.get(id)
+        if existing is not None and existing.func.__qualname__ != func.__qualname__:
+            raise ValueError(f"check id {id} registered twice")
+        _REGISTRY[id] = CheckSpec(
+            id=id,
+            title=title,
+            severity=severity,
+            category=category,
+            resource_type=resource_type,
+            reads=tuple(reads),
+            params=dict(params or {}),
+            rationale=inspect.cleandoc(func.__doc__ or ""),
+            remediation=inspect.cleandoc(remediation),
+            func=func,
+            aliases=tuple(aliases),
+        )
+        return func
+
+    return register
+
+
+_DISCOVERED = False
+
+
+def load_checks() -> dict[str, CheckSpec]:
+    """Import every built-in check module and every installed check pack; return the registry."""
+    global _DISCOVERED
+    if not _DISCOVERED:
+        import checks
+
+        for info in pkgutil.walk_packages(checks.__path__, prefix="checks."):
+            importlib.import_module(info.name)
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()
+        _DISCOVERED = True
+    return dict(sorted(_REGISTRY.items()))
+
+
+def select_checks(
+    registry: Mapping[str, CheckSpec],
+    *,
+    provider: str | None = None,
+    ids: list[str] | None = None,
+    severities: list[str] | None = None,
+) -> list[CheckSpec]:
+    """Pick checks by provider, explicit ids (aliases accepted) and severity. Unknown ids are an error."""
+    selected = [spec for spec in registry.values() if provider is None or spec.provider == provider]
+    if ids:
+        by_alias = {alias: spec.id for spec in registry.values() for alias in spec.aliases}
+        wanted: set[str] = set()
+        for requested in ids:
+            resolved = requested if requested in registry else by_alias.get(requested)
+            if resolved is None:
+                raise ConfigurationError(f"unknown check id {requested!r} (see `trustscan checks list`)")
+            if provider and registry[resolved].provider != provider:
+                raise ConfigurationError(f"check {requested!r} is not an {provider} check")
+            wanted.add(resolved)
+        selected = [spec for spec in selected if spec.id in wanted]
+    if severities:
+        try:
+            levels = {Severity(s.strip().lower()) for s in severities}
+        except ValueError as exc:
+            raise ConfigurationError(f"unknown severity in {','.join(severities)!r} (use critical,high,medium,low,info)") from exc
+        selected = [spec for spec in selected if spec.severity in levels]
+    return selected
