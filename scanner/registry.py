@@ -128,7 +128,7 @@ def check(
             resource_type=resource_type,
             reads=tuple(reads),
             params=dict(params or {}),
-            rationale=inspect.cleandoc(func.__doc__ or ""),
+            rationale=_paragraphs(func.__doc__ or ""),
             remediation=inspect.cleandoc(remediation),
             func=func,
             aliases=tuple(aliases),
@@ -136,6 +136,12 @@ def check(
         return func
 
     return register
+
+
+def _paragraphs(docstring: str) -> str:
+    """Docstring to text: wrapped lines joined, blank lines kept as paragraph breaks."""
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
 _DISCOVERED = False

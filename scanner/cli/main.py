@@ -272,21 +272,40 @@ def scan() -> None:
     """Scan a cloud account and report findings."""
 
 
+def snapshot_option(func: Callable) -> Callable:
+    return click.option(
+        "--snapshot", "snapshot_path", type=click.Path(dir_okay=False), help="Also save the inventory the verdicts rest on."
+    )(func)
+
+
+def _write_snapshot(inventory: Any, path: str | None) -> None:
+    if path:
+        from scanner.snapshot import dump_snapshot
+
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(dump_snapshot(inventory))
+        click.echo(f"wrote {path}", err=True)
+
+
 @scan.command("aws", epilog=EXIT_CODES_HELP)
 @aws_options
 @selection_options
+@snapshot_option
 @output_options
-def scan_aws(profile, regions, endpoint_url, check_ids, severities, params, max_workers, formats, output, fail_on, quiet, verbose) -> None:
+def scan_aws(
+    profile, regions, endpoint_url, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose
+) -> None:
     """Scan AWS with the standard credential chain (env, profile, SSO, instance role)."""
     _configure_logging(verbose)
     _sigterm_as_interrupt()
-    _, report = _run_aws(
+    inventory, report = _run_aws(
         profile=profile,
         regions=regions,
         endpoint_url=endpoint_url,
         selection=_selection(check_ids, severities, params, max_workers),
         quiet=quiet,
     )
+    _write_snapshot(inventory, snapshot_path)
     _emit(report, formats, output)
     raise ExitWith(exit_status(report, fail_on.lower()))
 
@@ -313,10 +332,7 @@ def collect_aws(profile, regions, endpoint_url, check_ids, severities, params, m
         selection=_selection(check_ids, severities, params, max_workers),
         quiet=quiet,
     )
-    from scanner.snapshot import dump_snapshot
-
-    with open(out, "w", encoding="utf-8") as handle:
-        handle.write(dump_snapshot(inventory))
+    _write_snapshot(inventory, out)
     failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
     click.echo(f"wrote {out} ({len(inventory.coverage)} collections, {failed} failed)", err=True)
     raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
@@ -350,8 +366,9 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--provider", type=click.Choice(["aws"]), default="aws", show_default=True, help="Which demo to scan.")
 @selection_options
+@snapshot_option
 @output_options
-def demo(provider, check_ids, severities, params, max_workers, formats, output, fail_on, quiet, verbose) -> None:
+def demo(provider, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose) -> None:
     """Scan a bundled demo account served on a loopback port (no credentials needed).
 
     Prints the table and writes trustscan-report.json and trustscan-report.sarif.
@@ -363,7 +380,7 @@ def demo(provider, check_ids, severities, params, max_workers, formats, output, 
     except ImportError as exc:
         raise ConfigurationError(f"the demo needs moto: pip install 'trustscan[demo]' ({exc.name} is missing)") from exc
     with demo_account() as account:
-        _, report = _run_aws(
+        inventory, report = _run_aws(
             profile=None,
             regions=",".join(account.regions),
             endpoint_url=account.endpoint_url,
@@ -372,6 +389,7 @@ def demo(provider, check_ids, severities, params, max_workers, formats, output, 
             session=account.session,
             source="demo",
         )
+    _write_snapshot(inventory, snapshot_path)
     defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
     raise ExitWith(exit_status(report, fail_on.lower()))

@@ -56,19 +56,31 @@ def report_for(inventory: Inventory, options: ScanOptions, *, source: str, start
 
 
 def load_snapshot(path: str) -> Inventory:
+    import json
+
     from pydantic import ValidationError
+
+    from scanner.models.inventory import INVENTORY_SCHEMA_VERSION
 
     try:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+            data = json.load(handle)
     except FileNotFoundError as exc:
         raise ConfigurationError(f"snapshot file not found: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(f"{path} is not a text file") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     except OSError as exc:
         raise ConfigurationError(f"cannot read snapshot {path}: {exc.strerror}") from exc
+    if not isinstance(data, dict) or "metadata" not in data:
+        raise ConfigurationError(f"{path} is not a trustscan snapshot (no metadata)")
+    version = data.get("schema_version")
+    if version != INVENTORY_SCHEMA_VERSION:
+        raise ConfigurationError(f"{path} has snapshot schema_version {version!r}; this trustscan reads {INVENTORY_SCHEMA_VERSION!r}")
     try:
-        return Inventory.model_validate_json(text)
+        return Inventory.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error.get("loc", ())) or "document"
-        kind = "is not valid JSON" if error.get("type") == "json_invalid" else f"is not a trustscan snapshot ({where}: {error.get('msg')})"
-        raise ConfigurationError(f"{path} {kind}") from exc
+        raise ConfigurationError(f"{path} is not a valid trustscan snapshot ({where}: {error.get('msg')})") from exc

@@ -110,7 +110,9 @@ def _result(finding: Finding, rule_index: int) -> om.Result:
                 ],
             )
         ],
-        partial_fingerprints={FINGERPRINT_KEY: finding.finding_id},
+        # GitHub tracks alerts by primaryLocationLineHash; a pseudo-file has no lines to hash, so
+        # the stable finding id stands in for it.
+        partial_fingerprints={"primaryLocationLineHash": f"{finding.finding_id}:1", FINGERPRINT_KEY: finding.finding_id},
         properties={
             "findingId": finding.finding_id,
             "resourceId": finding.resource_id,
@@ -190,5 +192,6 @@ def catalogue_from_report(report: Report) -> list[dict[str, Any]]:
 
 
 def render(report: Report) -> str:
-    log = build(report, catalogue_from_report(report))
-    return json.dumps(to_dict(log), indent=2) + "\n"
+    document = to_dict(build(report, catalogue_from_report(report)))
+    ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
+    return json.dumps(ordered, indent=2) + "\n"
