@@ -69,6 +69,15 @@ def render_catalogue_table(entries: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def render_catalogue_markdown(entries: list[dict[str, Any]]) -> str:
+    """The README's checks table."""
+    rows = ["| Check | Title | Severity | Category | SOC 2 |", "| --- | --- | --- | --- | --- |"]
+    for e in entries:
+        criteria = ", ".join(e["criteria"].get("soc2", []))
+        rows.append(f"| `{e['id']}` | {e['title']} | {e['severity']} | {e['category']} | {criteria} |")
+    return "\n".join(rows) + "\n"
+
+
 def render_entry(e: dict[str, Any]) -> str:
     lines = [
         f"{e['id']}: {e['title']}",
@@ -77,8 +86,8 @@ def render_entry(e: dict[str, Any]) -> str:
         f"  severity:      {e['severity']}",
         f"  category:      {e['category']}",
         f"  resource type: {e['resource_type']}",
-        f"  criteria:      " + "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in e["criteria"].items()),
-        f"  parameters:    " + (", ".join(f"{k}={json.dumps(v)}" for k, v in e["parameters"].items()) or "none"),
+        "  criteria:      " + "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in e["criteria"].items()),
+        "  parameters:    " + (", ".join(f"{k}={json.dumps(v)}" for k, v in e["parameters"].items()) or "none"),
         f"  reads:         {', '.join(e['reads'])}",
         f"  permissions:   {', '.join(e['permissions'])}",
         "",

@@ -24,16 +24,16 @@ from scanner.models.report import Report
 from scanner.registry import load_checks, select_checks
 
 # Never let a test reach real AWS credentials or config.
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": DEMO_CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": DEMO_CREDENTIALS["aws_secret_access_key"],
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-)
+DEMO_ENV = {
+    "AWS_ACCESS_KEY_ID": DEMO_CREDENTIALS["aws_access_key_id"],
+    "AWS_SECRET_ACCESS_KEY": DEMO_CREDENTIALS["aws_secret_access_key"],
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+DEMO_ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+os.environ.update(DEMO_ENV)
 os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("AWS_SESSION_TOKEN", None)
 

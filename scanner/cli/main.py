@@ -156,7 +156,12 @@ class _Progress:
     def __enter__(self) -> _Progress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+            )
 
             self._progress = Progress(
                 TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -402,13 +407,15 @@ def checks() -> None:
 
 @checks.command("list")
 @click.option("--provider", type=click.Choice(["aws", "azure", "gcp"]), help="Only this provider's checks.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def checks_list(provider, fmt) -> None:
     """List every check (the JSON form is the stable machine-readable catalogue)."""
-    from scanner.catalogue import catalogue, render_catalogue_table
+    from scanner.catalogue import catalogue, render_catalogue_markdown, render_catalogue_table
 
     entries = catalogue(provider)
-    if fmt == "json":
+    if fmt == "markdown":
+        click.echo(render_catalogue_markdown(entries), nl=False)
+    elif fmt == "json":
         import json
 
         click.echo(json.dumps(entries, indent=2))

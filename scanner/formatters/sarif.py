@@ -43,12 +43,14 @@ SECURITY_SEVERITY = {
 
 
 def to_dict(value: Any) -> Any:
-    """Serialise sarif-om objects, keeping every attribute that is not None."""
+    """Serialise sarif-om objects, keeping every attribute that is set."""
     if attr.has(type(value)):
         out = {}
         for field in attr.fields(type(value)):
             item = getattr(value, field.name)
-            if item is not None:
+            # -1 is sarif-om's "absent" marker for indexes and rank; every other value is kept,
+            # including ones equal to the schema default (an explicit level: warning).
+            if item is not None and not (item == -1 and field.default == -1):
                 out[field.metadata.get("schema_property_name", field.name)] = to_dict(item)
         return out
     if isinstance(value, dict):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.collect.aws._client import AwsScope, classify
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 def read_facets(
     scope: AwsScope, service: str, region: str, getters: dict[str, Callable[[], dict[str, Any]]]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Run each getter; merge the fields they return, and record a reason for each that failed."""
+    from scanner.collect.aws._client import classify  # botocore: only when collecting
+
     fields: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for facet, getter in getters.items():

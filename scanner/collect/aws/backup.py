@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.collect.aws._client import AwsScope
+from typing import TYPE_CHECKING
+
 from scanner.collect.registry import collector
 from scanner.models.aws.backup import BackupPlan, BackupRule
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 @collector("aws.backup.plans", regional=True, permissions=["backup:ListBackupPlans", "backup:GetBackupPlan"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from scanner.collect.aws._client import AwsScope
+from typing import TYPE_CHECKING
+
 from scanner.collect.aws._facets import read_facets
 from scanner.collect.registry import collector
 from scanner.models.aws.ec2 import EbsEncryptionByDefault, FlowLog, Volume, Vpc
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 def _name(tags: list[dict] | None, default: str) -> str:

@@ -6,11 +6,19 @@ import csv
 import io
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from scanner.collect.aws._client import AwsScope
 from scanner.collect.aws._facets import error_code
 from scanner.collect.registry import collector
-from scanner.models.aws.iam import AccountSummary, CredentialReportUser, PasswordPolicy, VirtualMfaDevice
+from scanner.models.aws.iam import (
+    AccountSummary,
+    CredentialReportUser,
+    PasswordPolicy,
+    VirtualMfaDevice,
+)
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 ROOT_USER = "<root_account>"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.collect.aws._client import AwsScope
 from scanner.collect.aws._facets import read_facets
 from scanner.collect.registry import collector
 from scanner.models.aws.kms import KmsKey
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 @collector("aws.kms.keys", regional=True, permissions=["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.collect.aws._client import AwsScope
+from typing import TYPE_CHECKING
+
 from scanner.collect.registry import collector
 from scanner.models.aws.logs import LogGroup
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 @collector("aws.logs.log_groups", regional=True, permissions=["logs:DescribeLogGroups"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.collect.aws._client import AwsScope
+from typing import TYPE_CHECKING
+
 from scanner.collect.registry import collector
 from scanner.models.aws.rds import DbInstance
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 
 @collector("aws.rds.db_instances", regional=True, permissions=["rds:DescribeDBInstances"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.collect.aws._client import AwsScope
 from scanner.collect.aws._facets import error_code, read_facets
 from scanner.collect.registry import collector
 from scanner.models.aws.s3 import Bucket, PublicAccessBlock
+
+if TYPE_CHECKING:
+    from scanner.collect.aws._client import AwsScope
 
 # Getter errors that mean "not configured", not "could not read".
 ABSENT = {

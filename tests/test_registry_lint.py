@@ -1,0 +1,84 @@
+"""Lint over the registries: ids, collectors, mappings, permissions, and PASS/FAIL tests per check."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from scanner.collect.registry import load_collectors
+from scanner.mapping import available_frameworks, load_framework, validate
+from scanner.models.common import Category
+from scanner.registry import CHECK_ID, load_checks
+
+TESTS = Path(__file__).parent
+PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
+
+
+def test_check_ids_are_well_formed_and_metadata_complete():
+    checks = load_checks()
+    assert checks
+    aliases = [alias for spec in checks.values() for alias in spec.aliases]
+    assert len(aliases) == len(set(aliases)) and not set(aliases) & set(checks)
+    for spec in checks.values():
+        assert CHECK_ID.match(spec.id), spec.id
+        assert spec.title and spec.rationale and spec.remediation, spec.id
+        assert isinstance(spec.category, Category)
+        assert spec.resource_type, spec.id
+
+
+def test_every_read_has_a_collector_and_valid_permissions():
+    checks = load_checks()
+    for provider in {spec.provider for spec in checks.values()}:
+        collectors = load_collectors(provider)
+        for spec in (s for s in checks.values() if s.provider == provider):
+            for key in spec.collection_keys:
+                assert key in collectors, f"{spec.id} reads {key}, which no collector fills"
+        for collector in collectors.values():
+            assert collector.permissions, collector.key
+            for permission in collector.permissions:
+                assert PERMISSION.match(permission), f"{collector.key}: {permission!r} is not service:Action"
+
+
+def test_every_mapped_id_exists_and_every_check_is_mapped():
+    checks = load_checks()
+    assert "soc2" in available_frameworks()
+    assert validate(load_framework("soc2"), checks) == []
+
+
+def test_mfa_checks_map_where_auditors_look():
+    soc2 = load_framework("soc2")
+    for spec in load_checks().values():
+        if spec.category == Category.MFA and "mfa" in spec.id:
+            mapped = set(soc2.criteria_for(spec.id))
+            assert "CC6.1" in mapped, spec.id
+
+
+def _asserted_statuses() -> dict[str, set[str]]:
+    """Statuses asserted per check in `verdicts(report, "<id>") == {(name, status), ...}` comparisons."""
+    found: dict[str, set[str]] = {}
+    for path in TESTS.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Call)):
+                continue
+            call = node.left
+            if getattr(call.func, "id", None) != "verdicts" or len(call.args) < 2:
+                continue
+            check_id = call.args[1]
+            if not isinstance(check_id, ast.Constant):
+                continue
+            for comparator in node.comparators:
+                for element in getattr(comparator, "elts", []):
+                    if isinstance(element, ast.Tuple) and isinstance(element.elts[-1], ast.Constant):
+                        found.setdefault(check_id.value, set()).add(element.elts[-1].value)
+    return found
+
+
+def test_every_check_has_pass_and_fail_cases():
+    asserted = _asserted_statuses()
+    missing = [
+        f"{check_id}: {sorted({'PASS', 'FAIL'} - asserted.get(check_id, set()))}"
+        for check_id in load_checks()
+        if not {"PASS", "FAIL"} <= asserted.get(check_id, set())
+    ]
+    assert not missing, "checks without a PASS and a FAIL test case:\n" + "\n".join(missing)
