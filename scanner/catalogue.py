@@ -124,12 +124,6 @@ def render_mapping(framework_name: str, criterion: str | None, fmt: str) -> str:
     return "\n".join(out)
 
 
-def permissions_policy(provider: str, checks: list[CheckSpec]) -> str:
-    if provider != "aws":
-        raise ConfigurationError(f"permissions for {provider} are not available yet")
-    actions = sorted({p for spec in checks for p in _permissions(spec)} | {"sts:GetCallerIdentity", "ec2:DescribeRegions"})
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "TrustscanReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
-    }
-    return json.dumps(policy, indent=2)
+def required_permissions(checks: list[CheckSpec]) -> list[str]:
+    """The union of the permissions of the collectors the checks read."""
+    return sorted({p for spec in checks for p in _permissions(spec)})

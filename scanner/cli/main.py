@@ -15,6 +15,7 @@ import click
 
 from scanner import __version__
 from scanner.errors import ConfigurationError
+from scanner.providers import PROVIDERS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -80,17 +81,6 @@ def selection_options(func: Callable) -> Callable:
             help="Override a check parameter, e.g. aws.logs.log_group_retention.min_days=90.",
         ),
         click.option("--max-workers", type=click.IntRange(1, 128), default=16, show_default=True, help="Concurrent API calls."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def aws_options(func: Callable) -> Callable:
-    options = [
-        click.option("--profile", help="AWS named profile (default: the standard credential chain)."),
-        click.option("--regions", metavar="R1,R2|all", help="Regions to scan (default: every enabled region)."),
-        click.option("--endpoint-url", help="Send every API call here (moto server, LocalStack)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -232,33 +222,30 @@ def _sigterm_as_interrupt() -> None:
             pass
 
 
-def _run_aws(
-    *,
-    profile: str | None,
-    regions: str | None,
-    endpoint_url: str | None,
+def _run(
+    provider_name: str,
+    provider_options: dict[str, Any],
     selection: dict[str, Any],
+    *,
     quiet: bool,
-    session: Any = None,
     source: str = "live",
 ) -> tuple[Any, Any]:
+    """Collect with one provider and evaluate: the library calls behind scan, collect and demo."""
     from datetime import datetime, timezone
 
-    from scanner.collect.aws._client import AwsApi, AwsCollection
+    from scanner import providers
     from scanner.engine.pool import WorkPool
     from scanner.engine.scan import ScanOptions, collect, report_for
 
     started = datetime.now(timezone.utc)
     params = _parse_params(selection["params"])
-    checks = _select("aws", selection["check_ids"], selection["severities"], params)
+    checks = _select(provider_name, selection["check_ids"], selection["severities"], params)
     pool = WorkPool(selection["max_workers"])
     try:
-        api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-        region_list = None if (regions or "all").strip().lower() == "all" else _split(regions)
-        provider = AwsCollection(api, regions=region_list)
+        collection = providers.get(provider_name).open_collection(pool, **provider_options)
         with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
             options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
-            inventory = collect(provider, pool, options)
+            inventory = collect(collection, pool, options)
         report = report_for(inventory, options, source=source, started_at=started)
     finally:
         pool.shutdown(wait=False)
@@ -267,6 +254,10 @@ def _run_aws(
 
 def _selection(check_ids: str | None, severities: str | None, params: tuple[str, ...], max_workers: int) -> dict[str, Any]:
     return {"check_ids": check_ids, "severities": severities, "params": params, "max_workers": max_workers}
+
+
+def _pop_selection(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return _selection(kwargs.pop("check_ids"), kwargs.pop("severities"), kwargs.pop("params"), kwargs.pop("max_workers"))
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -292,55 +283,65 @@ def _write_snapshot(inventory: Any, path: str | None) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-@scan.command("aws", epilog=EXIT_CODES_HELP)
-@aws_options
-@selection_options
-@snapshot_option
-@output_options
-def scan_aws(
-    profile, regions, endpoint_url, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose
-) -> None:
-    """Scan AWS with the standard credential chain (env, profile, SSO, instance role)."""
-    _configure_logging(verbose)
-    _sigterm_as_interrupt()
-    inventory, report = _run_aws(
-        profile=profile,
-        regions=regions,
-        endpoint_url=endpoint_url,
-        selection=_selection(check_ids, severities, params, max_workers),
-        quiet=quiet,
-    )
-    _write_snapshot(inventory, snapshot_path)
-    _emit(report, formats, output)
-    raise ExitWith(exit_status(report, fail_on.lower()))
-
-
 @cli.group()
 def collect() -> None:
     """Collect an inventory snapshot (the evidence) without evaluating it."""
 
 
-@collect.command("aws")
-@aws_options
-@selection_options
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@click.option("--verbose", "-v", count=True, help="Log each failed API call.")
-def collect_aws(profile, regions, endpoint_url, check_ids, severities, params, max_workers, out, quiet, verbose) -> None:
-    """Save the AWS inventory the selected checks read to a snapshot file."""
-    _configure_logging(verbose)
-    _sigterm_as_interrupt()
-    inventory, _ = _run_aws(
-        profile=profile,
-        regions=regions,
-        endpoint_url=endpoint_url,
-        selection=_selection(check_ids, severities, params, max_workers),
-        quiet=quiet,
-    )
-    _write_snapshot(inventory, out)
-    failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
-    click.echo(f"wrote {out} ({len(inventory.coverage)} collections, {failed} failed)", err=True)
-    raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
+def _scan_command(provider_name: str) -> Callable:
+    def command(**kwargs: Any) -> None:
+        _configure_logging(kwargs.pop("verbose"))
+        _sigterm_as_interrupt()
+        formats, output, fail_on = kwargs.pop("formats"), kwargs.pop("output"), kwargs.pop("fail_on")
+        snapshot_path, quiet = kwargs.pop("snapshot_path"), kwargs.pop("quiet")
+        inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
+        _write_snapshot(inventory, snapshot_path)
+        _emit(report, formats, output)
+        raise ExitWith(exit_status(report, fail_on.lower()))
+
+    return command
+
+
+def _collect_command(provider_name: str) -> Callable:
+    def command(**kwargs: Any) -> None:
+        _configure_logging(kwargs.pop("verbose"))
+        _sigterm_as_interrupt()
+        out, quiet = kwargs.pop("out"), kwargs.pop("quiet")
+        inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
+        _write_snapshot(inventory, out)
+        failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
+        click.echo(f"{len(inventory.coverage)} collections, {failed} failed", err=True)
+        raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
+
+    return command
+
+
+def _with(options: list[Callable], func: Callable) -> Callable:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _register_provider_commands() -> None:
+    from scanner import providers
+
+    for name in PROVIDERS:
+        provider = providers.get(name)
+        scan_func = selection_options(snapshot_option(output_options(_scan_command(name))))
+        scan.command(name, epilog=EXIT_CODES_HELP, help=provider.SCAN_HELP)(_with(provider.OPTIONS, scan_func))
+        collect_func = selection_options(
+            _with(
+                [
+                    click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."),
+                    click.option("--quiet", "-q", is_flag=True, help="No progress output."),
+                    click.option("--verbose", "-v", count=True, help="Log each failed API call."),
+                ],
+                _collect_command(name),
+            )
+        )
+        collect.command(name, help=f"Save the {name} inventory the selected checks read to a snapshot file.")(
+            _with(provider.OPTIONS, collect_func)
+        )
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -369,31 +370,30 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.option("--provider", type=click.Choice(["aws"]), default="aws", show_default=True, help="Which demo to scan.")
+@click.option("--provider", "provider_name", type=click.Choice(list(PROVIDERS)), default="aws", show_default=True, help="Which demo to scan.")
 @selection_options
 @snapshot_option
 @output_options
-def demo(provider, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose) -> None:
+def demo(provider_name, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose) -> None:
     """Scan a bundled demo account served on a loopback port (no credentials needed).
 
     Prints the table and writes trustscan-report.json and trustscan-report.sarif.
     """
+    from scanner import providers
+
     _configure_logging(verbose)
     _sigterm_as_interrupt()
     try:
-        from scanner.demo.aws import demo_account
+        demo_environment = providers.get(provider_name).demo()
+        provider_options = demo_environment.__enter__()
     except ImportError as exc:
-        raise ConfigurationError(f"the demo needs moto: pip install 'trustscan[demo]' ({exc.name} is missing)") from exc
-    with demo_account() as account:
-        inventory, report = _run_aws(
-            profile=None,
-            regions=",".join(account.regions),
-            endpoint_url=account.endpoint_url,
-            selection=_selection(check_ids, severities, params, max_workers),
-            quiet=quiet,
-            session=account.session,
-            source="demo",
+        raise ConfigurationError(f"the demo needs its extra: pip install 'trustscan[demo]' ({exc.name} is missing)") from exc
+    try:
+        inventory, report = _run(
+            provider_name, provider_options, _selection(check_ids, severities, params, max_workers), quiet=quiet, source="demo"
         )
+    finally:
+        demo_environment.__exit__(None, None, None)
     _write_snapshot(inventory, snapshot_path)
     defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
@@ -449,14 +449,13 @@ def mappings_show(framework, criterion, fmt) -> None:
 
 
 @cli.command()
-@click.argument("provider", type=click.Choice(["aws"]))
+@click.argument("provider_name", metavar="PROVIDER", type=click.Choice(list(PROVIDERS)))
 @click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")
-def permissions(provider, check_ids) -> None:
-    """Print the least-privilege IAM policy the selected checks need."""
-    from scanner.catalogue import permissions_policy
+def permissions(provider_name, check_ids) -> None:
+    """Print the least privilege the selected checks need (AWS: an IAM policy)."""
+    from scanner import providers
 
-    checks_selected = _select(provider, check_ids, None, {})
-    click.echo(permissions_policy(provider, checks_selected))
+    click.echo(providers.get(provider_name).permissions(_select(provider_name, check_ids, None, {})))
 
 
 @cli.command()
@@ -470,6 +469,9 @@ def schema(what) -> None:
     else:
         from scanner.models.inventory import Inventory as model
     click.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+_register_provider_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
