@@ -24,7 +24,7 @@ from scanner.models.aws import AwsInventory
 from scanner.models.aws.ec2 import FlowLog, Vpc
 from scanner.models.common import Coverage, CoverageState, Status
 from scanner.models.inventory import Identity, Inventory, InventoryMetadata
-from scanner.registry import CheckSpec, Result, load_checks
+from scanner.registry import Result, load_checks
 from scanner.snapshot import dump_snapshot
 from tests.conftest import verdicts
 
@@ -212,6 +212,8 @@ class _SlowProvider:
     provider = "aws"
     identity = Identity(account="111122223333", partition="aws")
     regions = ["us-east-1"]
+    scope_field = "region"
+    scopes: list[str] = []
 
     def scopes(self, regional):
         return ["us-east-1"] if regional else ["global"]

@@ -27,6 +27,8 @@ class ProviderCollection(Protocol):
     provider: str
     identity: Identity
     regions: list[str]
+    scope_field: str  # "region" (AWS) or "account" (Azure subscriptions, GCP projects)
+    scopes: list[str]  # the subscriptions / projects when scope_field is "account"
 
     def scopes(self, regional: bool) -> list[str]: ...
     def unsupported_reason(self, service: str, scope: str) -> str | None: ...
@@ -111,6 +113,8 @@ def run_collection(
         finished_at=datetime.now(timezone.utc),
         identity=provider.identity,
         regions=list(provider.regions),
+        scope_field=provider.scope_field,
+        scopes=list(provider.scopes) if provider.scope_field == "account" else [],
         checks=sorted(checks),
         incomplete=incomplete,
         api_calls=provider.api_calls(),

@@ -38,10 +38,20 @@ class AccountScope(Resource):
 
 
 def account_resource(inventory: Inventory, scope: str = "global") -> AccountScope:
+    """The account (or, for a scoped collection, the region / subscription / project) itself."""
     account = inventory.metadata.identity.account
     if scope == "global":
         return AccountScope(id=account, name=f"account {account}", region="global", account=account)
+    if inventory.metadata.scope_field == "account":
+        return AccountScope(id=scope, name=f"{inventory.metadata.provider} {scope}", region="global", account=scope)
     return AccountScope(id=f"{account}/{scope}", name=f"account {account} in {scope}", region=scope, account=account)
+
+
+def scope_of(inventory: Inventory, resource: Resource) -> str:
+    """The collection scope a resource was collected in (its region, or its subscription/project)."""
+    if resource.region == "global" and resource.account == inventory.metadata.identity.account:
+        return "global"
+    return getattr(resource, inventory.metadata.scope_field)
 
 
 def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -72,13 +82,13 @@ def evaluate(
         # A verdict about a resource in a scope whose inputs were not collected would rest on
         # missing facts (a VPC without its flow logs reads as "no flow log"): the scope's ERROR
         # finding stands for it instead.
-        blocked = {r.resource.region for r in results if r.status == Status.ERROR}
+        blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
         if _any_collected(inventory, spec) and "global" not in blocked:
             try:
                 results.extend(
                     _facet_guard(spec, result)
                     for result in spec.func(provider_inventory, ctx)
-                    if result.resource.region not in blocked
+                    if scope_of(inventory, result.resource) not in blocked
                 )
             except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
                 log.warning("check %s raised %r", spec.id, exc)
@@ -193,6 +203,7 @@ def build_report(
             source=source,
             identity=metadata.identity,
             regions=metadata.regions,
+            scopes=metadata.scopes,
             collected_at=metadata.collected_at,
             started_at=started_at,
             finished_at=finished,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,10 @@ class InventoryMetadata(BaseModel):
     finished_at: datetime | None = None
     identity: Identity
     regions: list[str] = Field(default_factory=list)
+    # What a collection scope is for this provider: a region (AWS), or an account-like container
+    # (Azure subscription, GCP project) named in each resource's `account`.
+    scope_field: Literal["region", "account"] = "region"
+    scopes: list[str] = Field(default_factory=list)  # subscriptions / projects, where scope_field is "account"
     checks: list[str] = Field(default_factory=list)  # the checks the collection plan was built for
     incomplete: bool = False  # interrupted before every collection finished
     api_calls: dict[str, int] = Field(default_factory=dict)  # "service:Operation" -> calls

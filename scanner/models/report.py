@@ -65,6 +65,7 @@ class ScanMetadata(BaseModel):
     source: str  # "live", "demo" or "snapshot"
     identity: Identity
     regions: list[str]
+    scopes: list[str] = Field(default_factory=list)  # subscriptions / projects scanned (Azure, GCP)
     collected_at: datetime
     started_at: datetime
     finished_at: datetime

@@ -248,6 +248,8 @@ class AwsCollection:
     """Binds a run to one account: identity, regions, and what each collector gets."""
 
     provider = "aws"
+    scope_field = "region"
+    scopes: list[str] = []
 
     def __init__(self, api: AwsApi, regions: list[str] | None = None, region: str | None = None) -> None:
         self.api = api
