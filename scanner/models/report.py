@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,17 @@ from scanner.models.common import Category, Severity, Status
 from scanner.models.inventory import Identity
 
 REPORT_SCHEMA_VERSION = "1.0"
+
+
+class AppliedWaiver(BaseModel):
+    """The waiver that turned a finding into WAIVED: who accepted the risk, why, until when."""
+
+    waiver_id: str
+    justification: str
+    owner: str
+    expires: date
+    ticket: str | None = None
+    original_status: Status  # the verdict before the waiver (FAIL, ERROR...)
 
 
 class Finding(BaseModel):
@@ -32,6 +43,8 @@ class Finding(BaseModel):
     evidence: dict[str, Any] = Field(default_factory=dict)
     criteria: dict[str, list[str]] = Field(default_factory=dict)  # framework -> criterion ids
     remediation: str
+    waiver: AppliedWaiver | None = None  # set when status is WAIVED
+    baseline_state: Literal["new", "unchanged", "resolved"] | None = None  # set with --baseline
 
 
 class CriterionState(str, Enum):
