@@ -72,7 +72,8 @@ def classify(exc: BaseException, service: str, region: str) -> CallFailed:
         code = str(error.get("Code", "Unknown"))
         operation = getattr(exc, "operation_name", "call")
         message = (error.get("Message") or "").strip().splitlines()[0:1]
-        detail = f": {message[0]}" if message else ""
+        # (some emulators answer JSON-protocol services with XML error bodies: no useful message)
+        detail = f": {message[0]}" if message and not message[0].startswith("<") else ""
         if code in ACCESS_DENIED_CODES:
             return CallFailed(CoverageState.FAILED, f"access denied to {service}:{operation} in {region}{detail}", code)
         if code in REGION_DISABLED_CODES:
@@ -105,6 +106,7 @@ class AwsScope:
     region: str  # the region collected, or the partition's global region for global collectors
     account: str
     partition: str
+    regions: tuple[str, ...] = ()  # every region this run scans
 
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         return f"arn:{self.partition}:{service}:{self.region if region is None else region}:{self.account}:{resource}"
@@ -270,7 +272,9 @@ class AwsCollection:
 
     def context(self, scope: str) -> AwsScope:
         region = self.global_region if scope == "global" else scope
-        return AwsScope(api=self.api, region=region, account=self.identity.account, partition=self.partition)
+        return AwsScope(
+            api=self.api, region=region, account=self.identity.account, partition=self.partition, regions=tuple(self.regions)
+        )
 
     def classify(self, exc: BaseException, service: str, scope: str) -> CallFailed:
         return classify(exc, service, scope)

@@ -13,19 +13,25 @@ if TYPE_CHECKING:
 
 @collector("aws.cloudtrail.trails", regional=True, permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"])
 def trails(scope: AwsScope) -> list[Trail]:
-    # Shadow trails (a multi-region trail seen from another region) are skipped: each trail is
-    # recorded once, in its home region.
-    listed = scope.call("cloudtrail", "DescribeTrails", includeShadowTrails=False)["trailList"]
-    own = [t for t in listed if t.get("HomeRegion", scope.region) == scope.region]
-    return scope.map(lambda t: _trail(scope, t), own)
+    # Each trail is recorded once: by its home region when that region is scanned, otherwise by the
+    # first scanned region that sees it as a shadow trail (a multi-region trail homed in a region
+    # left out of --regions still logs the regions that are scanned).
+    listed = scope.call("cloudtrail", "DescribeTrails", includeShadowTrails=True)["trailList"]
+    first_scanned = scope.regions[0] if scope.regions else scope.region
+
+    def recorded_here(trail: dict) -> bool:
+        home = trail.get("HomeRegion", scope.region)
+        return home == scope.region or (home not in scope.regions and scope.region == first_scanned)
+
+    return scope.map(lambda t: _trail(scope, t), [t for t in listed if recorded_here(t)])
 
 
 def _trail(scope: AwsScope, trail: dict) -> Trail:
-    status = scope.call("cloudtrail", "GetTrailStatus", Name=trail["TrailARN"])
+    status = scope.call("cloudtrail", "GetTrailStatus", Name=trail["TrailARN"], region=trail.get("HomeRegion", scope.region))
     return Trail(
         id=trail["TrailARN"],
         name=trail["Name"],
-        region=scope.region,
+        region=trail.get("HomeRegion", scope.region),
         account=scope.account,
         home_region=trail.get("HomeRegion", scope.region),
         is_multi_region=bool(trail.get("IsMultiRegionTrail")),

@@ -111,4 +111,6 @@ def test_denied_volumes_and_ebs_default_are_errors(aws, denied_session):
     assert verdicts(report, "aws.ec2.volume_encrypted") == {(region, "ERROR")}
     assert verdicts(report, "aws.ec2.ebs_encryption_by_default") == {(region, "ERROR")}
     assert "access denied to ec2:DescribeVolumes" in finding(report, "aws.ec2.volume_encrypted", region).message
-    assert "access denied to ec2:GetEbsEncryptionByDefault" in finding(report, "aws.ec2.ebs_encryption_by_default", region).message
+    assert (
+        "access denied to ec2:GetEbsEncryptionByDefault" in finding(report, "aws.ec2.ebs_encryption_by_default", region).message
+    )

@@ -11,13 +11,14 @@ scanner.engine.evaluate.evaluate, because the collectors build their own boto3 c
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from scanner.engine.evaluate import evaluate
+from scanner.engine.evaluate import build_report, evaluate
 from scanner.models.aws import AwsInventory
 from scanner.models.aws.iam import AccountSummary, Iam, VirtualMfaDevice
 from scanner.models.common import Coverage, CoverageState, Status
 from scanner.models.inventory import Identity, Inventory, InventoryMetadata
+from scanner.models.report import Report
 from scanner.registry import load_checks, select_checks
 from tests.conftest import finding, verdicts
 
@@ -47,7 +48,10 @@ def test_user_console_mfa(aws):
     iam.create_access_key(UserName="api-only")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="pass-phone")["VirtualMFADevice"]
     iam.enable_mfa_device(
-        UserName="pass-console-mfa", SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321"
+        UserName="pass-console-mfa",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
     )
     # The collector polls GenerateCredentialReport until COMPLETE, sleeping 1s between polls;
     # asking once here makes moto answer COMPLETE at once.
@@ -75,7 +79,9 @@ def test_password_policy_strong_pass(aws):
 
 
 def test_password_policy_weak_fails_and_parameters_relax_it(aws):
-    aws.client("iam").update_account_password_policy(**{**STRONG_POLICY, "MinimumPasswordLength": 8, "PasswordReusePrevention": 5})
+    aws.client("iam").update_account_password_policy(
+        **{**STRONG_POLICY, "MinimumPasswordLength": 8, "PasswordReusePrevention": 5}
+    )
     report = aws.scan("aws.iam.password_policy_strong")
     assert verdicts(report, "aws.iam.password_policy_strong") == {("account password policy", "FAIL")}
     message = finding(report, "aws.iam.password_policy_strong", "account password policy").message
@@ -110,7 +116,7 @@ def _root_inventory(mfa: bool, access_keys: bool, devices: list[VirtualMfaDevice
         metadata=InventoryMetadata(
             tool_version="test",
             provider="aws",
-            collected_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+            collected_at=datetime(2026, 1, 1, tzinfo=UTC),
             identity=Identity(account=ACCOUNT, principal=f"arn:aws:iam::{ACCOUNT}:user/scanner", partition="aws"),
             regions=["us-east-1"],
         ),
@@ -132,10 +138,16 @@ def _root_inventory(mfa: bool, access_keys: bool, devices: list[VirtualMfaDevice
     )
 
 
-def _evaluate(inventory: Inventory) -> dict[str, set[tuple[str, str]]]:
+def _evaluate(inventory: Inventory) -> Report:
+    """evaluate() over the constructed inventory, wrapped in a Report so `verdicts` reads it."""
     checks = select_checks(load_checks(), provider="aws", ids=list(ROOT_CHECKS))
     findings = evaluate(inventory, checks, {})
-    return {cid: {(f.resource_name, f.status.value) for f in findings if f.check_id == cid} for cid in ROOT_CHECKS}
+    return build_report(inventory, findings, checks, {}, source="test", started_at=inventory.metadata.collected_at)
+
+
+def _virtual_device(name: str, user_arn: str) -> VirtualMfaDevice:
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/{name}"
+    return VirtualMfaDevice(id=serial, name=name, region="global", account=ACCOUNT, serial_number=serial, user_arn=user_arn)
 
 
 def test_root_checks_on_a_constructed_inventory():
@@ -143,39 +155,23 @@ def test_root_checks_on_a_constructed_inventory():
     built from scanner.models.aws.iam and evaluated with scanner.engine.evaluate.evaluate: moto's
     server hard-codes AccountMFAEnabled=0 / AccountAccessKeysPresent=0, and the collectors build
     their own clients, so no Stubber can be slipped in."""
-    hardware = _evaluate(_root_inventory(mfa=True, access_keys=False, devices=[]))
-    assert hardware == {
-        "aws.iam.root_mfa_enabled": {("root", "PASS")},
-        "aws.iam.root_hardware_mfa": {("root", "PASS")},
-        "aws.iam.root_access_keys_absent": {("root", "PASS")},
-    }
+    root_phone = _virtual_device("root-account-mfa-device", f"arn:aws:iam::{ACCOUNT}:root")
+    alices_phone = _virtual_device("alice", f"arn:aws:iam::{ACCOUNT}:user/alice")
 
-    root_phone = VirtualMfaDevice(
-        id=f"arn:aws:iam::{ACCOUNT}:mfa/root-account-mfa-device",
-        name="root-account-mfa-device",
-        region="global",
-        account=ACCOUNT,
-        serial_number=f"arn:aws:iam::{ACCOUNT}:mfa/root-account-mfa-device",
-        user_arn=f"arn:aws:iam::{ACCOUNT}:root",
-    )
-    someone_elses = VirtualMfaDevice(
-        id=f"arn:aws:iam::{ACCOUNT}:mfa/alice",
-        name="alice",
-        region="global",
-        account=ACCOUNT,
-        serial_number=f"arn:aws:iam::{ACCOUNT}:mfa/alice",
-        user_arn=f"arn:aws:iam::{ACCOUNT}:user/alice",
-    )
-    virtual = _evaluate(_root_inventory(mfa=True, access_keys=True, devices=[root_phone, someone_elses]))
-    assert virtual == {
-        "aws.iam.root_mfa_enabled": {("root", "PASS")},
-        "aws.iam.root_hardware_mfa": {("root", "FAIL")},
-        "aws.iam.root_access_keys_absent": {("root", "FAIL")},
-    }
-
+    # Root MFA on, no virtual device assigned to root (a hardware key), no root access keys.
+    hardware = _evaluate(_root_inventory(mfa=True, access_keys=False, devices=[alices_phone]))
+    assert verdicts(hardware, "aws.iam.root_mfa_enabled") == {("root", "PASS")}
     # A user's virtual device does not make root's MFA "virtual".
-    other_user_only = _evaluate(_root_inventory(mfa=True, access_keys=False, devices=[someone_elses]))
-    assert other_user_only["aws.iam.root_hardware_mfa"] == {("root", "PASS")}
+    assert verdicts(hardware, "aws.iam.root_hardware_mfa") == {("root", "PASS")}
+    assert verdicts(hardware, "aws.iam.root_access_keys_absent") == {("root", "PASS")}
+
+    # Root MFA on but it is a virtual device, and root has access keys.
+    virtual = _evaluate(_root_inventory(mfa=True, access_keys=True, devices=[root_phone, alices_phone]))
+    assert verdicts(virtual, "aws.iam.root_mfa_enabled") == {("root", "PASS")}
+    assert verdicts(virtual, "aws.iam.root_hardware_mfa") == {("root", "FAIL")}
+    assert verdicts(virtual, "aws.iam.root_access_keys_absent") == {("root", "FAIL")}
+    assert finding(virtual, "aws.iam.root_hardware_mfa", "root").evidence["virtual_mfa_serials"] == [root_phone.serial_number]
+    assert finding(virtual, "aws.iam.root_access_keys_absent", "root").message.startswith("AccountAccessKeysPresent is 1")
 
 
 def test_denied_account_summary_is_error_never_pass(aws, denied_session):
@@ -197,6 +193,7 @@ def test_denied_password_policy_is_error_not_absent(aws, denied_session):
     denied = finding(report, "aws.iam.password_policy_strong", f"account {ACCOUNT}")
     assert denied.status == Status.ERROR
     assert "access denied to iam:GetAccountPasswordPolicy" in denied.message
+    assert "is not authorized to perform: iam:GetAccountPasswordPolicy" in denied.message
     assert verdicts(report, "aws.iam.password_policy_strong") == {(f"account {ACCOUNT}", "ERROR")}
 
 
@@ -204,4 +201,7 @@ def test_denied_credential_report_is_error(aws, denied_session):
     _console_user(aws.client("iam"), "fail-console-no-mfa")
     report = aws.scan("aws.iam.user_console_mfa", session=denied_session("iam:GenerateCredentialReport"))
     assert verdicts(report, "aws.iam.user_console_mfa") == {(f"account {ACCOUNT}", "ERROR")}
-    assert "access denied to iam:GenerateCredentialReport" in finding(report, "aws.iam.user_console_mfa", f"account {ACCOUNT}").message
+    assert (
+        "access denied to iam:GenerateCredentialReport"
+        in finding(report, "aws.iam.user_console_mfa", f"account {ACCOUNT}").message
+    )

@@ -11,7 +11,6 @@ from scanner.models.common import Status
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
-CHECK = "aws.kms.cmk_rotation_enabled"
 
 
 def _key(kms, description: str, **kwargs) -> str:
@@ -34,20 +33,20 @@ def test_rotation_enabled_and_out_of_scope_keys(aws):
     _key(kms, "skip-imported", Origin="EXTERNAL")
     kms.schedule_key_deletion(KeyId=_key(kms, "skip-pending-deletion"), PendingWindowInDays=7)
 
-    report = aws.scan(CHECK)
-    assert verdicts(report, CHECK) == {
+    report = aws.scan("aws.kms.cmk_rotation_enabled")
+    assert verdicts(report, "aws.kms.cmk_rotation_enabled") == {
         (rotating, "PASS"),
         (disabled_rotating, "PASS"),
         (not_rotating, "FAIL"),
         (disabled_not_rotating, "FAIL"),
     }
-    assert finding(report, CHECK, disabled_rotating).evidence["key_state"] == "Disabled"
-    assert finding(report, CHECK, not_rotating).message == "KeyRotationEnabled is false"
+    assert finding(report, "aws.kms.cmk_rotation_enabled", disabled_rotating).evidence["key_state"] == "Disabled"
+    assert finding(report, "aws.kms.cmk_rotation_enabled", not_rotating).message == "KeyRotationEnabled is false"
 
 
 def test_only_out_of_scope_keys_is_not_applicable(aws):
     _key(aws.client("kms"), "skip-asymmetric", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
-    report = aws.scan(CHECK)
+    report = aws.scan("aws.kms.cmk_rotation_enabled")
     assert {f.status for f in report.findings} == {Status.NOT_APPLICABLE}
 
 
@@ -57,9 +56,9 @@ def test_rotation_is_regional(aws):
     us_key = _key(kms_us, "pass-us")
     kms_us.enable_key_rotation(KeyId=us_key)
     eu_key = _key(kms_eu, "fail-eu")
-    report = aws.scan(CHECK, regions=("us-east-1", "eu-west-1"))
-    assert verdicts(report, CHECK) == {(us_key, "PASS"), (eu_key, "FAIL")}
-    assert finding(report, CHECK, eu_key).region == "eu-west-1"
+    report = aws.scan("aws.kms.cmk_rotation_enabled", regions=("us-east-1", "eu-west-1"))
+    assert verdicts(report, "aws.kms.cmk_rotation_enabled") == {(us_key, "PASS"), (eu_key, "FAIL")}
+    assert finding(report, "aws.kms.cmk_rotation_enabled", eu_key).region == "eu-west-1"
 
 
 def test_denied_rotation_status_is_error_per_key(aws, denied_session):
@@ -67,9 +66,9 @@ def test_denied_rotation_status_is_error_per_key(aws, denied_session):
     rotating = _key(kms, "pass-rotating")
     kms.enable_key_rotation(KeyId=rotating)
     asymmetric = _key(kms, "skip-asymmetric", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-    report = aws.scan(CHECK, session=denied_session("kms:GetKeyRotationStatus"))
-    assert verdicts(report, CHECK) == {(rotating, "ERROR")}
-    error = finding(report, CHECK, rotating)
+    report = aws.scan("aws.kms.cmk_rotation_enabled", session=denied_session("kms:GetKeyRotationStatus"))
+    assert verdicts(report, "aws.kms.cmk_rotation_enabled") == {(rotating, "ERROR")}
+    error = finding(report, "aws.kms.cmk_rotation_enabled", rotating)
     assert "access denied to kms:GetKeyRotationStatus in us-east-1" in error.message
     assert asymmetric not in {f.resource_name for f in report.findings}
     assert not report.collection_errors  # the key list itself was read
@@ -78,7 +77,7 @@ def test_denied_rotation_status_is_error_per_key(aws, denied_session):
 def test_denied_describe_key_fails_the_region(aws, denied_session):
     kms = aws.client("kms")
     kms.enable_key_rotation(KeyId=_key(kms, "pass-rotating"))
-    report = aws.scan(CHECK, session=denied_session("kms:DescribeKey"))
+    report = aws.scan("aws.kms.cmk_rotation_enabled", session=denied_session("kms:DescribeKey"))
     region = f"account {ACCOUNT} in us-east-1"
-    assert verdicts(report, CHECK) == {(region, "ERROR")}
-    assert "access denied to kms:DescribeKey" in finding(report, CHECK, region).message
+    assert verdicts(report, "aws.kms.cmk_rotation_enabled") == {(region, "ERROR")}
+    assert "access denied to kms:DescribeKey" in finding(report, "aws.kms.cmk_rotation_enabled", region).message

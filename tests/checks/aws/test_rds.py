@@ -83,12 +83,18 @@ def test_aurora_cluster_members_are_skipped(aws):
         MasterUserPassword="not-a-real-secret-1",
     )
     rds.create_db_instance(
-        DBInstanceIdentifier="aurora-member", DBInstanceClass="db.r6g.large", Engine="aurora-postgresql", DBClusterIdentifier="aurora"
+        DBInstanceIdentifier="aurora-member",
+        DBInstanceClass="db.r6g.large",
+        Engine="aurora-postgresql",
+        DBClusterIdentifier="aurora",
     )
     _instance(rds, "fail-standalone", MultiAZ=False, DeletionProtection=False)
     inventory, report = aws.collect(["aws.rds.multi_az", "aws.rds.deletion_protection"])
     # The member is collected (moto reports it with MultiAZ/DeletionProtection false) but not judged.
-    assert {db.name: db.cluster_id for db in inventory.aws.rds.db_instances} == {"aurora-member": "aurora", "fail-standalone": None}
+    assert {db.name: db.cluster_id for db in inventory.aws.rds.db_instances} == {
+        "aurora-member": "aurora",
+        "fail-standalone": None,
+    }
     assert verdicts(report, "aws.rds.multi_az") == {("fail-standalone", "FAIL")}
     assert verdicts(report, "aws.rds.deletion_protection") == {("fail-standalone", "FAIL")}
 
@@ -112,4 +118,6 @@ def test_denied_describe_is_error_never_pass(aws, denied_session):
     region = f"account {ACCOUNT} in us-east-1"
     for check_id in checks:
         assert verdicts(report, check_id) == {(region, "ERROR")}, check_id
-        assert "access denied to rds:DescribeDBInstances in us-east-1" in finding(report, check_id, region).message
+        message = finding(report, check_id, region).message
+        assert "access denied to rds:DescribeDBInstances in us-east-1" in message
+        assert "is not authorized to perform: rds:DescribeDBInstances" in message  # moto's genuine AccessDenied
