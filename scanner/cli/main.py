@@ -14,6 +14,8 @@ from typing import Any
 import click
 
 from scanner import __version__
+from scanner.cli import ci_commands
+from scanner.cli.policy import current_policy, finalize, policy_options
 from scanner.errors import ConfigurationError
 from scanner.providers import PROVIDERS
 
@@ -51,7 +53,7 @@ def output_options(func: Callable) -> Callable:
             "formats",
             multiple=True,
             metavar="FMT[=PATH]",
-            help="Output format: table, json, sarif (repeatable; FMT=PATH writes to a file).",
+            help="Output format: table, json, sarif, junit, csv, markdown, ocsf (repeatable; FMT=PATH writes to a file).",
         ),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) format to PATH."),
         click.option(
@@ -199,13 +201,12 @@ def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_fil
             click.echo(f"wrote {path}", err=True)
 
 
-def exit_status(report: Any, fail_on: str) -> int:
-    from scanner.models.common import Severity, Status
+def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
+    from scanner.gate import gating_failures
+    from scanner.models.common import Status
 
-    if fail_on != "never":
-        threshold = 0 if fail_on == "any" else Severity(fail_on).rank
-        if any(f.status == Status.FAIL and f.severity.rank >= threshold for f in report.findings):
-            return EXIT_FAIL
+    if gating_failures(report, fail_on, new_only):
+        return EXIT_FAIL
     if report.summary.get(Status.ERROR) or report.metadata.incomplete:
         return EXIT_INCOMPLETE
     return EXIT_OK
@@ -246,7 +247,7 @@ def _run(
         with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
             options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
             inventory = collect(collection, pool, options)
-        report = report_for(inventory, options, source=source, started_at=started)
+        report = finalize(report_for(inventory, options, source=source, started_at=started))
     finally:
         pool.shutdown(wait=False)
     return inventory, report
@@ -297,7 +298,7 @@ def _scan_command(provider_name: str) -> Callable:
         inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
         _write_snapshot(inventory, snapshot_path)
         _emit(report, formats, output)
-        raise ExitWith(exit_status(report, fail_on.lower()))
+        raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
     return command
 
@@ -327,7 +328,7 @@ def _register_provider_commands() -> None:
 
     for name in PROVIDERS:
         provider = providers.get(name)
-        scan_func = selection_options(snapshot_option(output_options(_scan_command(name))))
+        scan_func = policy_options(selection_options(snapshot_option(output_options(_scan_command(name)))))
         scan.command(name, epilog=EXIT_CODES_HELP, help=provider.SCAN_HELP)(_with(provider.OPTIONS, scan_func))
         collect_func = selection_options(
             _with(
@@ -350,6 +351,7 @@ def _register_provider_commands() -> None:
 @click.option("--severity", "severities", metavar="LEVEL,...", help="Only checks of these severities.")
 @click.option("--param", "params", multiple=True, metavar="CHECK.NAME=VALUE", help="Override a check parameter.")
 @output_options
+@policy_options
 def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, quiet, verbose) -> None:
     """Re-evaluate a saved snapshot offline ("now" is the snapshot's collected_at)."""
     from datetime import datetime, timezone
@@ -364,9 +366,9 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     if check_ids is None and inventory.metadata.checks:
         check_ids = ",".join(inventory.metadata.checks)
     checks = _select(provider, check_ids, severities, parsed)
-    report = report_for(inventory, ScanOptions(checks=checks, params=parsed), source="snapshot", started_at=started)
+    report = finalize(report_for(inventory, ScanOptions(checks=checks, params=parsed), source="snapshot", started_at=started))
     _emit(report, formats, output)
-    raise ExitWith(exit_status(report, fail_on.lower()))
+    raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -374,6 +376,7 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
 @selection_options
 @snapshot_option
 @output_options
+@policy_options
 def demo(provider_name, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose) -> None:
     """Scan a bundled demo account served on a loopback port (no credentials needed).
 
@@ -397,7 +400,7 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
     _write_snapshot(inventory, snapshot_path)
     defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
-    raise ExitWith(exit_status(report, fail_on.lower()))
+    raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
 
 @cli.group()
@@ -472,6 +475,7 @@ def schema(what) -> None:
 
 
 _register_provider_commands()
+ci_commands.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

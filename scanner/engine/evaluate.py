@@ -172,6 +172,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def summarise(findings: Iterable[Finding]) -> dict[Status, int]:
+    """Findings per status (WAIVED listed only when waivers applied)."""
+    summary = {status: 0 for status in Status if status != Status.WAIVED}
+    for finding in findings:
+        summary[finding.status] = summary.get(finding.status, 0) + 1
+    return summary
+
+
 def build_report(
     inventory: Inventory,
     findings: list[Finding],
@@ -183,9 +191,7 @@ def build_report(
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Report:
     finished = datetime.now(timezone.utc)
-    summary = {status: 0 for status in Status if status != Status.WAIVED}
-    for finding in findings:
-        summary[finding.status] = summary.get(finding.status, 0) + 1
+    summary = summarise(findings)
     evaluated = [spec.id for spec in checks]
     criteria = []
     for framework in frameworks.values():

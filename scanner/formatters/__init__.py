@@ -17,8 +17,12 @@ BUILTIN = {
     "json": "scanner.formatters.json_format:render",
     "sarif": "scanner.formatters.sarif:render",
     "table": "scanner.formatters.table:render",
+    "junit": "scanner.formatters.junit:render",
+    "csv": "scanner.formatters.csv_format:render",
+    "markdown": "scanner.formatters.markdown:render",
+    "ocsf": "scanner.formatters.ocsf:render",
 }
-EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt"}
+EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt", "junit": "xml", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl"}
 
 
 def available() -> list[str]:

@@ -1,6 +1,6 @@
 """SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
 
-Rules are the evaluated checks; results are FAIL findings. Cloud resources have no file, but
+Rules are the evaluated checks; results are FAIL findings (waived ones carry a suppression). Cloud resources have no file, but
 GitHub rejects a result without a physical location, so each resource gets a stable
 repository-relative pseudo-path (cloud/<provider>/<account>/<region>/<service>/<name>) and its
 ARN goes in logicalLocations. Collection errors become tool execution notifications.
@@ -94,8 +94,31 @@ def _rule(spec: dict[str, Any]) -> om.ReportingDescriptor:
     )
 
 
+BASELINE_STATE = {"new": "new", "unchanged": "unchanged"}
+
+
+def is_result(finding: Finding) -> bool:
+    """FAIL findings, and waived ones whose verdict was FAIL: a waived failure stays a result, suppressed
+    (kind external) with the waiver's justification, so viewers show it dismissed with the reason."""
+    if finding.status == Status.WAIVED and finding.waiver is not None:
+        return finding.waiver.original_status == Status.FAIL
+    return finding.status == Status.FAIL
+
+
+def _suppressions(finding: Finding) -> list[dict[str, Any]] | None:
+    waiver = finding.waiver
+    if finding.status != Status.WAIVED or waiver is None:
+        return None
+    properties = {"waiverId": waiver.waiver_id, "owner": waiver.owner, "expires": waiver.expires.isoformat()}
+    if waiver.ticket:
+        properties["ticket"] = waiver.ticket
+    return [{"kind": "external", "status": "accepted", "justification": waiver.justification, "properties": properties}]
+
+
 def _result(finding: Finding, rule_index: int) -> om.Result:
     return om.Result(
+        suppressions=_suppressions(finding),
+        baseline_state=BASELINE_STATE.get(finding.baseline_state or ""),
         rule_id=finding.check_id,
         rule_index=rule_index,
         level=LEVEL[finding.severity],
@@ -130,7 +153,7 @@ def _result(finding: Finding, rule_index: int) -> om.Result:
 def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
     rules = [_rule(spec) for spec in catalogue]
     index = {spec["check_id"]: i for i, spec in enumerate(catalogue)}
-    results = [_result(f, index[f.check_id]) for f in report.findings if f.status == Status.FAIL]
+    results = [_result(f, index[f.check_id]) for f in report.findings if is_result(f)]
     notifications = [
         om.Notification(
             level="warning" if error.state == "failed" else "note",

@@ -25,6 +25,23 @@ class AppliedWaiver(BaseModel):
     original_status: Status  # the verdict before the waiver (FAIL, ERROR...)
 
 
+class WaiverRecord(BaseModel):
+    """A waiver from the configuration as this scan saw it: still in force, expired, or matching nothing."""
+
+    waiver_id: str
+    check: str  # check id or glob
+    resource: str  # resource id / name glob
+    account: str | None = None
+    region: str | None = None
+    justification: str
+    owner: str
+    ticket: str | None = None
+    expires: date
+    state: Literal["active", "expired", "stale"]  # stale: in force but waived no finding
+    matched: int = 0  # findings it matches that are not PASS / NOT_APPLICABLE
+    waived: int = 0  # of those, the findings it turned into WAIVED (overlaps go to the first waiver)
+
+
 class Finding(BaseModel):
     finding_id: str  # stable: sha256 of provider, check id and resource id
     check_id: str
@@ -89,6 +106,16 @@ class ScanMetadata(BaseModel):
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class BaselineComparison(BaseModel):
+    """The report compared with an earlier one by finding id (`--baseline`, `trustscan diff`)."""
+
+    baseline_collected_at: datetime
+    baseline_tool_version: str
+    counts: dict[Literal["new", "unchanged", "resolved"], int]
+    new_failures: int  # FAIL findings marked new: what --fail-on-new-only gates on
+    resolved_findings: list[Finding] = Field(default_factory=list)  # baseline failures whose resource is gone
+
+
 class Report(BaseModel):
     schema_version: str = REPORT_SCHEMA_VERSION
     metadata: ScanMetadata
@@ -96,3 +123,6 @@ class Report(BaseModel):
     findings: list[Finding]
     criteria: list[CriterionRollup]
     collection_errors: list[CollectionError] = Field(default_factory=list)
+    waivers: list[WaiverRecord] = Field(default_factory=list)  # every configured waiver and its state
+    baseline: BaselineComparison | None = None  # set with --baseline
+

@@ -1,0 +1,1 @@
+"""CI integrations: GitHub Actions writers (step summary, annotations, outputs)."""
