@@ -1,0 +1,130 @@
+"""Azure Backup: VMs protected by a Recovery Services vault, policy retention, recent restore points,
+vault soft delete and immutability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.models.azure import AzureInventory
+from scanner.models.common import Category, Severity
+from scanner.registry import CheckContext, Result, check
+
+VAULT = "Microsoft.RecoveryServices/vaults"
+
+
+def _protected(inv: AzureInventory) -> dict[str, list]:
+    items: dict[str, list] = {}
+    for item in inv.backup.protected_items:
+        if item.source_resource_id:
+            items.setdefault(item.source_resource_id.lower(), []).append(item)
+    return items
+
+
+@check(
+    id="azure.backup.vm_protected",
+    title="Virtual machines are protected by a Recovery Services vault backup policy",
+    severity=Severity.HIGH,
+    category=Category.BACKUP,
+    resource_type="Microsoft.Compute/virtualMachines",
+    reads=["azure.compute.virtual_machines", "azure.backup.protected_items"],
+    remediation="Enable backup for the VM in a Recovery Services vault with a policy that meets the RPO "
+    "(az backup protection enable-for-vm --vault-name V -g RG --vm VM --policy-name P).",
+)
+def vm_protected(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A VM that no backup policy covers cannot be restored after deletion, corruption or ransomware
+    (A1.2, CC7.5)."""
+    protected = _protected(inv)
+    for vm in inv.compute.virtual_machines:
+        items = [i for i in protected.get(vm.id.lower(), []) if i.protection_state not in ("ProtectionStopped", "NotProtected")]
+        if items:
+            yield Result.passed(vm, f"backed up by vault {items[0].vault_name} ({items[0].protection_state})", vault=items[0].vault_name, policy=items[0].policy_id)
+        else:
+            yield Result.failed(vm, "no Recovery Services vault protects this VM")
+
+
+@check(
+    id="azure.backup.vm_recent_recovery_point",
+    title="Protected VMs have a recovery point newer than the configured hours",
+    severity=Severity.MEDIUM,
+    category=Category.BACKUP,
+    resource_type="Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+    reads=["azure.backup.protected_items"],
+    params={"max_age_hours": 48},
+    remediation="Investigate the failing backup jobs for the item (Backup center > Backup jobs) and run an on-demand backup.",
+)
+def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A policy that is assigned but whose jobs fail produces no restore points; the newest recovery
+    point is the evidence that a restore is actually possible (A1.2, A1.3, CC7.5)."""
+    limit = ctx.params["max_age_hours"]
+    for item in inv.backup.protected_items:
+        if item.last_recovery_point is None:
+            yield Result.failed(item, "no recovery point exists", protection_state=item.protection_state)
+            continue
+        age = int((ctx.now - item.last_recovery_point).total_seconds() // 3600)
+        if age <= limit:
+            yield Result.passed(item, f"last recovery point is {age} hours old", age_hours=age)
+        else:
+            yield Result.failed(item, f"last recovery point is {age} hours old, older than {limit}", age_hours=age)
+
+
+@check(
+    id="azure.backup.policy_retention",
+    title="VM backup policies keep daily recovery points for at least the configured days",
+    severity=Severity.MEDIUM,
+    category=Category.BACKUP,
+    resource_type="Microsoft.RecoveryServices/vaults/backupPolicies",
+    reads=["azure.backup.policies"],
+    params={"min_days": 30},
+    remediation="Raise the policy's daily retention (az backup policy set ...) to the organisation's required days.",
+)
+def policy_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Retention decides how far back a restore can go; corruption or ransomware found after the window
+    cannot be undone (A1.2, CC7.5)."""
+    for policy in inv.backup.policies:
+        days = policy.daily_retention_days or 0
+        if days >= ctx.params["min_days"]:
+            yield Result.passed(policy, f"daily retention is {days} days", retention_days=days, vault=policy.vault_name)
+        else:
+            yield Result.failed(policy, f"daily retention is {days} days, fewer than {ctx.params['min_days']}", retention_days=days, vault=policy.vault_name)
+
+
+@check(
+    id="azure.backup.vault_soft_delete",
+    title="Recovery Services vaults have soft delete enabled",
+    severity=Severity.HIGH,
+    category=Category.BACKUP,
+    resource_type=VAULT,
+    reads=["azure.backup.vaults"],
+    remediation="Vault > Properties > Security settings: enable soft delete (and 'always-on' so it cannot be disabled).",
+)
+def vault_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Soft delete keeps deleted backup data for 14+ days, so an attacker or mistake that deletes
+    backups does not destroy the last line of recovery (A1.2)."""
+    for vault in inv.backup.vaults:
+        state = vault.soft_delete_state
+        if state in ("Enabled", "AlwaysON"):
+            yield Result.passed(vault, f"softDeleteState is {state}", retention_days=vault.soft_delete_retention_days)
+        else:
+            yield Result.failed(vault, f"softDeleteState is {state or 'not reported'}")
+
+
+@check(
+    id="azure.backup.vault_immutability",
+    title="Recovery Services vaults are immutable",
+    severity=Severity.MEDIUM,
+    category=Category.BACKUP,
+    resource_type=VAULT,
+    reads=["azure.backup.vaults"],
+    params={"require_locked": False},
+    remediation="Vault > Properties > Immutable vault: enable it, then lock it once the policies are final.",
+)
+def vault_immutability(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """An immutable vault refuses operations that would shorten retention or delete recovery points
+    before they expire (A1.2, CC7.5). `require_locked=true` accepts only the irreversible Locked state."""
+    accepted = {"Locked"} if ctx.params["require_locked"] else {"Locked", "Unlocked"}
+    for vault in inv.backup.vaults:
+        state = vault.immutability_state or "Disabled"
+        if state in accepted:
+            yield Result.passed(vault, f"immutabilitySettings.state is {state}")
+        else:
+            yield Result.failed(vault, f"immutabilitySettings.state is {state}")

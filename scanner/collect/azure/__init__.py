@@ -1,0 +1,1 @@
+"""Azure collectors: one module per service; `_client` holds the collection (subscriptions, clients, cache)."""

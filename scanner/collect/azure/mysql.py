@@ -1,0 +1,21 @@
+"""Azure Database for MySQL flexible servers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scanner.collect.azure._flexible import flexible_servers as _servers
+from scanner.collect.registry import collector
+from scanner.models.azure.rdbms import FlexibleServer
+
+if TYPE_CHECKING:
+    from scanner.collect.azure._client import AzureScope
+
+
+@collector(
+    "azure.mysql.flexible_servers",
+    regional=True,
+    permissions=["Microsoft.DBforMySQL/flexibleServers/read", "Microsoft.DBforMySQL/flexibleServers/configurations/read"],
+)
+def flexible_servers(scope: AzureScope) -> list[FlexibleServer]:
+    return _servers(scope, "mysql", "Microsoft.DBforMySQL", "2023-12-30")

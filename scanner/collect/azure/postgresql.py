@@ -1,0 +1,21 @@
+"""Azure Database for PostgreSQL flexible servers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scanner.collect.azure._flexible import flexible_servers as _servers
+from scanner.collect.registry import collector
+from scanner.models.azure.rdbms import FlexibleServer
+
+if TYPE_CHECKING:
+    from scanner.collect.azure._client import AzureScope
+
+
+@collector(
+    "azure.postgresql.flexible_servers",
+    regional=True,
+    permissions=["Microsoft.DBforPostgreSQL/flexibleServers/read", "Microsoft.DBforPostgreSQL/flexibleServers/configurations/read"],
+)
+def flexible_servers(scope: AzureScope) -> list[FlexibleServer]:
+    return _servers(scope, "postgresql", "Microsoft.DBforPostgreSQL", "2022-12-01")

@@ -1,0 +1,101 @@
+"""Azure SQL: logical servers (TLS, TDE protector, auditing) and their databases (TDE, long-term
+retention, backup storage redundancy)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scanner.collect.azure._arm import base, props
+from scanner.collect.registry import collector
+from scanner.models.azure.sql import SqlDatabase, SqlServer
+
+if TYPE_CHECKING:
+    from scanner.collect.azure._client import AzureScope
+
+
+def _servers(scope: AzureScope) -> list[dict[str, Any]]:
+    return scope.list("sql", "servers.list", lambda c: c.servers.list())
+
+
+@collector(
+    "azure.sql.servers",
+    regional=True,
+    permissions=[
+        "Microsoft.Sql/servers/read",
+        "Microsoft.Sql/servers/encryptionProtector/read",
+        "Microsoft.Sql/servers/auditingSettings/read",
+    ],
+)
+def servers(scope: AzureScope) -> list[SqlServer]:
+    return scope.map(lambda body: _server(scope, body), _servers(scope))
+
+
+def _server(scope: AzureScope, body: dict[str, Any]) -> SqlServer:
+    from scanner.collect.azure._client import read_facets, resource_group
+
+    group, name = resource_group(body["id"]), body["name"]
+
+    def protector() -> dict[str, Any]:
+        p = props(scope.get("sql", "encryptionProtectors.get", lambda c: c.encryption_protectors.get(group, name, "current"), group, name))
+        return {"tde_protector_type": p.get("serverKeyType"), "tde_protector_key": p.get("uri") or p.get("serverKeyName")}
+
+    def auditing() -> dict[str, Any]:
+        p = props(scope.get("sql", "serverBlobAuditingPolicies.get", lambda c: c.server_blob_auditing_policies.get(group, name), group, name))
+        return {"auditing_state": p.get("state"), "audit_retention_days": p.get("retentionDays")}
+
+    fields, errors = read_facets(scope, "sql", {"protector": protector, "auditing": auditing})
+    p = props(body)
+    return SqlServer(
+        **base(scope, body),
+        errors=errors,
+        minimal_tls_version=p.get("minimalTlsVersion"),
+        public_network_access=p.get("publicNetworkAccess"),
+        **fields,
+    )
+
+
+@collector(
+    "azure.sql.databases",
+    regional=True,
+    permissions=[
+        "Microsoft.Sql/servers/read",
+        "Microsoft.Sql/servers/databases/read",
+        "Microsoft.Sql/servers/databases/transparentDataEncryption/read",
+        "Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies/read",
+    ],
+)
+def databases(scope: AzureScope) -> list[SqlDatabase]:
+    from scanner.collect.azure._client import resource_group
+
+    def list_databases(server: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        group, name = resource_group(server["id"]), server["name"]
+        dbs = scope.list("sql", "databases.listByServer", lambda c: c.databases.list_by_server(group, name), group, name)
+        return [(server, db) for db in dbs if db.get("name") != "master"]
+
+    pairs = [pair for chunk in scope.map(list_databases, _servers(scope)) for pair in chunk]
+    return scope.map(lambda pair: _database(scope, *pair), pairs)
+
+
+def _database(scope: AzureScope, server: dict[str, Any], body: dict[str, Any]) -> SqlDatabase:
+    from scanner.collect.azure._client import read_facets, resource_group
+
+    group, server_name, name = resource_group(body["id"]), server["name"], body["name"]
+
+    def tde() -> dict[str, Any]:
+        p = props(scope.get("sql", "transparentDataEncryptions.get", lambda c: c.transparent_data_encryptions.get(group, server_name, name, "current"), group, server_name, name))
+        return {"tde_state": p.get("state")}
+
+    def ltr() -> dict[str, Any]:
+        p = props(scope.get("sql", "longTermRetentionPolicies.get", lambda c: c.long_term_retention_policies.get(group, server_name, name, "default"), group, server_name, name))
+        return {"ltr_weekly": p.get("weeklyRetention"), "ltr_monthly": p.get("monthlyRetention"), "ltr_yearly": p.get("yearlyRetention")}
+
+    fields, errors = read_facets(scope, "sql", {"tde": tde, "ltr": ltr})
+    p = props(body)
+    return SqlDatabase(
+        **base(scope, body),
+        errors=errors,
+        server_name=server_name,
+        sku_name=(body.get("sku") or {}).get("name"),
+        backup_storage_redundancy=p.get("requestedBackupStorageRedundancy") or p.get("currentBackupStorageRedundancy"),
+        **fields,
+    )
