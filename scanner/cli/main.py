@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands
+from scanner.cli import ci_commands, evidence_commands
+from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
 from scanner.errors import ConfigurationError
 from scanner.providers import PROVIDERS
@@ -295,9 +296,11 @@ def _scan_command(provider_name: str) -> Callable:
         _sigterm_as_interrupt()
         formats, output, fail_on = kwargs.pop("formats"), kwargs.pop("output"), kwargs.pop("fail_on")
         snapshot_path, quiet = kwargs.pop("snapshot_path"), kwargs.pop("quiet")
+        evidence = kwargs.pop("evidence")
         inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
         _write_snapshot(inventory, snapshot_path)
         _emit(report, formats, output)
+        write_evidence(inventory, report, evidence)
         raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
     return command
@@ -328,7 +331,7 @@ def _register_provider_commands() -> None:
 
     for name in PROVIDERS:
         provider = providers.get(name)
-        scan_func = policy_options(selection_options(snapshot_option(output_options(_scan_command(name)))))
+        scan_func = policy_options(selection_options(snapshot_option(evidence_options(output_options(_scan_command(name))))))
         scan.command(name, epilog=EXIT_CODES_HELP, help=provider.SCAN_HELP)(_with(provider.OPTIONS, scan_func))
         collect_func = selection_options(
             _with(
@@ -377,7 +380,8 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
 @snapshot_option
 @output_options
 @policy_options
-def demo(provider_name, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose) -> None:
+@evidence_options
+def demo(provider_name, check_ids, severities, params, max_workers, snapshot_path, formats, output, fail_on, quiet, verbose, evidence) -> None:
     """Scan a bundled demo account served on a loopback port (no credentials needed).
 
     Prints the table and writes trustscan-report.json and trustscan-report.sarif.
@@ -400,6 +404,7 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
     _write_snapshot(inventory, snapshot_path)
     defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
+    write_evidence(inventory, report, evidence)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
 
@@ -476,6 +481,7 @@ def schema(what) -> None:
 
 _register_provider_commands()
 ci_commands.register(cli)
+evidence_commands.register(cli, mappings)
 
 
 def main(argv: list[str] | None = None) -> None:
