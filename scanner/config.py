@@ -72,7 +72,7 @@ class CheckSelection(_Strict):
 class Waiver(_Strict):
     """An accepted risk: which findings, why, who owns it, and until when."""
 
-    id: str = Field(description="Stable id quoted in reports (default: waivers[N], its position in the file).")
+    id: str = Field("", description="Stable id quoted in reports (default: waivers[N], its position in the file).")
     check: str = Field(description="Check id or glob, e.g. aws.s3.bucket_access_logging or aws.s3.*.")
     resource: str = Field(description="Glob over the resource id (ARN) or name; '*' for every resource of the check.")
     account: str | None = Field(None, description="Account / subscription / project id or glob.")
@@ -138,7 +138,7 @@ class TrustscanConfig(_Strict):
         waivers = data.get("waivers") if isinstance(data, dict) else None
         if isinstance(waivers, list):
             data = {**data, "waivers": [
-                {"id": f"waivers[{i}]", **w} if isinstance(w, dict) and w.get("id") is None else w for i, w in enumerate(waivers)
+                {**w, "id": f"waivers[{i}]"} if isinstance(w, dict) and not w.get("id") else w for i, w in enumerate(waivers)
             ]}
         return data
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def diff_command(old: str, new: str, fmt: str) -> None:
         click.echo(json.dumps(result, indent=2))
     else:
         click.echo(_render_diff(result, markdown=fmt == "markdown"), nl=False)
-    click.get_current_context().exit(1 if any(f["status"] == "FAIL" for f in result["new_failures"]) else 0)
+    # SystemExit passes through click's non-standalone main (a click Exit would be turned into status 0)
+    sys.exit(1 if any(f["status"] == "FAIL" for f in result["new_failures"]) else 0)
 
 
 def _render_diff(result: dict, markdown: bool) -> str:
