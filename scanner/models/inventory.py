@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Coverage, CoverageState
+from scanner.models.gcp import GcpInventory
 
 INVENTORY_SCHEMA_VERSION = "1"
 
@@ -42,6 +43,7 @@ class Inventory(BaseModel):
     metadata: InventoryMetadata
     coverage: list[Coverage] = Field(default_factory=list)
     aws: AwsInventory | None = None
+    gcp: GcpInventory | None = None
 
     def coverage_for(self, key: str) -> list[Coverage]:
         return [c for c in self.coverage if c.key == key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-PROVIDERS = ("aws",)
+PROVIDERS = ("aws", "gcp")
 
 
 def get(name: str) -> ModuleType:

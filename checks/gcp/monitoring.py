@@ -1,0 +1,87 @@
+"""Cloud Monitoring: log-based metrics with alerting policies for security-relevant changes (the
+CIS GCP 2.4-2.11 set). One check per change type, each PASS when an enabled alerting policy
+watches a log-based metric whose filter catches that change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scanner.models.common import Category, Severity
+from scanner.models.gcp import GcpInventory
+from scanner.registry import CheckContext, Result, check
+
+# id suffix, title phrase, the substrings a metric filter must contain (case and spacing ignored),
+# remediation filter, rationale.
+ALERTS = [
+    ("project_ownership_changes", "project ownership assignments and changes", ["bindingdeltas", "roles/owner"],
+     '(protoPayload.serviceName="cloudresourcemanager.googleapis.com") AND (ProjectOwnership OR projectOwnerInvitee) OR '
+     '(protoPayload.serviceData.policyDelta.bindingDeltas.action="ADD" AND protoPayload.serviceData.policyDelta.bindingDeltas.role="roles/owner")',
+     "A new project owner can do anything in the project; an alert lets the security team confirm each grant as it happens "
+     "(CC7.2, CC6.2)."),
+    ("audit_config_changes", "audit configuration changes", ["setiampolicy", "auditconfigdeltas"],
+     'protoPayload.methodName="SetIamPolicy" AND protoPayload.serviceData.policyDelta.auditConfigDeltas:*',
+     "Turning Data Access logging off is how an intruder hides their reads; the change itself must raise an alert (CC7.2)."),
+    ("custom_role_changes", "custom IAM role changes", ["iam_role", "createrole", "deleterole", "updaterole"],
+     'resource.type="iam_role" AND (protoPayload.methodName="google.iam.admin.v1.CreateRole" OR '
+     'protoPayload.methodName="google.iam.admin.v1.DeleteRole" OR protoPayload.methodName="google.iam.admin.v1.UpdateRole")',
+     "Adding a permission to a custom role silently widens the access of everyone who holds it (CC7.2, CC6.3)."),
+    ("firewall_changes", "VPC firewall rule changes", ["gce_firewall_rule", "compute.firewalls.insert", "compute.firewalls.patch", "compute.firewalls.delete"],
+     'resource.type="gce_firewall_rule" AND (protoPayload.methodName:"compute.firewalls.patch" OR '
+     'protoPayload.methodName:"compute.firewalls.insert" OR protoPayload.methodName:"compute.firewalls.delete")',
+     "A firewall change can expose a service to the internet; it should be seen when made (CC7.2, CC6.6)."),
+    ("network_changes", "VPC network changes", ["gce_network", "compute.networks.insert", "compute.networks.delete", "addpeering"],
+     'resource.type="gce_network" AND (protoPayload.methodName:"compute.networks.insert" OR protoPayload.methodName:"compute.networks.patch" '
+     'OR protoPayload.methodName:"compute.networks.delete" OR protoPayload.methodName:"compute.networks.removePeering" OR '
+     'protoPayload.methodName:"compute.networks.addPeering")',
+     "New networks and peerings create paths around existing controls (CC7.2, CC6.6)."),
+    ("route_changes", "VPC route changes", ["gce_route", "compute.routes.insert", "compute.routes.delete"],
+     'resource.type="gce_route" AND (protoPayload.methodName:"compute.routes.delete" OR protoPayload.methodName:"compute.routes.insert")',
+     "A changed route can send traffic through an attacker-controlled instance (CC7.2, CC6.6)."),
+    ("sql_config_changes", "Cloud SQL configuration changes", ["cloudsql.instances.update"],
+     'protoPayload.methodName="cloudsql.instances.update"',
+     "Database settings hold TLS enforcement, authorized networks and backups; each change should be reviewed (CC7.2, CC8.1)."),
+    ("bucket_iam_changes", "Cloud Storage IAM permission changes", ["gcs_bucket", "storage.setiampermissions"],
+     'resource.type="gcs_bucket" AND protoPayload.methodName="storage.setIamPermissions"',
+     "Making a bucket public is one IAM change; an alert catches it before the data is indexed (CC7.2, C1.1)."),
+]
+
+
+def _normal(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:
+    def alert_check(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
+        for project in inv.resourcemanager.projects:
+            metrics = [m for m in inv.logging.metrics if m.account == project.account and not m.disabled
+                       and all(n in _normal(m.filter) for n in needles)]
+            alerting = [
+                (m.name, p.name)
+                for m in metrics
+                for p in inv.monitoring.alert_policies
+                if p.account == project.account and p.enabled and any(m.metric_type in f for f in p.condition_filters)
+            ]
+            if alerting:
+                metric, policy = alerting[0]
+                yield Result.passed(project, f"log metric {metric} alerts through policy {policy!r}", metric=metric, alert_policy=policy)
+            elif metrics:
+                yield Result.failed(project, f"log metric {metrics[0].name} has no enabled alerting policy", metrics=[m.name for m in metrics])
+            else:
+                yield Result.failed(project, f"no log-based metric matches {phrase}")
+
+    alert_check.__name__ = alert_check.__qualname__ = f"alert_{suffix}"
+    alert_check.__doc__ = why
+    check(
+        id=f"gcp.monitoring.alert_{suffix}",
+        title=f"A log metric and alert watch {phrase}",
+        severity=Severity.LOW,
+        category=Category.LOGGING,
+        resource_type="cloudresourcemanager.googleapis.com/Project",
+        reads=["gcp.logging.metrics", "gcp.monitoring.alert_policies", "gcp.resourcemanager.projects"],
+        remediation=f"Create a log-based metric with the filter {example} and an alerting policy on "
+        "logging.googleapis.com/user/<metric> with a notification channel.",
+    )(alert_check)
+
+
+for _alert in ALERTS:
+    _register(*_alert)
