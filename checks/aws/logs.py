@@ -1,4 +1,4 @@
-"""CloudWatch Logs: retention."""
+"""CloudWatch Logs: retention and KMS encryption of log groups."""
 
 from __future__ import annotations
 
@@ -31,3 +31,24 @@ def log_group_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
             yield Result.passed(group, f"retentionInDays is {days} (>= {minimum})", retention_days=days)
         else:
             yield Result.failed(group, f"retentionInDays is {days} (< {minimum})", retention_days=days)
+
+
+@check(
+    id="aws.logs.log_group_kms_encrypted",
+    title="CloudWatch log groups are encrypted with a KMS key",
+    severity=Severity.LOW,
+    category=Category.ENCRYPTION,
+    resource_type="AWS::Logs::LogGroup",
+    reads=["aws.logs.log_groups"],
+    remediation="aws logs associate-kms-key --log-group-name <name> --kms-key-id <key ARN> "
+    "(the key policy must allow logs.<region>.amazonaws.com).",
+)
+def log_group_kms_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Logs hold request details, identifiers and sometimes personal data. CloudWatch Logs always
+    encrypts at rest with a service key; a customer-managed KMS key adds a key policy and CloudTrail
+    records of every decryption, so reading the logs can be restricted and audited (C1.1, CC6.1)."""
+    for group in inv.logs.log_groups:
+        if group.kms_key_id:
+            yield Result.passed(group, f"kmsKeyId is {group.kms_key_id}", kms_key_id=group.kms_key_id)
+        else:
+            yield Result.failed(group, "no kmsKeyId: encrypted only with the service-owned key", kms_key_id=None)

@@ -289,4 +289,4 @@ class AwsCollection:
 
 
 # Collection-key service names that differ from the boto3 client name.
-_ENDPOINT_NAMES = {"cloudtrail": "cloudtrail", "logs": "logs"}
+_ENDPOINT_NAMES = {"cloudtrail": "cloudtrail", "logs": "logs", "cognitoidp": "cognito-idp", "ssoadmin": "sso-admin", "awslambda": "lambda"}

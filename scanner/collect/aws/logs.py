@@ -1,11 +1,11 @@
-"""CloudWatch Logs (regional): log groups."""
+"""CloudWatch Logs (regional): log groups and metric filters."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from scanner.collect.registry import collector
-from scanner.models.aws.logs import LogGroup
+from scanner.models.aws.logs import LogGroup, MetricFilter, MetricTransformation
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
@@ -24,4 +24,23 @@ def log_groups(scope: AwsScope) -> list[LogGroup]:
             stored_bytes=g.get("storedBytes", 0),
         )
         for g in scope.pages("logs", "DescribeLogGroups", "logGroups")
+    ]
+
+
+@collector("aws.logs.metric_filters", regional=True, permissions=["logs:DescribeMetricFilters"])
+def metric_filters(scope: AwsScope) -> list[MetricFilter]:
+    return [
+        MetricFilter(
+            id=scope.arn("logs", f"log-group:{f['logGroupName']}:metric-filter:{f['filterName']}"),
+            name=f["filterName"],
+            region=scope.region,
+            account=scope.account,
+            log_group_name=f["logGroupName"],
+            filter_pattern=f.get("filterPattern", ""),
+            transformations=[
+                MetricTransformation(metric_name=t["metricName"], metric_namespace=t["metricNamespace"])
+                for t in f.get("metricTransformations", [])
+            ],
+        )
+        for f in scope.pages("logs", "DescribeMetricFilters", "metricFilters")
     ]

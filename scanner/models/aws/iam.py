@@ -1,4 +1,5 @@
-"""IAM facts: the credential report, account summary, MFA devices and password policy."""
+"""IAM facts: the credential report, account summary, MFA devices, password policy, the users, groups,
+roles and customer-managed policies with their policy documents, and federation providers."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Resource
+from scanner.models.common import Frozen, Resource
 
 
 class CredentialReportUser(Resource):
@@ -55,8 +56,69 @@ class PasswordPolicy(Resource):
     expire_passwords: bool = False
 
 
+class AttachedPolicy(Frozen):
+    """A managed policy attached to a user, group or role (AWS-managed or customer-managed)."""
+
+    name: str
+    arn: str
+
+    @property
+    def aws_managed(self) -> bool:
+        return ":iam::aws:policy/" in self.arn
+
+
+class InlinePolicy(Resource):
+    """A policy embedded in one user, group or role (CloudFormation AWS::IAM::Policy).
+
+    Inline policies have no ARN: the id is the principal's ARN + `/inline-policy/<name>`."""
+
+    principal_arn: str
+    principal_type: str  # user | group | role
+    document: dict
+
+
+class IamPrincipal(Resource):
+    path: str = "/"
+    created: datetime | None = None
+    attached_policies: list[AttachedPolicy] = Field(default_factory=list)
+    inline_policies: list[InlinePolicy] = Field(default_factory=list)
+
+
+class IamUser(IamPrincipal):
+    groups: list[str] = Field(default_factory=list)  # group names
+
+
+class IamGroup(IamPrincipal):
+    pass
+
+
+class IamRole(IamPrincipal):
+    pass
+
+
+class ManagedPolicy(Resource):
+    """A customer-managed policy with its default version's document."""
+
+    default_version_id: str
+    attachment_count: int = 0
+    document: dict | None = None  # the default version
+
+
+class IdentityProvider(Resource):
+    """An IAM SAML or OpenID Connect identity provider (federated sign-in)."""
+
+    kind: str  # SAML | OIDC
+    valid_until: datetime | None = None  # SAML metadata expiry
+
+
 class Iam(BaseModel):
     credential_report: list[CredentialReportUser] = Field(default_factory=list)
     account_summary: AccountSummary | None = None
     virtual_mfa_devices: list[VirtualMfaDevice] = Field(default_factory=list)
     password_policy: PasswordPolicy | None = None
+    # GetAccountAuthorizationDetails (one paginated call shared by the four keys below)
+    users: list[IamUser] = Field(default_factory=list)
+    groups: list[IamGroup] = Field(default_factory=list)
+    roles: list[IamRole] = Field(default_factory=list)
+    policies: list[ManagedPolicy] = Field(default_factory=list)  # customer-managed only
+    identity_providers: list[IdentityProvider] = Field(default_factory=list)

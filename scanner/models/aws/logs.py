@@ -1,10 +1,10 @@
-"""CloudWatch Logs facts: log groups."""
+"""CloudWatch Logs facts: log groups and metric filters."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Resource
+from scanner.models.common import Frozen, Resource
 
 
 class LogGroup(Resource):
@@ -13,5 +13,17 @@ class LogGroup(Resource):
     stored_bytes: int = 0
 
 
+class MetricTransformation(Frozen):
+    metric_name: str
+    metric_namespace: str
+
+
+class MetricFilter(Resource):
+    log_group_name: str
+    filter_pattern: str
+    transformations: list[MetricTransformation] = Field(default_factory=list)
+
+
 class Logs(BaseModel):
     log_groups: list[LogGroup] = Field(default_factory=list)
+    metric_filters: list[MetricFilter] = Field(default_factory=list)
