@@ -1,8 +1,11 @@
-"""EC2: EBS encryption (account default and volumes), VPC flow logs."""
+"""EC2: EBS encryption (account default, volumes, snapshots), public snapshots and AMIs, IMDSv2,
+EBS backups (recent snapshots, Backup/DLM protection), VPC flow logs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
@@ -70,3 +73,198 @@ def vpc_flow_logs(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
             yield Result.passed(vpc, f"active flow log capturing {', '.join(sorted(traffic))} traffic", traffic_types=sorted(traffic))
         else:
             yield Result.failed(vpc, "no active flow log on this VPC", is_default=vpc.is_default)
+
+
+# -- instances --------------------------------------------------------------------------------------
+
+GONE_INSTANCE_STATES = ("shutting-down", "terminated")
+
+
+@check(
+    id="aws.ec2.instance_imdsv2_required",
+    title="EC2 instances require IMDSv2 (session tokens) for instance metadata",
+    severity=Severity.HIGH,
+    category=Category.MFA,
+    resource_type="AWS::EC2::Instance",
+    reads=["aws.ec2.instances"],
+    remediation="aws ec2 modify-instance-metadata-options --instance-id ID --http-tokens required "
+    "--http-endpoint enabled; set HttpTokens=required in launch templates, and the account default "
+    "with aws ec2 modify-instance-metadata-defaults --http-tokens required.",
+)
+def instance_imdsv2_required(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """The instance metadata service hands out the instance role's temporary credentials. With
+    IMDSv1 allowed, a server-side request forgery in any application on the instance lets an outside
+    attacker read those credentials with a single GET; IMDSv2 requires a session token obtained by a
+    PUT that such requests cannot make (CC6.1 protection of credentials, CC6.6 outside threats).
+
+    Stopped instances are judged too: they come back with the same metadata options when started.
+    Terminated and terminating instances are skipped."""
+    for instance in inv.ec2.instances:
+        if instance.state in GONE_INSTANCE_STATES:
+            continue
+        if instance.http_endpoint == "disabled":
+            yield Result.passed(instance, "HttpEndpoint is disabled: no instance metadata service", state=instance.state)
+        elif instance.http_tokens == "required":
+            yield Result.passed(instance, "HttpTokens is required (IMDSv2 only)", state=instance.state)
+        elif instance.http_tokens is None:
+            yield Result.unknown(instance, "MetadataOptions were not reported for this instance", state=instance.state)
+        else:
+            yield Result.failed(
+                instance, f"HttpTokens is {instance.http_tokens}: IMDSv1 requests are accepted", state=instance.state
+            )
+
+
+# -- snapshots and AMIs -----------------------------------------------------------------------------
+
+
+@check(
+    id="aws.ec2.snapshot_encrypted",
+    title="EBS snapshots are encrypted",
+    severity=Severity.MEDIUM,
+    category=Category.ENCRYPTION,
+    resource_type="AWS::EC2::Snapshot",
+    reads=["aws.ec2.snapshots"],
+    remediation="Copy the snapshot with --encrypted (and a KMS key), then delete the unencrypted one; enable EBS "
+    "encryption by default so new snapshots are encrypted.",
+)
+def snapshot_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A snapshot is a full copy of a volume's data that outlives the volume and can be copied or
+    shared; unless it is encrypted, anyone who obtains it reads the data in clear (C1.1, CC6.1)."""
+    for snapshot in inv.ec2.snapshots:
+        if snapshot.encrypted:
+            yield Result.passed(snapshot, "Encrypted is true", kms_key_id=snapshot.kms_key_id, volume_id=snapshot.volume_id)
+        else:
+            yield Result.failed(snapshot, "Encrypted is false", volume_id=snapshot.volume_id)
+
+
+@check(
+    id="aws.ec2.snapshot_not_public",
+    title="EBS snapshots are not public",
+    severity=Severity.CRITICAL,
+    category=Category.ENCRYPTION,
+    resource_type="AWS::EC2::Snapshot",
+    reads=["aws.ec2.snapshots:create_volume_permission"],
+    remediation="aws ec2 modify-snapshot-attribute --snapshot-id ID --attribute createVolumePermission "
+    "--operation-type remove --group-names all; enable the account's EBS block public access setting.",
+)
+def snapshot_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A snapshot whose createVolumePermission includes the group "all" can be restored by any AWS
+    account in the world: its whole volume is disclosed (C1.1, CC6.1, CC6.7)."""
+    for snapshot in inv.ec2.snapshots:
+        if snapshot.public:
+            yield Result.failed(snapshot, 'createVolumePermission grants the group "all": the snapshot is public')
+        else:
+            yield Result.passed(
+                snapshot,
+                "createVolumePermission does not include the group all",
+                shared_with_accounts=snapshot.shared_with_accounts,
+            )
+
+
+@check(
+    id="aws.ec2.ami_not_public",
+    title="AMIs owned by the account are not public",
+    severity=Severity.HIGH,
+    category=Category.ENCRYPTION,
+    resource_type="AWS::EC2::Image",
+    reads=["aws.ec2.images"],
+    remediation="aws ec2 modify-image-attribute --image-id ID --launch-permission \"Remove=[{Group=all}]\"; "
+    "enable block public access for AMIs (aws ec2 enable-image-block-public-access).",
+)
+def ami_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A public AMI can be launched by anyone, who then holds a copy of its disks: any credentials,
+    keys or data baked into the image are disclosed (C1.1, CC6.1, CC6.7)."""
+    for image in inv.ec2.images:
+        if image.public:
+            yield Result.failed(image, "Public is true: the launch permission includes the group all", state=image.state)
+        else:
+            yield Result.passed(image, "Public is false", state=image.state)
+
+
+# -- EBS backups --------------------------------------------------------------------------------------
+
+GONE_VOLUME_STATES = ("deleting", "deleted")
+
+
+@check(
+    id="aws.ec2.volume_recent_snapshot",
+    title="EBS volumes have a snapshot no older than the configured days",
+    severity=Severity.MEDIUM,
+    category=Category.BACKUP,
+    resource_type="AWS::EC2::Volume",
+    reads=["aws.ec2.volumes", "aws.ec2.snapshots"],
+    params={"max_age_days": 7},
+    remediation="Protect the volume with an AWS Backup plan or a Data Lifecycle Manager policy that snapshots it "
+    "at least as often as the configured days.",
+)
+def volume_recent_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """The newest completed snapshot of a volume bounds how much data is lost if the volume fails
+    or is corrupted: a volume without a recent one cannot be recovered to a recent state (A1.2, CC7.5).
+    Ages are measured from the collection time."""
+    max_age = timedelta(days=ctx.params["max_age_days"])
+    latest: dict[tuple[str, str], Any] = {}
+    for snapshot in inv.ec2.snapshots:
+        if snapshot.state != "completed" or not snapshot.volume_id or snapshot.start_time is None:
+            continue
+        key = (snapshot.region, snapshot.volume_id)
+        if key not in latest or snapshot.start_time > latest[key].start_time:
+            latest[key] = snapshot
+    for volume in inv.ec2.volumes:
+        if volume.state in GONE_VOLUME_STATES:
+            continue
+        snapshot = latest.get((volume.region, volume.volume_id))
+        if snapshot is None:
+            yield Result.failed(volume, "no completed snapshot of this volume")
+            continue
+        age = ctx.now - snapshot.start_time
+        evidence = {"snapshot_id": snapshot.id.rsplit("/", 1)[-1], "snapshot_time": snapshot.start_time, "age_days": age.days}
+        limit = ctx.params["max_age_days"]
+        if age <= max_age:
+            yield Result.passed(volume, f"latest snapshot is {age.days} days old (<= {limit})", **evidence)
+        else:
+            yield Result.failed(volume, f"latest snapshot is {age.days} days old (> {limit})", **evidence)
+
+
+@check(
+    id="aws.ec2.volume_backup_protected",
+    title="EBS volumes are protected by AWS Backup or a Data Lifecycle Manager policy",
+    severity=Severity.MEDIUM,
+    category=Category.BACKUP,
+    resource_type="AWS::EC2::Volume",
+    reads=["aws.ec2.volumes", "aws.ec2.instances", "aws.dlm.policies", "aws.backup.protected_resources"],
+    remediation="Assign the volume (or its instance) to an AWS Backup plan, or tag it with the target tag of an "
+    "enabled DLM snapshot policy (or create a DLM default policy for volumes).",
+)
+def volume_backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A volume is protected when AWS Backup holds a recovery point of it or of the instance it is
+    attached to (ListProtectedResources), or when an enabled DLM policy in its region targets it:
+    a default policy for volumes or instances, or a custom snapshot/AMI policy whose target tags
+    (any one of them) the volume or its instance carries (A1.2, CC7.5)."""
+    protected = inv.backup.protected_arns()
+    instances = {(i.region, i.instance_id): i for i in inv.ec2.instances}
+    policies: dict[str, list] = {}
+    for policy in inv.dlm.policies:
+        policies.setdefault(policy.region, []).append(policy)
+    for volume in inv.ec2.volumes:
+        if volume.state in GONE_VOLUME_STATES:
+            continue
+        attached = [instances[(volume.region, i)] for i in volume.attached_instance_ids if (volume.region, i) in instances]
+        if volume.id in protected:
+            yield Result.passed(volume, "AWS Backup protects the volume", last_backup_time=protected[volume.id].last_backup_time)
+            continue
+        by_instance = next((i for i in attached if i.id in protected), None)
+        if by_instance is not None:
+            yield Result.passed(volume, f"AWS Backup protects its instance {by_instance.instance_id}", instance=by_instance.instance_id)
+            continue
+        regional = policies.get(volume.region, [])
+        policy = next((p for p in regional if p.targets("VOLUME", volume.tags)), None) or next(
+            (p for p in regional for i in attached if p.targets("INSTANCE", i.tags)), None
+        )
+        if policy is not None:
+            yield Result.passed(volume, f"DLM policy {policy.name} targets it", dlm_policy=policy.id)
+        else:
+            yield Result.failed(
+                volume,
+                "no AWS Backup recovery point and no enabled DLM policy targets the volume or its instance",
+                attached_instance_ids=volume.attached_instance_ids,
+            )
