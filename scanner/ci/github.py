@@ -106,7 +106,7 @@ def annotations(
             command(
                 level,
                 f"{finding.resource_name} ({finding.region}): {finding.message}. Remediation: {finding.remediation}",
-                title=f"{finding.check_id} ({finding.severity.value}{', new' if finding.baseline_state == 'new' else ''})",
+                title=f"{'new: ' if finding.baseline_state == 'new' else ''}{finding.check_id} ({finding.severity.value})",
                 file=location[0] if location else None,
                 line=location[1] if location else None,
             )
