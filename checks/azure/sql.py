@@ -104,7 +104,7 @@ def auditing_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
 def audit_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Investigations often start weeks after the event; audit records must outlive that window (CC7.3)."""
     for server in inv.sql.servers:
-        if server.auditing_state != "Enabled":
+        if server.auditing_state != "Enabled" and "auditing" not in server.errors:
             continue
         days = server.audit_retention_days or 0
         if days == 0 or days >= ctx.params["min_days"]:

@@ -142,11 +142,12 @@ def shared_key_disabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resu
             yield Result.failed(account, f"allowSharedKeyAccess is {'true' if account.allow_shared_key_access else 'not set (allowed)'}")
 
 
-def _service_results(inv: AzureInventory, field: str, label: str, min_days: int) -> Iterator[Result]:
+def _service_results(inv: AzureInventory, field: str, facet: str, label: str, min_days: int) -> Iterator[Result]:
     for account in inv.storage.accounts:
         days = getattr(account, field)
-        if days is None:
+        if days is None and facet not in account.errors:
             continue  # the account kind has no such service
+        days = days or 0  # (when unreadable, the engine turns the verdict into ERROR)
         if days >= min_days:
             yield Result.passed(account, f"{label} is enabled for {days} days", retention_days=days)
         elif days == 0:
@@ -169,7 +170,7 @@ def _service_results(inv: AzureInventory, field: str, label: str, min_days: int)
 def blob_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Soft delete keeps deleted or overwritten blobs recoverable for the retention window, the first
     line of recovery from mistakes and ransomware (A1.2, CC7.5)."""
-    yield from _service_results(inv, "blob_soft_delete_days", "blob soft delete (deleteRetentionPolicy)", ctx.params["min_days"])
+    yield from _service_results(inv, "blob_soft_delete_days", "blob", "blob soft delete (deleteRetentionPolicy)", ctx.params["min_days"])
 
 
 @check(
@@ -185,7 +186,7 @@ def blob_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
 )
 def container_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Deleting a container deletes every blob in it; container soft delete makes that recoverable (A1.2)."""
-    yield from _service_results(inv, "container_soft_delete_days", "container soft delete (containerDeleteRetentionPolicy)", ctx.params["min_days"])
+    yield from _service_results(inv, "container_soft_delete_days", "blob", "container soft delete (containerDeleteRetentionPolicy)", ctx.params["min_days"])
 
 
 @check(
@@ -201,7 +202,7 @@ def container_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
 )
 def file_share_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """A deleted file share, and every snapshot of it, is gone unless share soft delete is on (A1.2)."""
-    yield from _service_results(inv, "share_soft_delete_days", "file share soft delete (shareDeleteRetentionPolicy)", ctx.params["min_days"])
+    yield from _service_results(inv, "share_soft_delete_days", "file", "file share soft delete (shareDeleteRetentionPolicy)", ctx.params["min_days"])
 
 
 @check(
@@ -218,7 +219,7 @@ def blob_versioning(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Versioning keeps every prior version of a blob, so overwrites and encryption by ransomware can be
     rolled back (A1.2, CC7.5)."""
     for account in inv.storage.accounts:
-        if account.blob_versioning is None:
+        if account.blob_versioning is None and "blob" not in account.errors:
             continue
         if account.blob_versioning:
             yield Result.passed(account, "isVersioningEnabled is true")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,11 @@ def scenario_dir(scenario: str) -> Path:
     return Path(str(resources.files("fixtures").joinpath("azure", scenario)))
 
 
-def scenario_routes(scenario: str, cloud: FakeCloud) -> list[Route]:
-    return load_routes(scenario_dir(scenario) / "routes.json", url=cloud.url)
+def scenario_routes(scenario: str, cloud: FakeCloud, now: datetime | None = None) -> list[Route]:
+    """`{{url}}` is the server's URL; `{{recent}}` a time ten hours before `now` (a fresh recovery point)."""
+    now = now or datetime.now(timezone.utc)
+    recent = (now - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+    return load_routes(scenario_dir(scenario) / "routes.json", url=cloud.url, recent=recent)
 
 
 def credential(cloud: FakeCloud, tenant: str) -> Any:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
@@ -172,7 +174,7 @@ def resource_group(resource_id: str) -> str | None:
     return parse_id(resource_id or "").get("resourcegroups")
 
 
-class _CountRequests:
+class _CountRequests(SansIOHTTPPolicy):
     """A per-call pipeline policy: counts each request (nextLink pages too) under the current operation."""
 
     def __init__(self, api: AzureApi) -> None:
@@ -180,12 +182,6 @@ class _CountRequests:
 
     def on_request(self, request: Any) -> None:
         self.api._count(getattr(self.api._local, "operation", None) or "arm:unlabelled")
-
-    def on_response(self, request: Any, response: Any) -> None:
-        pass
-
-    def on_exception(self, request: Any) -> None:
-        pass
 
 
 @dataclass(frozen=True)
