@@ -13,6 +13,8 @@ from scanner.registry import CHECK_ID, load_checks
 
 TESTS = Path(__file__).parent
 PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
+# Azure: ARM actions (Microsoft.Storage/storageAccounts/read) and Microsoft Graph permissions (graph:Policy.Read.All).
+AZURE_PERMISSION = re.compile(r"^(?:Microsoft\.[A-Za-z]+(?:/[A-Za-z]+)+/(?:read|action)|graph:[A-Z][A-Za-z]+(?:\.[A-Z][A-Za-z]+)+)$")
 
 
 def test_check_ids_are_well_formed_and_metadata_complete():
@@ -37,7 +39,7 @@ def test_every_read_has_a_collector_and_valid_permissions():
         for collector in collectors.values():
             assert collector.permissions, collector.key
             for permission in collector.permissions:
-                assert PERMISSION.match(permission), f"{collector.key}: {permission!r} is not service:Action"
+                assert PERMISSION.match(permission) or AZURE_PERMISSION.match(permission), f"{collector.key}: {permission!r} is not service:Action"
 
 
 def test_every_mapped_id_exists_and_every_check_is_mapped():
