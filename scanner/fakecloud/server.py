@@ -35,7 +35,7 @@ class Route:
 
     `query` (optional) must be a subset of the request's query. `paging` names the list field the
     server pages through ("value" for Azure, e.g. "items"/"keys" for Google) with `paging_style`
-    "azure" (nextLink URL) or "google" (nextPageToken / pageToken). `handler` may compute the body
+    "azure" (nextLink URL), "graph" (@odata.nextLink URL) or "google" (nextPageToken / pageToken). `handler` may compute the body
     from the request instead (e.g. a token endpoint).
     """
 
@@ -159,14 +159,14 @@ class FakeCloud:
 
     def _page(self, route: Route, request: RecordedRequest, payload: dict) -> dict:
         items = list(payload.get(route.paging) or [])
-        token_name = "$skiptoken" if route.paging_style == "azure" else "pageToken"
+        token_name = "$skiptoken" if route.paging_style in ("azure", "graph") else "pageToken"
         start = int(request.query.get(token_name, "0") or 0)
         end = start + self.page_size
         page = {**payload, route.paging: items[start:end]}
         if end < len(items):
-            if route.paging_style == "azure":
+            if route.paging_style in ("azure", "graph"):
                 query = {**request.query, "$skiptoken": str(end)}
-                page["nextLink"] = f"{self.url}{request.path}?{urlencode(query)}"
+                page["nextLink" if route.paging_style == "azure" else "@odata.nextLink"] = f"{self.url}{request.path}?{urlencode(query)}"
             else:
                 page["nextPageToken"] = str(end)
         return page

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from scanner.models.aws import AwsInventory
+from scanner.models.azure import AzureInventory
 from scanner.models.common import Coverage, CoverageState
 from scanner.models.gcp import GcpInventory
 
@@ -43,6 +44,7 @@ class Inventory(BaseModel):
     metadata: InventoryMetadata
     coverage: list[Coverage] = Field(default_factory=list)
     aws: AwsInventory | None = None
+    azure: AzureInventory | None = None
     gcp: GcpInventory | None = None
 
     def coverage_for(self, key: str) -> list[Coverage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-PROVIDERS = ("aws", "gcp")
+PROVIDERS = ("aws", "gcp", "azure")
 
 
 def get(name: str) -> ModuleType:
