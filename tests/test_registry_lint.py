@@ -12,7 +12,8 @@ from scanner.models.common import Category
 from scanner.registry import CHECK_ID, load_checks
 
 TESTS = Path(__file__).parent
-PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
+# AWS "service:Action"; GCP IAM permissions "service.resource.verb" (storage.buckets.getIamPolicy).
+PERMISSION = re.compile(r"^(?:[a-z0-9-]+:[A-Z][A-Za-z0-9]+|[a-z][a-z0-9]*\.[a-z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*)$")
 # Azure: ARM actions (Microsoft.Storage/storageAccounts/read) and Microsoft Graph permissions (graph:Policy.Read.All).
 AZURE_PERMISSION = re.compile(r"^(?:Microsoft\.[A-Za-z]+(?:/[A-Za-z]+)+/(?:read|action)|graph:[A-Z][A-Za-z]+(?:\.[A-Z][A-Za-z]+)+)$")
 

@@ -36,6 +36,17 @@ def scenario_routes(scenario: str = "demo", now: datetime | None = None) -> list
     return routes
 
 
+def error_body(kind: str, **values: str) -> dict:
+    """A Google error body from fixtures/gcp/errors/<kind>.json: permission_denied, service_disabled,
+    resource_exhausted; `values` fill its {{placeholders}} (service, title, number, permission, resource)."""
+    import json
+
+    text = (FIXTURES / "errors" / f"{kind}.json").read_text(encoding="utf-8")
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    return json.loads(text)
+
+
 @dataclass(frozen=True)
 class DemoOrganization:
     endpoint_url: str

@@ -218,6 +218,7 @@ class GcpApi:
         self.calls: Counter[str] = Counter()
         self._clients: dict[str, Any] = {}
         self._client_lock = threading.Lock()
+        self._build_locks: dict[str, threading.Lock] = {}
         self._local = threading.local()
         self._cache: dict[str, _CacheEntry] = {}
         self._cache_lock = threading.Lock()
@@ -275,8 +276,20 @@ class GcpApi:
     def discovery(self, service: str) -> Any:
         with self._client_lock:
             client = self._clients.get(service)
-        if client is not None:
-            return client
+            if client is not None:
+                return client
+            build_lock = self._build_locks.setdefault(service, threading.Lock())
+        with build_lock:  # one build per service: concurrent collectors wait instead of parsing the document too
+            with self._client_lock:
+                if service in self._clients:
+                    return self._clients[service]
+            client = self._build(service)
+            with self._client_lock:
+                return self._clients.setdefault(service, client)
+
+    def _build(self, service: str) -> Any:
+        import re
+
         from googleapiclient import discovery, discovery_cache
         from googleapiclient.http import HttpRequest
 
@@ -287,17 +300,14 @@ class GcpApi:
         options = None
         if self.endpoint_url:
             # The fake serves the real paths: keep the service path (compute/v1/, storage/v1/...).
-            service_path = json.loads(document).get("servicePath", "")
+            match = re.search(r'"servicePath":\s*"([^"]*)"', document)
+            service_path = match.group(1) if match else ""
             options = {"api_endpoint": f"{self.endpoint_url}/{service_path}"}
 
         def request_builder(_http: Any, *args: Any, **kwargs: Any) -> Any:
             return HttpRequest(self._http(credentials), *args, **kwargs)
 
-        client = discovery.build_from_document(
-            document, credentials=credentials, client_options=options, requestBuilder=request_builder
-        )
-        with self._client_lock:
-            return self._clients.setdefault(service, client)
+        return discovery.build_from_document(document, credentials=credentials, client_options=options, requestBuilder=request_builder)
 
     def resource_manager(self, kind: str) -> Any:
         """resourcemanager_v3 ProjectsClient / FoldersClient / OrganizationsClient over REST."""
