@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import error_code, read_facets
 from scanner.collect.registry import collector
-from scanner.models.aws.s3 import Bucket, PublicAccessBlock
+from scanner.models.aws.s3 import Bucket, LifecycleRule, PublicAccessBlock, ReplicationRule
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
@@ -17,6 +17,14 @@ ABSENT = {
     "ServerSideEncryptionConfigurationNotFoundError",
     "NoSuchBucketPolicy",
     "NoSuchPublicAccessBlockConfiguration",
+    "ObjectLockConfigurationNotFoundError",
+    "ReplicationConfigurationNotFoundError",
+    "NoSuchLifecycleConfiguration",
+}
+
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
 }
 
 
@@ -31,6 +39,10 @@ ABSENT = {
         "s3:GetBucketLogging",
         "s3:GetBucketVersioning",
         "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketAcl",
+        "s3:GetBucketObjectLockConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:GetLifecycleConfiguration",
     ],
 )
 def buckets(scope: AwsScope) -> list[Bucket]:
@@ -63,6 +75,10 @@ def _bucket(scope: AwsScope, name: str) -> Bucket:
             "logging": lambda: {"logging_target_bucket": (get("GetBucketLogging").get("LoggingEnabled") or {}).get("TargetBucket")},
             "versioning": lambda: _versioning(get("GetBucketVersioning")),
             "public_access_block": lambda: _public_access_block(absent_is_none("GetPublicAccessBlock")),
+            "acl": lambda: _acl(get("GetBucketAcl")),
+            "object_lock": lambda: _object_lock(absent_is_none("GetObjectLockConfiguration")),
+            "replication": lambda: _replication(absent_is_none("GetBucketReplication")),
+            "lifecycle": lambda: _lifecycle(absent_is_none("GetBucketLifecycleConfiguration")),
         },
     )
     return Bucket(
@@ -118,3 +134,58 @@ def _public_access_block(response: dict[str, Any] | None) -> dict[str, Any]:
             restrict_public_buckets=config.get("RestrictPublicBuckets", False),
         )
     }
+
+
+def _acl(response: dict[str, Any]) -> dict[str, Any]:
+    grants = []
+    for grant in response.get("Grants", []):
+        group = PUBLIC_GROUPS.get((grant.get("Grantee") or {}).get("URI", ""))
+        if group:
+            grants.append(f"{group}:{grant.get('Permission', 'UNKNOWN')}")
+    return {"public_acl_grants": sorted(set(grants))}
+
+
+def _object_lock(response: dict[str, Any] | None) -> dict[str, Any]:
+    config = (response or {}).get("ObjectLockConfiguration") or {}
+    retention = (config.get("Rule") or {}).get("DefaultRetention") or {}
+    # Days or Years, never both (an emulator may answer the other one as 0).
+    days = retention.get("Days") or (int(retention["Years"]) * 365 if retention.get("Years") else None)
+    return {
+        "object_lock_enabled": config.get("ObjectLockEnabled") == "Enabled",
+        "object_lock_mode": retention.get("Mode"),
+        "object_lock_retention_days": days,
+    }
+
+
+def _replication(response: dict[str, Any] | None) -> dict[str, Any]:
+    rules = []
+    for rule in ((response or {}).get("ReplicationConfiguration") or {}).get("Rules", []):
+        destination = rule.get("Destination") or {}
+        rules.append(
+            ReplicationRule(
+                id=rule.get("ID"),
+                enabled=rule.get("Status") == "Enabled",
+                destination_bucket=str(destination.get("Bucket", "")).rsplit(":", 1)[-1],
+                destination_account=destination.get("Account"),
+            )
+        )
+    return {"replication_rules": rules}
+
+
+def _lifecycle(response: dict[str, Any] | None) -> dict[str, Any]:
+    rules = []
+    for rule in (response or {}).get("Rules", []):
+        expiration = rule.get("Expiration") or {}
+        noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+        rules.append(
+            LifecycleRule(
+                id=rule.get("ID"),
+                enabled=rule.get("Status") == "Enabled",
+                expiration_days=expiration.get("Days"),
+                expiration_date=expiration.get("Date"),
+                transitions=[t.get("StorageClass", "") for t in rule.get("Transitions") or []],
+                noncurrent_expiration_days=noncurrent.get("NoncurrentDays"),
+                noncurrent_transitions=[t.get("StorageClass", "") for t in rule.get("NoncurrentVersionTransitions") or []],
+            )
+        )
+    return {"lifecycle_rules": rules}
