@@ -156,7 +156,7 @@ def render_html(result: dict[str, Any]) -> str:
     open_count = len(result["open_at_end"])
     gaps = sum(len(s["gaps"]) for s in result["scopes"])
     verdict = (
-        f"{inputs['scans']} scans over {period['days']} days; {len(result['failures'])} failure windows, "
+        f"{inputs['scans']} scans over {period['days']} days; {len(result['failures'])} failure window{'s' if len(result['failures']) != 1 else ''}, "
         f"{open_count} still open at period end; {gaps} coverage gap{'s' if gaps != 1 else ''} longer than {period['max_gap_days']} day(s)."
     )
     method = (
@@ -184,8 +184,12 @@ def render_html(result: dict[str, Any]) -> str:
     criteria_rows = [
         [f"<strong>{esc(c['criterion'])}</strong>", esc(c["title"]), str(c["scans"]),
          " ".join(f"{badge(s)} {n}" for s, n in c["states"].items()), _pct(c["pass_rate"]), str(c["failure_windows"]),
-         str(c["open_at_end"]), bullets(c["manual_evidence"]) if not c["checks"] else ""]
-        for c in result["criteria"]
+         str(c["open_at_end"]), " ".join(f"<code>{esc(x)}</code>" for x in c["checks"])]
+        for c in result["criteria"] if c["checks"]
+    ]
+    manual_rows = [
+        [f"<strong>{esc(c['criterion'])}</strong>", esc(c["title"]), bullets(c["manual_evidence"])]
+        for c in result["criteria"] if not c["checks"]
     ]
     check_rows = [
         [f"<code>{esc(c['check_id'])}</code>" + (' <span class="note">added</span>' if c["added_during_period"] else "")
@@ -206,7 +210,11 @@ def render_html(result: dict[str, Any]) -> str:
         f'<section id="period"><h2>Period and method</h2>{kv_table(pairs)}{method}</section>',
         f'<section id="coverage"><h2>Scan coverage</h2>{table(["Scope", "Scans", "Days covered", "Gaps"], scope_rows)}</section>',
         '<section id="criteria"><h2>Criteria</h2>'
-        + table(["Criterion", "Title", "Scans", "States", "Pass rate", "Failure windows", "Open at end", "Manual evidence"], criteria_rows)
+        + f"<h3>Criteria with automated checks ({len(criteria_rows)})</h3>"
+        + (table(["Criterion", "Title", "Scans", "States", "Pass rate", "Failure windows", "Open at end", "Checks"], criteria_rows)
+           if criteria_rows else '<p class="empty">No automated check ran in the period.</p>')
+        + f"<h3>Criteria that need manual evidence for the period ({len(manual_rows)})</h3>"
+        + (table(["Criterion", "Title", "Manual evidence required"], manual_rows, cls="manual") if manual_rows else "")
         + "</section>",
         '<section id="checks"><h2>Checks</h2>'
         + table(["Check", "Severity", "Scans", "Resources", "Pass rate", "Clean scans", "Failure windows", "Remediated", "Open at end",
