@@ -23,9 +23,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from azure.core.pipeline.policies import SansIOHTTPPolicy
+from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -184,6 +183,22 @@ class _CountRequests(SansIOHTTPPolicy):
         self.api._count(getattr(self.api._local, "operation", None) or "arm:unlabelled")
 
 
+class _NeverRegisterProviders(HTTPPolicy):
+    """The mgmt SDKs answer 409 MissingSubscriptionRegistration by POSTing .../providers/<ns>/register
+    (ARMAutoResourceProviderRegistrationPolicy). A read-only scanner must not change the subscription:
+    raise the 409 before that policy sees it; it becomes NOT_APPLICABLE coverage."""
+
+    def send(self, request: Any) -> Any:
+        response = self.next.send(request)
+        http = response.http_response
+        if http.status_code == 409 and "MissingSubscriptionRegistration" in (http.text() or ""):
+            from azure.core.exceptions import HttpResponseError
+            from azure.mgmt.core.exceptions import ARMErrorFormat
+
+            raise HttpResponseError(response=http, error_format=ARMErrorFormat)
+        return response
+
+
 @dataclass(frozen=True)
 class AzureScope:
     """What a collector receives: the subscription it runs in (or "global") and the shared API."""
@@ -295,6 +310,7 @@ class AzureApi:
                     base_url=self.arm_url,
                     credential_scopes=[self.arm_scope],
                     per_call_policies=[_CountRequests(self)],
+                    per_retry_policies=[_NeverRegisterProviders()],
                     **self._kwargs,
                 )
             return self._clients[key]
@@ -510,13 +526,6 @@ def read_facets(scope: AzureScope, service: str, getters: dict[str, Callable[[],
             errors[facet] = classify(exc, service, scope.subscription).reason
     return fields, errors
 
-
-def is_not_found(exc: BaseException) -> bool:
-    return status_code(exc) == 404
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc
 
 
 class TenantCredential:

@@ -46,4 +46,5 @@ def test_sql_not_registered_is_not_applicable(azure):
     na = finding(report, "azure.sql.min_tls_1_2", f"azure {DEV}")
     assert na.message == f"the resource provider for sql is not registered in subscription {DEV} (MissingSubscriptionRegistration)"
     assert not report.collection_errors
+    assert azure.calls("/providers/Microsoft.Sql/register", method="POST") == 0  # the SDK's auto-registration is off
     assert not [f for f in report.findings if f.account == DEV and f.status == Status.PASS]
