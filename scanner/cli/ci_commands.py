@@ -99,7 +99,7 @@ def config_schema_command() -> None:
 @click.command("github-report")
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
 @click.option("--exit-code", type=int, help="The scan's exit status (sets result=pass|fail|error).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), default="any", show_default=True)
+@click.option("--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), help="The scan's threshold (default: the config's, else any).")
 @click.option("--fail-on-new-only", is_flag=True, help="Count only new FAIL findings as failed (the report was made with --baseline).")
 @click.option("--sarif-file", type=click.Path(dir_okay=False), help="The SARIF file written beside the report.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="trustscan.yaml, to point waiver warnings at their lines.")
@@ -119,20 +119,21 @@ def github_report(report_path, exit_code, fail_on, fail_on_new_only, sarif_file,
     from scanner.gate import gating_failures
 
     env = os.environ
+    fail_on = (fail_on or _config_fail_on(config_path) or "any").lower()
     report = None
     if Path(report_path).is_file():
         from scanner.baseline import load_report
 
         report = load_report(report_path)
     result = github.result_for(exit_code) if exit_code is not None else ("error" if report is None else None)
-    failed = gating_failures(report, fail_on.lower(), fail_on_new_only) if report is not None else []
+    failed = gating_failures(report, fail_on, fail_on_new_only) if report is not None else []
     if result is None:
         result = "fail" if failed else "pass"
     if summary and env.get("GITHUB_STEP_SUMMARY"):
         if report is None:
             text = f"## trustscan: ⚠️ error\n\nThe scan exited with status {exit_code} before writing a report: see the step log.\n"
         else:
-            text = markdown.render(report, verdict=_verdict(report, result, failed, fail_on.lower(), fail_on_new_only))
+            text = markdown.render(report, verdict=_verdict(report, result, failed, fail_on, fail_on_new_only))
         github.append_summary(env["GITHUB_STEP_SUMMARY"], text)
     if annotations and report is not None:
         for line in github.annotations(report, workspace=env.get("GITHUB_WORKSPACE"), config_path=config_path):
@@ -151,6 +152,18 @@ def github_report(report_path, exit_code, fail_on, fail_on_new_only, sarif_file,
         github.write_outputs(env["GITHUB_OUTPUT"], outputs)
     else:
         click.echo(json.dumps(outputs), err=True)
+
+
+def _config_fail_on(config_path: str | None) -> str | None:
+    if not config_path or not Path(config_path).is_file():
+        return None
+    from scanner.config import load_config
+    from scanner.errors import ConfigurationError
+
+    try:
+        return load_config(config_path).fail_on
+    except ConfigurationError:
+        return None  # the scan step has already reported it
 
 
 def _verdict(report, result: str, failed: list, fail_on: str, new_only: bool) -> str:
