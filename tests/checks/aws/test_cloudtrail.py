@@ -145,7 +145,7 @@ def test_management_events_read_and_write_pass(aws):
     arn = _trail(aws, "pass-all-management", IsMultiRegionTrail=True, logging=True)
     _selectors(aws, arn, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
     report = aws.scan(MANAGEMENT)
-    assert verdicts(report, MANAGEMENT) == {(ACCOUNT_NAME, "PASS")}
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "PASS")}
     assert finding(report, MANAGEMENT, ACCOUNT_NAME).evidence["trails"] == ["pass-all-management"]
 
 
@@ -157,7 +157,7 @@ def test_management_events_advanced_selectors_pass(aws):
         AdvancedEventSelectors=[{"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}],
     )
     report = aws.scan(MANAGEMENT)
-    assert verdicts(report, MANAGEMENT) == {(ACCOUNT_NAME, "PASS")}
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "PASS")}
 
 
 def test_management_events_write_only_or_excluded_fail(aws):
@@ -172,7 +172,7 @@ def test_management_events_write_only_or_excluded_fail(aws):
     regional = _trail(aws, "regional-all", logging=True)  # records everything, but in one region only
     _selectors(aws, regional, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
     report = aws.scan(MANAGEMENT)
-    assert verdicts(report, MANAGEMENT) == {(ACCOUNT_NAME, "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "FAIL")}
     message = finding(report, MANAGEMENT, ACCOUNT_NAME).message
     assert "fail-write-only records write" in message
     assert "fail-excludes-kms records none" in message
@@ -180,7 +180,7 @@ def test_management_events_write_only_or_excluded_fail(aws):
 
 def test_no_trail_fails_management_events(aws):
     report = aws.scan(MANAGEMENT)
-    assert verdicts(report, MANAGEMENT) == {(ACCOUNT_NAME, "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "FAIL")}
 
 
 def test_s3_object_events_basic_write_only(aws):
@@ -198,8 +198,8 @@ def test_s3_object_events_basic_write_only(aws):
         ],
     )
     report = aws.scan(S3_WRITE, S3_READ)
-    assert verdicts(report, S3_WRITE) == {(ACCOUNT_NAME, "PASS")}
-    assert verdicts(report, S3_READ) == {(ACCOUNT_NAME, "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.s3_object_write_events") == {(ACCOUNT_NAME, "PASS")}
+    assert verdicts(report, "aws.cloudtrail.s3_object_read_events") == {(ACCOUNT_NAME, "FAIL")}
 
 
 def test_s3_object_events_advanced_read_only_and_one_bucket(aws):
@@ -229,8 +229,8 @@ def test_s3_object_events_advanced_read_only_and_one_bucket(aws):
         ],
     )
     report = aws.scan(S3_WRITE, S3_READ)
-    assert verdicts(report, S3_READ) == {(ACCOUNT_NAME, "PASS")}
-    assert verdicts(report, S3_WRITE) == {(ACCOUNT_NAME, "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.s3_object_read_events") == {(ACCOUNT_NAME, "PASS")}
+    assert verdicts(report, "aws.cloudtrail.s3_object_write_events") == {(ACCOUNT_NAME, "FAIL")}
 
 
 def test_denied_event_selectors_is_error_for_selector_checks_only(aws, denied_session):
@@ -238,7 +238,7 @@ def test_denied_event_selectors_is_error_for_selector_checks_only(aws, denied_se
     itself is still collected, so log file validation is judged."""
     _trail(aws, "pass-validated", IsMultiRegionTrail=True, EnableLogFileValidation=True, logging=True)
     report = aws.scan(MANAGEMENT, "aws.cloudtrail.log_file_validation", session=denied_session("cloudtrail:GetEventSelectors"))
-    assert verdicts(report, MANAGEMENT) == {(ACCOUNT_NAME, "ERROR")}
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "ERROR")}
     assert "access denied to cloudtrail:GetEventSelectors" in finding(report, MANAGEMENT, ACCOUNT_NAME).message
     assert verdicts(report, "aws.cloudtrail.log_file_validation") == {("pass-validated", "PASS")}
 
@@ -259,7 +259,7 @@ def test_cloudwatch_logs_not_configured_or_never_delivered_fails(aws):
         CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs",
     )
     report = aws.scan(CW)
-    assert verdicts(report, CW) == {("fail-no-log-group", "FAIL"), ("fail-never-delivered", "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.cloudwatch_logs_delivery") == {("fail-no-log-group", "FAIL"), ("fail-never-delivered", "FAIL")}
     assert finding(report, CW, "fail-no-log-group").message == "CloudWatchLogsLogGroupArn is not set"
     assert finding(report, CW, "fail-never-delivered").message == "no delivery to CloudWatch Logs recorded"
 
@@ -296,9 +296,9 @@ def test_cloudwatch_logs_recent_delivery_passes_and_stale_fails(aws):
     )
     inventory, report = scan_with_clients(aws, [CW], {("cloudtrail", "us-east-1"): client})
     stubber.assert_no_pending_responses()
-    assert verdicts(report, CW) == {("delivering", "PASS")}
+    assert verdicts(report, "aws.cloudtrail.cloudwatch_logs_delivery") == {("delivering", "PASS")}
     later = evaluate_at(inventory, [CW], inventory.metadata.collected_at + timedelta(days=2))
-    assert verdicts(later, CW) == {("delivering", "FAIL")}
+    assert verdicts(later, "aws.cloudtrail.cloudwatch_logs_delivery") == {("delivering", "FAIL")}
     assert "hours before the scan (> 24)" in finding(later, CW, "delivering").message
 
 

@@ -32,7 +32,7 @@ def test_all_four_on_passes(aws):
         aws,
         lambda s: s.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": ALL_ON}, {"AccountId": ACCOUNT}),
     )
-    assert verdicts(report, CHECK) == {(SETTING, "PASS")}
+    assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "PASS")}
     assert finding(report, CHECK, SETTING).resource_id == f"arn:aws:s3::{ACCOUNT}:account-public-access-block"
 
 
@@ -42,7 +42,7 @@ def test_one_setting_off_fails(aws):
         aws,
         lambda s: s.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": partial}, {"AccountId": ACCOUNT}),
     )
-    assert verdicts(report, CHECK) == {(SETTING, "FAIL")}
+    assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "FAIL")}
     assert finding(report, CHECK, SETTING).message == "account-level Block Public Access settings off: block_public_policy"
 
 
@@ -53,7 +53,7 @@ def test_not_configured_fails(aws):
             "get_public_access_block", service_error_code="NoSuchPublicAccessBlockConfiguration", http_status_code=404
         ),
     )
-    assert verdicts(report, CHECK) == {(SETTING, "FAIL")}
+    assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "FAIL")}
     assert "NoSuchPublicAccessBlockConfiguration" in finding(report, CHECK, SETTING).message
 
 
