@@ -105,6 +105,14 @@ def test_failure_window_and_time_to_remediate(history):
     assert manual["states"] == {"manual": 40} and manual["manual_evidence"]
 
 
+def test_parallel_parsing_gives_the_same_result(history):
+    (history / "broken.json").write_text('{"schema_version": "1.0", "metadata": {"collected_at": "2026-01-05T00:00:00Z"}, "findings": [')
+    options = {"start": date(2026, 1, 1), "end": date(2026, 3, 1), "skip_bad": True}
+    one = analyse([str(history)], PeriodOptions(**options), lambda _: None)
+    two = analyse([str(history)], PeriodOptions(**options, jobs=2), lambda _: None)
+    assert one == two and one["inputs"]["skipped"][0]["reason"].startswith("is truncated")
+
+
 def test_gaps_longer_than_n_days_are_reported(history):
     result = analyse([str(history)], PeriodOptions(start=date(2026, 1, 1), end=date(2026, 3, 1), max_gap_days=1))
     (scope,) = result["scopes"]

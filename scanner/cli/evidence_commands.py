@@ -191,7 +191,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
 @click.option("--max-gap-days", type=click.IntRange(0), default=1, show_default=True,
               help="Report runs of more than this many days without a scan.")
 @click.option("--skip-bad", is_flag=True, help="Skip corrupt, truncated or foreign report files with a warning instead of failing.")
-def period(reports: tuple[str, ...], start: Any, end: Any, fmt: str, output: str | None, max_gap_days: int, skip_bad: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes parsing report files ahead of the in-order analysis.")
+def period(reports: tuple[str, ...], start: Any, end: Any, fmt: str, output: str | None, max_gap_days: int, skip_bad: bool, jobs: int) -> None:
     """Operating effectiveness over a period (SOC 2 Type 2) from many reports.
 
     REPORTS are report files, folders (every *.json below) or glob patterns, e.g. CI artifacts. Per
@@ -205,7 +207,7 @@ def period(reports: tuple[str, ...], start: Any, end: Any, fmt: str, output: str
     def warn(message: str) -> None:
         click.echo(f"trustscan: warning: {message}", err=True)
 
-    result = analyse(reports, PeriodOptions(start=start, end=end, max_gap_days=max_gap_days, skip_bad=skip_bad), warn)
+    result = analyse(reports, PeriodOptions(start=start, end=end, max_gap_days=max_gap_days, skip_bad=skip_bad, jobs=jobs), warn)
     text = render(result, fmt)
     if output:
         with open(output, "w", encoding="utf-8") as handle:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -47,6 +47,7 @@ class PeriodOptions:
     end: date | None = None
     max_gap_days: int = 1
     skip_bad: bool = False
+    jobs: int = 1  # worker processes parsing files ahead of the (sequential) folding
 
 
 @dataclass
@@ -135,12 +136,94 @@ def expand_inputs(items: Iterable[str]) -> list[str]:
     return sorted(paths)
 
 
+def stage_report(path: str) -> tuple[list[tuple], list[dict[str, Any]]]:
+    """Parse one report completely into compact per-finding tuples (plus its criteria rollup).
+
+    A module-level function so that files can be parsed in worker processes; raises ReportFileError.
+    """
+    staged: list[tuple] = []
+    append = staged.append
+    criteria: list[dict[str, Any]] = []
+    saw_findings = False
+    status_index = _STATUS_INDEX
+    for key, item in iter_report(path):
+        if key == "finding":
+            try:
+                get = item.get
+                status = status_index[item["status"]]
+                fid, check = item["finding_id"], item["check_id"]
+            except (KeyError, AttributeError, TypeError) as exc:
+                raise ReportFileError(path, f"finding {len(staged)} is malformed (no valid {exc.args[0] if exc.args else 'object'!r})") from exc
+            waiver = get("waiver")
+            effective, waiver_key = status, None
+            if status == WAIVED or waiver is not None:
+                if isinstance(waiver, dict):
+                    waiver_key = (
+                        str(waiver.get("waiver_id", "")), str(waiver.get("justification", "")), str(waiver.get("owner", "")),
+                        str(waiver.get("expires", "")), waiver.get("ticket"),
+                    )
+                    effective = status_index.get(waiver.get("original_status"), FAIL)
+                else:
+                    effective = FAIL  # a WAIVED finding without its waiver: assume what waivers are for
+            append((
+                fid, check, status, effective, get("resource_id", ""), get("resource_name", ""), get("region", ""), get("account", ""),
+                get("severity", ""), get("check_title", ""), get("message", ""), get("criteria"), waiver_key, get("provider", ""),
+            ))
+        elif key == "schema_version":
+            check_schema_version(path, item)
+        elif key == "findings":
+            saw_findings = True
+        elif key == "criteria" and isinstance(item, list):
+            criteria = [c for c in item if isinstance(c, dict)]
+    if not saw_findings:
+        raise ReportFileError(path, "has no findings array (not a trustscan report)")
+    return staged, criteria
+
+
+def _criteria_keys(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        return ()
+    return tuple((str(fw), str(c)) for fw, ids in sorted(value.items()) if isinstance(ids, list) for c in ids)
+
+
 def _parse_time(path: str, value: Any) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError as exc:
         raise ReportFileError(path, f"has an unreadable metadata.collected_at {value!r}") from exc
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _stage_or_error(path: str) -> Any:
+    try:
+        return stage_report(path)
+    except ReportFileError as error:
+        return error
+
+
+def _staged_in_order(scans: list[Scan], jobs: int) -> Iterator[tuple[Scan, Any]]:
+    """(scan, staged or ReportFileError) in scan order; with jobs > 1 files are parsed in worker
+    processes, at most 2 x jobs files ahead, so memory stays a few reports' worth."""
+    if jobs <= 1 or len(scans) < 2:
+        for scan in scans:
+            yield scan, _stage_or_error(scan.path)
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque = deque()
+        remaining = iter(scans)
+        for scan in remaining:
+            pending.append((scan, pool.submit(_stage_or_error, scan.path)))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            scan, future = pending.popleft()
+            next_scan = next(remaining, None)
+            if next_scan is not None:
+                pending.append((next_scan, pool.submit(_stage_or_error, next_scan.path)))
+            yield scan, future.result()
 
 
 class PeriodAnalysis:
@@ -191,6 +274,7 @@ class PeriodAnalysis:
         if self.end < self.start:
             raise ConfigurationError(f"--to {self.end} is before --from {self.start}")
         seen: dict[tuple[str, str, datetime], str] = {}
+        selected: list[Scan] = []
         for scan in sorted(headers, key=lambda s: (s.collected_at, s.path)):
             if not self.start <= scan.collected_at.date() <= self.end:
                 self.outside += 1
@@ -201,61 +285,18 @@ class PeriodAnalysis:
                 self.duplicates.append(scan.path)
                 continue
             seen[key] = scan.path
-            try:
-                staged, criteria = self._stage(scan)
-            except ReportFileError as error:
-                self._bad(error)
+            selected.append(scan)
+        for scan, staged in _staged_in_order(selected, self.options.jobs):
+            if isinstance(staged, ReportFileError):
+                self._bad(staged)
                 continue
-            self._apply(scan, staged, criteria)
+            self._apply(scan, *staged)
         return self
 
     def _s(self, value: Any) -> str:
         """Intern repeated strings (check ids, regions, accounts) so state shares one copy."""
         text = "" if value is None else str(value)
         return self._strings.setdefault(text, text)
-
-    def _stage(self, scan: Scan) -> tuple[list[tuple], list[dict[str, Any]]]:
-        staged: list[tuple] = []
-        criteria: list[dict[str, Any]] = []
-        saw_findings = False
-        for key, value in iter_report(scan.path):
-            if key == "schema_version":
-                check_schema_version(scan.path, value)
-            elif key == "findings":
-                saw_findings = True
-            elif key == "finding":
-                staged.append(self._finding(scan.path, len(staged), value))
-            elif key == "criteria" and isinstance(value, list):
-                criteria = [c for c in value if isinstance(c, dict)]
-        if not saw_findings:
-            raise ReportFileError(scan.path, "has no findings array (not a trustscan report)")
-        return staged, criteria
-
-    def _finding(self, path: str, index: int, item: Any) -> tuple:
-        if not isinstance(item, dict):
-            raise ReportFileError(path, f"finding {index} is not an object")
-        try:
-            fid, check, status = item["finding_id"], item["check_id"], _STATUS_INDEX[item["status"]]
-        except KeyError as exc:
-            raise ReportFileError(path, f"finding {index} has no valid {exc.args[0]!r}") from exc
-        waiver = item.get("waiver")
-        waiver_key = None
-        effective = status
-        if status == WAIVED or isinstance(waiver, dict):
-            if isinstance(waiver, dict):
-                waiver_key = (
-                    str(waiver.get("waiver_id", "")), str(waiver.get("justification", "")), str(waiver.get("owner", "")),
-                    str(waiver.get("expires", "")), waiver.get("ticket"),
-                )
-                effective = _STATUS_INDEX.get(waiver.get("original_status"), FAIL)
-            else:
-                effective = FAIL  # a WAIVED finding without its waiver: assume what waivers are for
-        criteria = tuple((fw, c) for fw, ids in sorted((item.get("criteria") or {}).items()) for c in ids)
-        return (
-            str(fid), self._s(check), status, effective, item.get("resource_id", ""), item.get("resource_name", ""),
-            self._s(item.get("region", "")), self._s(item.get("account", "")), self._s(item.get("severity", "")),
-            item.get("check_title", ""), item.get("message", ""), criteria, waiver_key, self._s(item.get("provider", "")),
-        )
 
     # -- folding -----------------------------------------------------------------------------------
 
@@ -277,15 +318,18 @@ class PeriodAnalysis:
             counts = per_check.get(check)
             if counts is None:
                 counts = per_check[check] = [0] * 6
-                check_criteria[check] = crit
+                check_criteria[check] = _criteria_keys(crit)
                 spec = checks.get(check)
                 if spec is None:
-                    spec = checks[check] = _Check(check, provider or check.split(".", 1)[0], t)
-                spec.title, spec.severity = title or spec.title, severity or spec.severity
+                    check = self._s(check)
+                    spec = checks[check] = _Check(check, self._s(provider) or check.split(".", 1)[0], t)
+                spec.title, spec.severity = str(title or spec.title), str(severity or spec.severity)
             counts[status] += 1
             res = resources.get(fid)
             if res is None:
-                res = resources[fid] = _Resource(fid, check, resource_id, name, region, account, t)
+                res = resources[fid] = _Resource(
+                    str(fid), checks[check].check_id, str(resource_id), str(name), self._s(region), self._s(account), t
+                )
             res.counts[status] += 1
             res.last_seen = t
             if effective == FAIL:

@@ -32,6 +32,9 @@ class ReportFileError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple:  # picklable, for files parsed in worker processes
+        return (type(self), (self.path, self.reason))
+
 
 class _Stream:
     def __init__(self, path: str) -> None:
