@@ -454,9 +454,17 @@ def _matches(action: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(action.lower(), str(p).lower()) for p in patterns)
 
 
-def _broad_resource(resources: list) -> bool:
-    """Any resource of the account: "*", or a pattern ending in "/*" or ":*" (e.g. role/*)."""
-    return any(str(r) == "*" or str(r).endswith(("/*", ":*")) for r in resources)
+def _broad_resource(action: str, resources: list) -> bool:
+    """Whether the resources cover every resource of the action's service: "*", or an ARN pattern
+    of that service ending in "/*" or ":*" (e.g. arn:aws:iam::123456789012:role/*)."""
+    service = action.split(":", 1)[0].lower()
+    for resource in map(str, resources):
+        if resource == "*":
+            return True
+        parts = resource.split(":", 5)
+        if len(parts) == 6 and fnmatch.fnmatchcase(service, parts[2].lower()) and resource.endswith(("/*", ":*")):
+            return True
+    return False
 
 
 def _allows(document: dict | None, action: str) -> bool:
@@ -475,7 +483,7 @@ def _allows(document: dict | None, action: str) -> bool:
         if st.get("Effect") == "Deny":
             if not st.get("Condition") and "*" in [str(r) for r in _as_list(st.get("Resource"))]:
                 return False
-        elif st.get("Effect") == "Allow" and ("NotResource" in st or _broad_resource(_as_list(st.get("Resource")))):
+        elif st.get("Effect") == "Allow" and ("NotResource" in st or _broad_resource(action, _as_list(st.get("Resource")))):
             allowed = True
     return allowed
 

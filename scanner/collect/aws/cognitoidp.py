@@ -1,7 +1,7 @@
-"""Amazon Cognito user pools (regional): ListUserPools, then DescribeUserPool per pool concurrently.
+"""Amazon Cognito user pools (regional): ListUserPools, then GetUserPoolMfaConfig per pool concurrently.
 
-ListUserPools does not return the MFA setting; DescribeUserPool does. It is read as the "mfa" facet,
-so a denied DescribeUserPool makes only that pool's MFA verdict ERROR.
+ListUserPools does not return the MFA setting; GetUserPoolMfaConfig returns it with the enabled
+factors. It is read as the "mfa" facet, so a denied call makes only that pool's verdict ERROR.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.cognitoidp.user_pools", regional=True, permissions=["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool"])
+@collector("aws.cognitoidp.user_pools", regional=True, permissions=["cognito-idp:ListUserPools", "cognito-idp:GetUserPoolMfaConfig"])
 def user_pools(scope: AwsScope) -> list[UserPool]:
     listed = scope.pages("cognito-idp", "ListUserPools", "UserPools", MaxResults=60)
     return scope.map(lambda p: _pool(scope, p), listed)
@@ -26,12 +26,11 @@ def _pool(scope: AwsScope, listed: dict[str, Any]) -> UserPool:
     pool_id = listed["Id"]
 
     def mfa() -> dict[str, Any]:
-        pool = scope.call("cognito-idp", "DescribeUserPool", UserPoolId=pool_id)["UserPool"]
-        factors = pool.get("EnabledMfas") or []
+        config = scope.call("cognito-idp", "GetUserPoolMfaConfig", UserPoolId=pool_id)
         return {
-            "mfa_configuration": pool.get("MfaConfiguration", "OFF"),
-            "software_token_mfa": "SOFTWARE_TOKEN_MFA" in factors,
-            "sms_mfa": "SMS_MFA" in factors,
+            "mfa_configuration": config.get("MfaConfiguration", "OFF"),
+            "software_token_mfa": bool((config.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled")),
+            "sms_mfa": bool((config.get("SmsMfaConfiguration") or {}).get("SmsConfiguration")),
         }
 
     fields, errors = read_facets(scope, "cognito-idp", scope.region, {"mfa": mfa})

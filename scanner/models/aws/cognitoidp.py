@@ -8,10 +8,10 @@ from scanner.models.common import Resource
 
 
 class UserPool(Resource):
-    # OFF | ON | OPTIONAL; None with an entry in errors["mfa"] when DescribeUserPool was denied
+    # OFF | ON | OPTIONAL; None with an entry in errors["mfa"] when GetUserPoolMfaConfig was denied
     mfa_configuration: str | None = None
-    software_token_mfa: bool = False  # TOTP among the enabled second factors
-    sms_mfa: bool = False
+    software_token_mfa: bool = False  # TOTP enabled as a second factor
+    sms_mfa: bool = False  # SMS configured as a second factor
 
 
 class CognitoIdp(BaseModel):

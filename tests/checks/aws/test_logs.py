@@ -86,3 +86,31 @@ def test_denied_describe_is_error_never_pass(aws, denied_session):
     assert [e.key for e in report.collection_errors] == ["aws.logs.log_groups"]
     # The Deny is what failed the call: the same credentials may still call other Logs actions.
     aws.client("logs", session=session).describe_log_streams(logGroupName="pass-never-expire")
+
+
+def test_log_group_kms_encrypted(aws):
+    key = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="pass-cmk", kmsKeyId=key)
+    logs.create_log_group(logGroupName="fail-service-key")
+    report = aws.scan("aws.logs.log_group_kms_encrypted")
+    assert verdicts(report, "aws.logs.log_group_kms_encrypted") == {("pass-cmk", "PASS"), ("fail-service-key", "FAIL")}
+    assert finding(report, "aws.logs.log_group_kms_encrypted", "pass-cmk").evidence["kms_key_id"] == key
+
+
+def test_metric_filters_collected_and_denied(aws, denied_session):
+    """The metric filter collector (read by the CloudWatch alarm checks): its fields, and ERROR when denied."""
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="trail")
+    logs.put_metric_filter(
+        logGroupName="trail", filterName="root", filterPattern='{ $.userIdentity.type = "Root" }',
+        metricTransformations=[{"metricName": "RootUse", "metricNamespace": "CIS", "metricValue": "1"}],
+    )
+    inventory, _ = aws.collect(["aws.cloudwatch.alarm_root_account_usage"])
+    (flt,) = inventory.aws.logs.metric_filters
+    assert (flt.name, flt.log_group_name, flt.filter_pattern) == ("root", "trail", '{ $.userIdentity.type = "Root" }')
+    assert [(t.metric_namespace, t.metric_name) for t in flt.transformations] == [("CIS", "RootUse")]
+    assert flt.id == f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:trail:metric-filter:root"
+    denied, _ = aws.collect(["aws.cloudwatch.alarm_root_account_usage"], session=denied_session("logs:DescribeMetricFilters"))
+    (coverage,) = denied.coverage_for("aws.logs.metric_filters")
+    assert coverage.state == "failed" and "access denied to logs:DescribeMetricFilters" in (coverage.reason or "")
