@@ -43,7 +43,7 @@ def _stage(scope: AwsScope, api: dict[str, Any], stage: dict[str, Any]) -> RestS
         client_certificate_id=stage.get("clientCertificateId") or None,
         execution_logging_level=default.get("loggingLevel"),
         method_logging_levels={
-            f"/{path}": value["loggingLevel"]
+            path.replace("~1", "/"): value["loggingLevel"]  # "~1orders/GET" -> "/orders/GET"
             for path, value in sorted(settings.items())
             if path != "*/*" and value.get("loggingLevel")
         },

@@ -10,7 +10,7 @@ from scanner.models.common import Resource
 class WebAcl(Resource):
     scope: str  # REGIONAL | CLOUDFRONT
     acl_id: str
-    # facet "logging" (ListLoggingConfigurations): where the web ACL's traffic logs go; [] = not logged
+    # facet "logging" (GetLoggingConfiguration): where the web ACL's traffic logs go; [] = not logged
     log_destinations: list[str] = Field(default_factory=list)
     logging_managed_by_firewall_manager: bool = False
 
