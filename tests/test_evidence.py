@@ -106,6 +106,21 @@ def test_flipping_one_byte_in_any_file_fails_and_names_it(signed_bundle, tmp_pat
     assert named, f"no problem names {name}: {[str(p) for p in result.problems]}"
 
 
+def test_tampered_zip_names_the_member(signed_bundle, tmp_path):
+    out, *_ = signed_bundle
+    archive = tmp_path / "copy.zip"
+    shutil.copy(str(out) + ".zip", archive)
+    import zipfile
+
+    with zipfile.ZipFile(archive) as z:
+        info = z.getinfo("bundle/snapshot.json")
+    data = bytearray(archive.read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + info.compress_size // 2] ^= 0x01  # inside the compressed bytes
+    archive.write_bytes(bytes(data))
+    result = verify_bundle(str(archive))
+    assert not result.ok and any(p.file == b.SNAPSHOT for p in result.problems), [str(p) for p in result.problems]
+
+
 def test_unsigned_tampering_with_file_and_digest_is_still_caught(demo_scan, tmp_path):
     """Edit a verdict in report.json and fix its digest in the manifest: re-evaluation catches it."""
     inventory, report = demo_scan

@@ -60,24 +60,42 @@ def verify_bundle(path: str, *, public_key: Any = None, require_signature: bool 
         if not zipfile.is_zipfile(path):
             raise ConfigurationError(f"{path} is neither a bundle folder nor a .zip")
         with tempfile.TemporaryDirectory(prefix="trustscan-verify-") as tmp:
-            root = _extract(path, tmp)
+            root, corrupt = _extract(path, tmp)
             result = _verify_dir(root, public_key, require_signature)
             result.path = path
+            for name, reason in corrupt:  # a member whose bytes fail the zip's own CRC check
+                if not any(p.file == name for p in result.problems):
+                    result.fail(name, reason)
             return result
     return _verify_dir(path, public_key, require_signature)
 
 
-def _extract(zip_path: str, target: str) -> str:
-    with zipfile.ZipFile(zip_path) as archive:
-        names = archive.namelist()
+def _extract(zip_path: str, target: str) -> tuple[str, list[tuple[str, str]]]:
+    """Extract member by member; a member that fails its CRC is written as read and reported."""
+    corrupt: list[tuple[str, str]] = []
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile as exc:
+        raise ConfigurationError(f"{zip_path} is not a readable zip ({exc})") from exc
+    with archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
         for name in names:
             if name.startswith("/") or ".." in name.split("/"):
                 raise ConfigurationError(f"{zip_path} contains an unsafe path {name!r}")
-        archive.extractall(target)
-    tops = {n.split("/", 1)[0] for n in names if "/" in n}
-    if len(tops) == 1 and not any("/" not in n for n in names):
-        return os.path.join(target, tops.pop())
-    return target
+        tops = {n.split("/", 1)[0] for n in names}
+        strip = len(tops) == 1 and all("/" in n for n in names)
+        for name in names:
+            relative = name.split("/", 1)[1] if strip else name
+            destination = os.path.join(target, *relative.split("/"))
+            os.makedirs(os.path.dirname(destination), exist_ok=True)
+            try:
+                data = archive.read(name)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                corrupt.append((relative, f"corrupt in the zip ({exc})"))
+                continue
+            with open(destination, "wb") as handle:
+                handle.write(data)
+    return target, corrupt
 
 
 def _list_files(root: str) -> list[str]:
