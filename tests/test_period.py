@@ -160,6 +160,15 @@ def test_waived_failures_keep_their_window_and_the_waiver_is_listed(tmp_path):
     (listed,) = result["waivers"]
     assert listed["waiver_id"] == "W-7" and listed["owner"] == "ops@example.com" and listed["scans"] == 3 and listed["findings"] == 1
     assert listed["first_seen"].startswith("2026-01-03") and listed["last_seen"].startswith("2026-01-05")
+    # The reports' waiver records (every configured waiver and its state) are read too: a stale one is listed.
+    for n in (6, 7):
+        path = tmp_path / f"report-day{n:03d}.json"
+        data = json.loads(path.read_text())
+        data["waivers"] = [{"waiver_id": "W-9", "check": "aws.s3.*", "resource": "old-*", "justification": "decommissioning",
+                            "owner": "ops@example.com", "expires": "2026-02-01", "state": "stale", "matched": 0, "waived": 0}]
+        path.write_text(json.dumps(data))
+    stale = next(w for w in analyse([str(tmp_path)], PeriodOptions())["waivers"] if w["waiver_id"] == "W-9")
+    assert stale["states"] == {"stale": 2} and stale["findings"] == 0 and stale["justification"] == "decommissioning"
 
 
 def test_corrupt_and_truncated_reports_are_named_or_skipped(history):

@@ -115,6 +115,7 @@ class _Waiver:
     checks: set[str] = field(default_factory=set)
     scans: int = 0
     last_scan_counted: datetime | None = None
+    states: dict[str, int] = field(default_factory=dict)  # scans per state, from the reports' waiver records
 
 
 def expand_inputs(items: Iterable[str]) -> list[str]:
@@ -136,7 +137,7 @@ def expand_inputs(items: Iterable[str]) -> list[str]:
     return sorted(paths)
 
 
-def stage_report(path: str) -> tuple[list[tuple], list[dict[str, Any]]]:
+def stage_report(path: str) -> tuple[list[tuple], list[dict[str, Any]], list[dict[str, Any]]]:
     """Parse one report completely into compact per-finding tuples (plus its criteria rollup).
 
     A module-level function so that files can be parsed in worker processes; raises ReportFileError.
@@ -144,6 +145,7 @@ def stage_report(path: str) -> tuple[list[tuple], list[dict[str, Any]]]:
     staged: list[tuple] = []
     append = staged.append
     criteria: list[dict[str, Any]] = []
+    waivers: list[dict[str, Any]] = []
     saw_findings = False
     status_index = _STATUS_INDEX
     for key, item in iter_report(path):
@@ -175,9 +177,11 @@ def stage_report(path: str) -> tuple[list[tuple], list[dict[str, Any]]]:
             saw_findings = True
         elif key == "criteria" and isinstance(item, list):
             criteria = [c for c in item if isinstance(c, dict)]
+        elif key == "waivers" and isinstance(item, list):
+            waivers = [w for w in item if isinstance(w, dict) and w.get("waiver_id")]
     if not saw_findings:
         raise ReportFileError(path, "has no findings array (not a trustscan report)")
-    return staged, criteria
+    return staged, criteria, waivers
 
 
 def _criteria_keys(value: Any) -> tuple[tuple[str, str], ...]:
@@ -300,7 +304,7 @@ class PeriodAnalysis:
 
     # -- folding -----------------------------------------------------------------------------------
 
-    def _apply(self, scan: Scan, staged: list[tuple], criteria: list[dict[str, Any]]) -> None:
+    def _apply(self, scan: Scan, staged: list[tuple], criteria: list[dict[str, Any]], waivers: list[dict[str, Any]]) -> None:
         t = scan.collected_at
         self.scans.append(scan)
         scope = (scan.provider, scan.account)
@@ -364,6 +368,17 @@ class PeriodAnalysis:
                 crit.checks.add(check)
                 for i, n in enumerate(counts):
                     crit.counts[i] += n
+        for record in waivers:  # every configured waiver the scan saw, with its state (active / expired / stale)
+            key = str(record["waiver_id"])
+            waiver = self.waivers.get(key)
+            if waiver is None:
+                waiver = self.waivers[key] = _Waiver(
+                    key, str(record.get("justification", "")), str(record.get("owner", "")), str(record.get("expires", "")),
+                    record.get("ticket"), t, t,
+                )
+            waiver.last_seen = t
+            state = str(record.get("state", ""))
+            waiver.states[state] = waiver.states.get(state, 0) + 1
         for order, rollup in enumerate(criteria):
             key = (str(rollup.get("framework", "")), str(rollup.get("criterion", "")))
             crit = self._criterion(*key)
@@ -470,7 +485,8 @@ class PeriodAnalysis:
             {
                 "waiver_id": w.waiver_id, "justification": w.justification, "owner": w.owner, "expires": w.expires, "ticket": w.ticket,
                 "first_seen": _iso(w.first_seen), "last_seen": _iso(w.last_seen), "scans": w.scans, "findings": len(w.findings),
-                "checks": sorted(w.checks), "expired_before_period_end": bool(w.expires) and w.expires[:10] < self.end.isoformat(),
+                "checks": sorted(w.checks), "states": dict(sorted(w.states.items())),
+                "expired_before_period_end": bool(w.expires) and w.expires[:10] < self.end.isoformat(),
             }
             for w in sorted(self.waivers.values(), key=lambda w: (w.waiver_id, w.owner))
         ]

@@ -105,7 +105,8 @@ def render_markdown(result: dict[str, Any]) -> str:
         for w in result["waivers"]:
             out.append(
                 f"| {_md(w['waiver_id'])} | {_md(w['owner'])} | {w['expires']} | {_md(w['justification'])} | {', '.join(w['checks'])} | "
-                f"{w['findings']} | {w['first_seen'][:10]} to {w['last_seen'][:10]} |"
+                f"{w['findings']} | {w['first_seen'][:10]} to {w['last_seen'][:10]}"
+                + (" (" + ", ".join(f"{n} scans {s}" for s, n in w["states"].items()) + ")" if w["states"] else "") + " |"
             )
     else:
         out.append("None.")
@@ -201,7 +202,8 @@ def render_html(result: dict[str, Any]) -> str:
     waiver_rows = [
         [esc(w["waiver_id"]), esc(w["owner"]), esc(w["expires"]) + (" " + badge("FAIL") if w["expired_before_period_end"] else ""),
          esc(w["justification"]), esc(w["ticket"] or ""), esc(", ".join(w["checks"])), str(w["findings"]),
-         esc(f"{w['first_seen'][:10]} to {w['last_seen'][:10]}")]
+         esc(f"{w['first_seen'][:10]} to {w['last_seen'][:10]}")
+         + (f'<br><span class="note">{esc(", ".join(f"{n} scans {s}" for s, n in w["states"].items()))}</span>' if w["states"] else "")]
         for w in result["waivers"]
     ]
     parts = [
