@@ -100,7 +100,8 @@ def diff(old: Report, new: Report, old_name: str = "old report") -> dict[str, An
         "counts": compared.baseline.counts,
         "new_failures": [_brief(f) for f in compared.findings if f.baseline_state == "new" and verdict(f) == Status.FAIL],
         "resolved_failures": [
-            _brief(f) for f in [*(f for f in compared.findings if f.baseline_state == "resolved"), *compared.baseline.resolved_findings]
+            _brief(f)
+            for f in [*(f for f in compared.findings if f.baseline_state == "resolved"), *compared.baseline.resolved_findings]
         ],
     }
 

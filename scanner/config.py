@@ -112,9 +112,7 @@ class Waiver(_Strict):
 class TrustscanConfig(_Strict):
     """trustscan.yaml: what to scan, which checks with which parameters, the gate, and the waivers."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, title="trustscan configuration", json_schema_extra={"$id": SCHEMA_ID}
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, title="trustscan configuration", json_schema_extra={"$id": SCHEMA_ID})
 
     version: Literal[1] = Field(CONFIG_SCHEMA_VERSION, description="Configuration schema version.")
     providers: dict[Literal["aws", "azure", "gcp"], ProviderSettings] = Field(default_factory=dict)
@@ -137,9 +135,12 @@ class TrustscanConfig(_Strict):
     def _default_waiver_ids(cls, data: Any) -> Any:
         waivers = data.get("waivers") if isinstance(data, dict) else None
         if isinstance(waivers, list):
-            data = {**data, "waivers": [
-                {**w, "id": f"waivers[{i}]"} if isinstance(w, dict) and not w.get("id") else w for i, w in enumerate(waivers)
-            ]}
+            data = {
+                **data,
+                "waivers": [
+                    {**w, "id": f"waivers[{i}]"} if isinstance(w, dict) and not w.get("id") else w for i, w in enumerate(waivers)
+                ],
+            }
         return data
 
     @model_validator(mode="after")
@@ -287,7 +288,9 @@ def is_glob(pattern: str) -> bool:
     return bool(GLOB_CHARS.search(pattern))
 
 
-def resolve_checks(config: TrustscanConfig, provider: str, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE) -> list[str] | None:
+def resolve_checks(
+    config: TrustscanConfig, provider: str, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE
+) -> list[str] | None:
     """The config's check selection for one provider as explicit ids (None: no selection in the file)."""
     selection = config.checks
     if selection.include is None and not selection.exclude:

@@ -14,6 +14,7 @@ def gating_failures(report: Report, fail_on: str, new_only: bool = False) -> lis
         return []
     threshold = 0 if fail_on == "any" else Severity(fail_on).rank
     return [
-        f for f in report.findings
+        f
+        for f in report.findings
         if f.status == Status.FAIL and f.severity.rank >= threshold and (not new_only or f.baseline_state == "new")
     ]

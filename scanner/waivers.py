@@ -51,7 +51,8 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
     for finding in map(unwaived, report.findings):
         if finding.status in WAIVABLE:
             hits = [
-                w for w in waivers
+                w
+                for w in waivers
                 if w.matches(finding.check_id, finding.resource_id, finding.resource_name, finding.account, finding.region)
             ]
             matched.update(w.id for w in hits)
@@ -78,7 +79,12 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
         for w in waivers
     ]
     return report.model_copy(
-        update={"findings": findings, "summary": summarise(findings), "criteria": recount_criteria(report, findings), "waivers": records}
+        update={
+            "findings": findings,
+            "summary": summarise(findings),
+            "criteria": recount_criteria(report, findings),
+            "waivers": records,
+        }
     )
 
 
@@ -109,7 +115,9 @@ def warnings(report: Report) -> list[str]:
     for record in report.waivers:
         if record.state == "expired":
             again = f"; {record.matched} finding(s) it covered count again" if record.matched else ""
-            lines.append(f"waiver {record.waiver_id} ({record.check}) expired on {record.expires.isoformat()}{again}: renew or remove it")
+            lines.append(
+                f"waiver {record.waiver_id} ({record.check}) expired on {record.expires.isoformat()}{again}: renew or remove it"
+            )
         elif record.state == "stale":
             lines.append(f"waiver {record.waiver_id} ({record.check} {record.resource}) matches no finding: remove it")
     return lines

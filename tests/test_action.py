@@ -45,7 +45,10 @@ def test_action_metadata_matches_the_schemastore_schema():
         pytest.skip("../shared is not beside the project: action.yml schema validation skipped")
     pytest.importorskip("check_jsonschema", reason="check-jsonschema is not installed")
     checked = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(schema), str(ACTION)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(schema), str(ACTION)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -55,7 +58,9 @@ def test_workflows_match_the_builtin_workflow_schema():
     files = sorted(str(p) for p in WORKFLOWS.glob("*.y*ml"))
     checked = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -100,7 +105,9 @@ def with_tools_on_path() -> dict[str, str]:
 
 def test_actionlint_passes_on_the_workflows():
     binary = tool("actionlint")
-    checked = subprocess.run([binary, "-no-color"], capture_output=True, text=True, cwd=ROOT, timeout=120, env=with_tools_on_path())
+    checked = subprocess.run(
+        [binary, "-no-color"], capture_output=True, text=True, cwd=ROOT, timeout=120, env=with_tools_on_path()
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -122,7 +129,9 @@ def test_readme_workflow_examples_pass_actionlint_and_pin_actions(tmp_path):
     for i, text in enumerate(examples):
         (workflows / f"example-{i}.yml").write_text(text)
     (tmp_path / ".git").mkdir()  # actionlint looks for the repository root
-    checked = subprocess.run([binary, "-no-color"], capture_output=True, text=True, cwd=tmp_path, timeout=120, env=with_tools_on_path())
+    checked = subprocess.run(
+        [binary, "-no-color"], capture_output=True, text=True, cwd=tmp_path, timeout=120, env=with_tools_on_path()
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -146,7 +155,9 @@ def test_dockerfile_passes_hadolint_and_follows_the_image_rules():
         assert f"org.opencontainers.image.{label}=" in text
     assert f"ARG VERSION={__version__}\n" in text, "the image installs this version of the wheel"
     instructions = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    assert not re.search(r"SECRET|TOKEN|PASSWORD|ACCESS_KEY|CREDENTIAL|\.aws|\.azure|gcloud", instructions, re.I), "no credentials in the image"
+    assert not re.search(r"SECRET|TOKEN|PASSWORD|ACCESS_KEY|CREDENTIAL|\.aws|\.azure|gcloud", instructions, re.I), (
+        "no credentials in the image"
+    )
     ignored = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")]
     assert ignored[0] == "*", ".dockerignore starts from nothing and lists what the build copies"
     binary = tool("hadolint")
@@ -161,9 +172,9 @@ def _resolve(value: str, inputs: dict[str, str], outputs: dict[str, dict[str, st
     def one(match: re.Match) -> str:
         expression = match.group(1)
         if expression.startswith("inputs."):
-            return inputs[expression[len("inputs."):]]
+            return inputs[expression[len("inputs.") :]]
         if expression.startswith("steps."):
-            step, _, name = expression[len("steps."):].split(".", 2)
+            step, _, name = expression[len("steps.") :].split(".", 2)
             return outputs.get(step, {}).get(name, "")
         raise AssertionError(f"unexpected expression {expression}")
 
@@ -194,10 +205,22 @@ def run_action(workspace: Path, env_extra: dict[str, str] | None = None, **overr
         env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
         env.update(env_extra or {})
         env.update({k: _resolve(v, inputs, outputs) for k, v in step.get("env", {}).items()})
-        env.update(GITHUB_OUTPUT=str(output_file), GITHUB_STEP_SUMMARY=str(summary), GITHUB_WORKSPACE=str(workspace),
-                   GITHUB_ACTION_PATH=str(ROOT), RUNNER_TEMP=str(workspace), GITHUB_EVENT_NAME="push")
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+        env.update(
+            GITHUB_OUTPUT=str(output_file),
+            GITHUB_STEP_SUMMARY=str(summary),
+            GITHUB_WORKSPACE=str(workspace),
+            GITHUB_ACTION_PATH=str(ROOT),
+            RUNNER_TEMP=str(workspace),
+            GITHUB_EVENT_NAME="push",
+        )
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         codes[step_id] = done.returncode
         outputs[step_id] = _read_outputs(output_file)
         outputs[step_id]["stdout"] = done.stdout + done.stderr
@@ -226,7 +249,9 @@ def test_action_steps_scan_then_pass_against_their_own_baseline(tmp_path, accoun
     assert (report["result"], report["upload-sarif"], report["category"]) == ("fail", "true", "trustscan/aws/123456789012/")
     # fail_on: high comes from trustscan.yaml (found by default): only the unencrypted volume gates
     assert (report["failed"], report["findings"]) == ("1", "5")
-    assert report["json-file"] == "trustscan-results/trustscan.json" and report["sarif-file"] == "trustscan-results/trustscan.sarif"
+    assert (
+        report["json-file"] == "trustscan-results/trustscan.json" and report["sarif-file"] == "trustscan-results/trustscan.sarif"
+    )
     for name in ("trustscan.json", "trustscan.sarif", "trustscan.xml", "trustscan.csv", "trustscan.md", "trustscan.ocsf.jsonl"):
         assert (tmp_path / "trustscan-results" / name).stat().st_size > 0, name
     assert summary.startswith("## trustscan: ❌ fail: 1 FAIL finding at or above high\n") and "| DEMO-1 |" in summary
@@ -235,7 +260,13 @@ def test_action_steps_scan_then_pass_against_their_own_baseline(tmp_path, accoun
 
     baseline = tmp_path / "baseline.json"
     shutil.copy(tmp_path / "trustscan-results" / "trustscan.json", baseline)
-    new_only = {"fail-on": "any", "fail-on-new-only": "true", "baseline": str(baseline), "upload-sarif": "false", "output-dir": "second"}
+    new_only = {
+        "fail-on": "any",
+        "fail-on-new-only": "true",
+        "baseline": str(baseline),
+        "upload-sarif": "false",
+        "output-dir": "second",
+    }
     outputs, codes, _ = run_action(tmp_path, account, **scope, **new_only)
     assert codes == {"scan": 0, "report": 0, "gate": 0}, outputs["scan"]["stdout"][-3000:]
     assert (outputs["report"]["result"], outputs["report"]["failed"], outputs["report"]["upload-sarif"]) == ("pass", "0", "false")

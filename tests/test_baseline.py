@@ -41,8 +41,12 @@ def test_each_finding_is_new_unchanged_or_resolved_by_id():
     )
     compared = compare(new, old)
     assert states(compared) == {
-        "still-bad": "unchanged", "fixed": "resolved", "regressed": "new", "still-good": "unchanged",
-        "brand-new": "new", "brand-new-good": "new",
+        "still-bad": "unchanged",
+        "fixed": "resolved",
+        "regressed": "new",
+        "still-good": "unchanged",
+        "brand-new": "new",
+        "brand-new-good": "new",
     }
     assert compared.baseline.counts == {"new": 3, "unchanged": 2, "resolved": 2}
     assert compared.baseline.new_failures == 2
@@ -54,7 +58,9 @@ def test_each_finding_is_new_unchanged_or_resolved_by_id():
 
 def test_a_waiver_does_not_hide_a_failure_from_the_baseline():
     old = report(finding("aws.s3.bucket_versioning", "logs"))
-    new = apply_waivers(report(finding("aws.s3.bucket_versioning", "logs"), finding("aws.s3.bucket_versioning", "tmp")), [waiver()])
+    new = apply_waivers(
+        report(finding("aws.s3.bucket_versioning", "logs"), finding("aws.s3.bucket_versioning", "tmp")), [waiver()]
+    )
     compared = compare(new, old)
     assert states(compared) == {"logs": "unchanged", "tmp": "new"}
     assert compared.baseline.new_failures == 0  # the new failure is waived: nothing to gate on
@@ -111,7 +117,10 @@ def test_cli_diff_exit_status_and_formats(tmp_path):
     new.write_text(report(finding("aws.s3.bucket_versioning", "a"), finding("aws.s3.bucket_versioning", "b")).model_dump_json())
     table = run("diff", str(old), str(new))
     assert table.returncode == 1, table.stderr
-    assert "1 new, 1 unchanged, 0 resolved findings; 1 new failing" in table.stdout and "aws.s3.bucket_versioning  b [us-east-1]" in table.stdout
+    assert (
+        "1 new, 1 unchanged, 0 resolved findings; 1 new failing" in table.stdout
+        and "aws.s3.bucket_versioning  b [us-east-1]" in table.stdout
+    )
     as_json = run("diff", str(old), str(new), "--format", "json")
     assert json.loads(as_json.stdout)["counts"] == {"new": 1, "unchanged": 1, "resolved": 0}
     markdown = run("diff", str(new), str(old), "--format", "markdown")
@@ -130,7 +139,17 @@ def estate(aws):
 
 
 def test_cli_baseline_gates_only_new_failures(estate, tmp_path):
-    base = ("scan", "aws", "--endpoint-url", estate.endpoint_url, "--regions", "us-east-1", "--checks", "aws.s3.bucket_versioning", "-q")
+    base = (
+        "scan",
+        "aws",
+        "--endpoint-url",
+        estate.endpoint_url,
+        "--regions",
+        "us-east-1",
+        "--checks",
+        "aws.s3.bucket_versioning",
+        "-q",
+    )
     first = tmp_path / "first.json"
     assert run(*base, "--format", f"json={first}").returncode == 1
     # nothing new: the old failure does not gate with --fail-on-new-only
@@ -138,7 +157,10 @@ def test_cli_baseline_gates_only_new_failures(estate, tmp_path):
     result = run(*base, "--baseline", str(first), "--fail-on-new-only", "--format", f"json={again}")
     assert result.returncode == 0, result.stderr
     document = json.loads(again.read_text())
-    assert {(f["resource_name"], f["baseline_state"]) for f in document["findings"]} == {("old-unversioned", "unchanged"), ("versioned", "unchanged")}
+    assert {(f["resource_name"], f["baseline_state"]) for f in document["findings"]} == {
+        ("old-unversioned", "unchanged"),
+        ("versioned", "unchanged"),
+    }
     # a new unversioned bucket is a new failure
     estate.client("s3").create_bucket(Bucket="new-unversioned")
     third = tmp_path / "third.json"
@@ -147,7 +169,8 @@ def test_cli_baseline_gates_only_new_failures(estate, tmp_path):
     document = json.loads(third.read_text())
     assert document["baseline"]["new_failures"] == 1
     assert {(f["resource_name"], f["baseline_state"]) for f in document["findings"] if f["status"] == "FAIL"} == {
-        ("old-unversioned", "unchanged"), ("new-unversioned", "new")
+        ("old-unversioned", "unchanged"),
+        ("new-unversioned", "new"),
     }
     assert run("diff", str(first), str(third)).returncode == 1
     usage = run(*base, "--fail-on-new-only")

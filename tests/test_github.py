@@ -64,7 +64,10 @@ def test_annotations_top_ten_per_level_by_severity_and_a_notice_for_the_rest():
     assert len(errors) == 10 and len(warnings) == 10
     assert all("aws.iam.root_mfa_enabled (critical)" in line for line in errors[:6])  # critical before high
     assert all("(medium)" in line for line in warnings[:7]) and "(low)" in warnings[7]
-    assert lines[-1] == "::notice title=trustscan::5 more failing finding(s) not annotated: see the step summary, code scanning or the JSON report"
+    assert (
+        lines[-1]
+        == "::notice title=trustscan::5 more failing finding(s) not annotated: see the step summary, code scanning or the JSON report"
+    )
     assert not any("file=" in line for line in lines)  # cloud resources have no repository file
 
 
@@ -86,7 +89,9 @@ def test_file_and_line_only_for_a_file_in_the_workspace(tmp_path):
     assert github.repository_location(missing, tmp_path) is None
     assert github.repository_location(escaping, tmp_path) is None
     lines = github.annotations(report(in_repo, missing), workspace=tmp_path)
-    assert any(line.startswith("::warning title=aws.s3.bucket_versioning (medium),file=infra/bucket.tf,line=12::x") for line in lines)
+    assert any(
+        line.startswith("::warning title=aws.s3.bucket_versioning (medium),file=infra/bucket.tf,line=12::x") for line in lines
+    )
 
 
 def test_expired_and_stale_waivers_point_at_their_line_in_the_config(tmp_path):
@@ -97,17 +102,29 @@ def test_expired_and_stale_waivers_point_at_their_line_in_the_config(tmp_path):
         "  - id: W-none\n    check: aws.s3.*\n    resource: nothing\n    justification: j\n    owner: o\n    expires: 2999-01-01\n"
     )
     base = report(finding("aws.s3.bucket_versioning", "logs"))
-    waived = apply_waivers(base, [waiver(id="W-old", expires=date(2020, 1, 1)), waiver(id="W-none", check="aws.s3.*", resource="nothing")])
+    waived = apply_waivers(
+        base, [waiver(id="W-old", expires=date(2020, 1, 1)), waiver(id="W-none", check="aws.s3.*", resource="nothing")]
+    )
     lines = github.annotations(waived, workspace=tmp_path, config_path=str(config))
-    assert lines[0] == "::warning title=trustscan waiver expired,file=trustscan.yaml,line=3::waiver W-old expired on 2020-01-01: 1 finding(s) count again"
-    assert lines[1].startswith("::warning title=trustscan waiver stale,file=trustscan.yaml,line=4::waiver W-none (aws.s3.* nothing) matches no finding")
+    assert (
+        lines[0]
+        == "::warning title=trustscan waiver expired,file=trustscan.yaml,line=3::waiver W-old expired on 2020-01-01: 1 finding(s) count again"
+    )
+    assert lines[1].startswith(
+        "::warning title=trustscan waiver stale,file=trustscan.yaml,line=4::waiver W-none (aws.s3.* nothing) matches no finding"
+    )
 
 
 def test_outputs_use_delimited_blocks_that_values_cannot_break(tmp_path):
     path = tmp_path / "output"
     path.write_text("earlier=1\n")
     github.write_outputs(path, {"result": "fail", "note": "two\nlines", "tricky": "ghadelimiter_x\n=3"})
-    assert parse_outputs(path.read_text()) == {"earlier": "1", "result": "fail", "note": "two\nlines", "tricky": "ghadelimiter_x\n=3"}
+    assert parse_outputs(path.read_text()) == {
+        "earlier": "1",
+        "result": "fail",
+        "note": "two\nlines",
+        "tricky": "ghadelimiter_x\n=3",
+    }
 
 
 def test_upload_decision_and_fork_detection(tmp_path):
@@ -124,11 +141,18 @@ def test_upload_decision_and_fork_detection(tmp_path):
 def run_github_report(tmp_path: Path, *args: str, event: dict | None = None) -> tuple[subprocess.CompletedProcess, dict, str]:
     summary, output = tmp_path / "summary.md", tmp_path / "output"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    env.update(GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output), GITHUB_WORKSPACE=str(tmp_path), GITHUB_REPOSITORY="acme/infra")
+    env.update(
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_OUTPUT=str(output),
+        GITHUB_WORKSPACE=str(tmp_path),
+        GITHUB_REPOSITORY="acme/infra",
+    )
     if event is not None:
         (tmp_path / "event.json").write_text(json.dumps(event))
         env.update(GITHUB_EVENT_NAME="pull_request", GITHUB_EVENT_PATH=str(tmp_path / "event.json"))
-    result = subprocess.run([PYTHON, "-m", "scanner.cli.main", "github-report", *args], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [PYTHON, "-m", "scanner.cli.main", "github-report", *args], capture_output=True, text=True, env=env, timeout=60
+    )
     outputs = parse_outputs(output.read_text()) if output.exists() else {}
     return result, outputs, summary.read_text() if summary.exists() else ""
 
@@ -142,8 +166,13 @@ def test_github_report_writes_summary_annotations_and_outputs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert outputs == {
-        "sarif-file": str(tmp_path / "r.sarif"), "json-file": str(tmp_path / "r.json"), "findings": "19", "failed": "12",
-        "result": "fail", "category": "trustscan/aws/111122223333/", "upload-sarif": "true",
+        "sarif-file": str(tmp_path / "r.sarif"),
+        "json-file": str(tmp_path / "r.json"),
+        "findings": "19",
+        "failed": "12",
+        "result": "fail",
+        "category": "trustscan/aws/111122223333/",
+        "upload-sarif": "true",
     }
     assert summary.startswith("## trustscan: ❌ fail: 12 FAIL findings at or above high\n")
     assert "| W-1 | `aws.s3.bucket_access_logging` | `*` | alice | 2026-03-31 | active | 6 | accepted |" in summary
@@ -159,7 +188,9 @@ def test_github_report_on_a_fork_pull_request_and_without_a_report(tmp_path):
     )
     assert result.returncode == 0 and (outputs["result"], outputs["failed"], outputs["upload-sarif"]) == ("pass", "0", "false")
     assert summary.startswith("## trustscan: ✅ pass (no failing findings)")
-    result, outputs, summary = run_github_report(tmp_path, str(tmp_path / "missing.json"), "--exit-code", "2", "--sarif-file", str(tmp_path / "none.sarif"))
+    result, outputs, summary = run_github_report(
+        tmp_path, str(tmp_path / "missing.json"), "--exit-code", "2", "--sarif-file", str(tmp_path / "none.sarif")
+    )
     assert result.returncode == 0, result.stderr
     assert (outputs["result"], outputs["json-file"], outputs["sarif-file"], outputs["upload-sarif"]) == ("error", "", "", "false")
     assert "The scan exited with status 2 before writing a report" in summary

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from scanner.cli.main import EXIT_FAIL, EXIT_OK, exit_status
-from scanner.config import Waiver, config_schema, config_schema_json, parse_config
+from scanner.config import Waiver, config_schema, config_schema_json, parse_config, zone_for
 from scanner.errors import ConfigurationError
 from scanner.formatters import sarif
 from scanner.models.common import Status
 from scanner.models.report import CriterionState
 from scanner.waivers import apply_waivers, warnings
-from scanner.config import zone_for
 from tests.report_factory import finding, report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +53,12 @@ def test_waived_finding_keeps_message_and_evidence_and_records_the_waiver():
     assert logs.status == Status.WAIVED
     assert logs.message == "logs is fail" and logs.evidence == {"status": "Suspended"}
     assert logs.waiver.model_dump(mode="json") == {
-        "waiver_id": "W-1", "justification": "accepted", "owner": "alice", "expires": "2026-03-31",
-        "ticket": "SEC-9", "original_status": "FAIL",
+        "waiver_id": "W-1",
+        "justification": "accepted",
+        "owner": "alice",
+        "expires": "2026-03-31",
+        "ticket": "SEC-9",
+        "original_status": "FAIL",
     }
     assert waived.summary[Status.WAIVED] == 1 and waived.summary[Status.FAIL] == 0 and waived.summary[Status.PASS] == 1
     # the criteria are recounted: A1.2 no longer fails (incomplete only because its other checks did not run)
@@ -85,7 +88,9 @@ def test_expiry_today_still_applies_and_yesterday_is_expired():
     expired = apply_waivers(base, [waiver(expires=date(2026, 3, 30))])
     assert statuses(expired) == {"logs": "FAIL"}
     assert [(w.state, w.matched, w.waived) for w in expired.waivers] == [("expired", 1, 0)]
-    assert warnings(expired) == ["waiver W-1 (aws.s3.bucket_versioning) expired on 2026-03-30; 1 finding(s) it covered count again: renew or remove it"]
+    assert warnings(expired) == [
+        "waiver W-1 (aws.s3.bucket_versioning) expired on 2026-03-30; 1 finding(s) it covered count again: renew or remove it"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +120,8 @@ def test_overlapping_waivers_first_in_force_applies_and_the_other_is_not_stale()
     by_check = {f.check_id: f.waiver.waiver_id for f in waived.findings}
     assert by_check == {"aws.s3.bucket_versioning": "W-narrow", "aws.s3.bucket_access_logging": "W-broad"}
     assert [(w.waiver_id, w.state, w.matched, w.waived) for w in waived.waivers] == [
-        ("W-narrow", "active", 1, 1), ("W-broad", "active", 2, 1)
+        ("W-narrow", "active", 1, 1),
+        ("W-broad", "active", 2, 1),
     ]
     # when the first has expired, the second takes over
     later = apply_waivers(base, [first.model_copy(update={"expires": date(2026, 1, 1)}), second])
@@ -173,15 +179,21 @@ def test_sarif_keeps_waived_failures_as_suppressed_results(tmp_path):
     suppressed = [r for r in results if r.get("suppressions")]
     assert len(suppressed) == 1 and "logs" in suppressed[0]["message"]["text"]
     assert suppressed[0]["suppressions"] == [
-        {"kind": "external", "status": "accepted", "justification": "accepted",
-         "properties": {"waiverId": "W-1", "owner": "alice", "expires": "2026-03-31", "ticket": "SEC-1"}}
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "accepted",
+            "properties": {"waiverId": "W-1", "owner": "alice", "expires": "2026-03-31", "ticket": "SEC-1"},
+        }
     ]
     if not (SHARED / "tools" / "validate_sarif.py").exists():
         pytest.skip("../shared is not beside the project: SARIF validation skipped")
     pytest.importorskip("jsonschema")
     path = tmp_path / "waived.sarif"
     path.write_text(sarif.render(waived))
-    checked = subprocess.run([PYTHON, str(SHARED / "tools" / "validate_sarif.py"), "--strict", str(path)], capture_output=True, text=True)
+    checked = subprocess.run(
+        [PYTHON, str(SHARED / "tools" / "validate_sarif.py"), "--strict", str(path)], capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -233,14 +245,22 @@ def test_valid_config_parses_with_default_waiver_ids():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("waivers:\n  - id: W-7\n    check: aws.s3.bucket_versioning\n    resource: '*'\n    owner: me\n    expires: 2026-01-01\n",
-         "trustscan.yaml:2: waivers[0] (W-7): every waiver needs a justification: why the risk is accepted"),
-        ("version: 1\nwaivers:\n  - check: aws.s3.bucket_versioning\n    resource: '*'\n    owner: me\n    justification: ok\n",
-         "trustscan.yaml:3: waivers[0]: every waiver needs an expiry date (YYYY-MM-DD): waivers must end"),
-        ("waivers:\n  - check: a\n    resource: b\n    owner: me\n    justification: '   '\n    expires: 2026-01-01\n",
-         "trustscan.yaml:5: waivers[0].justification: must not be empty"),
-        ("waivers:\n  - check: a\n    resource: b\n    owner: me\n    justification: j\n    expires: 2026-01-01T10:00:00Z\n",
-         "trustscan.yaml:6: waivers[0].expires: must be a date (YYYY-MM-DD)"),
+        (
+            "waivers:\n  - id: W-7\n    check: aws.s3.bucket_versioning\n    resource: '*'\n    owner: me\n    expires: 2026-01-01\n",
+            "trustscan.yaml:2: waivers[0] (W-7): every waiver needs a justification: why the risk is accepted",
+        ),
+        (
+            "version: 1\nwaivers:\n  - check: aws.s3.bucket_versioning\n    resource: '*'\n    owner: me\n    justification: ok\n",
+            "trustscan.yaml:3: waivers[0]: every waiver needs an expiry date (YYYY-MM-DD): waivers must end",
+        ),
+        (
+            "waivers:\n  - check: a\n    resource: b\n    owner: me\n    justification: '   '\n    expires: 2026-01-01\n",
+            "trustscan.yaml:5: waivers[0].justification: must not be empty",
+        ),
+        (
+            "waivers:\n  - check: a\n    resource: b\n    owner: me\n    justification: j\n    expires: 2026-01-01T10:00:00Z\n",
+            "trustscan.yaml:6: waivers[0].expires: must be a date (YYYY-MM-DD)",
+        ),
         ("checks:\n  include: [aws.s3.*\n  exclude: []\n", "trustscan.yaml:3:10: malformed YAML"),
         ("waivers:\n- check: a\n  resource: b\n   owner: c\n", "trustscan.yaml:4:9: malformed YAML"),
         ("fail_on: sometimes\n", "trustscan.yaml:1: fail_on: Input should be"),
@@ -292,9 +312,13 @@ def test_cli_malformed_or_incomplete_config_exits_2_with_file_and_line(tmp_path)
     offline = ("--endpoint-url", "http://127.0.0.1:9", "--regions", "us-east-1")
     assert_one_line_error(run("scan", "aws", "--config", str(bad), *offline), f"{bad}:4:1: malformed YAML")
     bad.write_text(VALID.replace("    justification: Read-only archive\n", ""))
-    assert_one_line_error(run("scan", "aws", "--config", str(bad), *offline), f"{bad}:13: waivers[0] (W-001): every waiver needs a justification")
+    assert_one_line_error(
+        run("scan", "aws", "--config", str(bad), *offline), f"{bad}:13: waivers[0] (W-001): every waiver needs a justification"
+    )
     bad.write_text(VALID.replace("aws.s3.bucket_versioning", "aws.s3.bucket_versionin"))
-    assert_one_line_error(run("scan", "aws", "--config", str(bad), *offline), "waiver W-001 names unknown check id 'aws.s3.bucket_versionin'")
+    assert_one_line_error(
+        run("scan", "aws", "--config", str(bad), *offline), "waiver W-001 names unknown check id 'aws.s3.bucket_versionin'"
+    )
     assert_one_line_error(run("scan", "aws", "--config", str(tmp_path / "none.yaml"), *offline), "config file not found")
     assert_one_line_error(run("config", "validate", str(tmp_path / "none.yaml")), "config file not found")
 
@@ -346,7 +370,36 @@ def test_scan_with_config_selects_waives_and_gates(buckets, tmp_path):
         ("bucket_access_logging", "prod-data", "WAIVED"),
         ("bucket_access_logging", "open-logs", "WAIVED"),
     }
-    assert [(w["waiver_id"], w["state"], w["waived"]) for w in document["waivers"]] == [("W-1", "active", 1), ("W-2", "active", 3), ("W-3", "stale", 0)]
+    assert [(w["waiver_id"], w["state"], w["waived"]) for w in document["waivers"]] == [
+        ("W-1", "active", 1),
+        ("W-2", "active", 3),
+        ("W-3", "stale", 0),
+    ]
     # the command line wins over the file: --fail-on high lets the medium failure through
-    assert run("scan", "aws", "--config", str(config), "--endpoint-url", buckets.endpoint_url, "-q", "--fail-on", "high",
-               "--format", f"json={out}").returncode == 0
+    assert (
+        run(
+            "scan",
+            "aws",
+            "--config",
+            str(config),
+            "--endpoint-url",
+            buckets.endpoint_url,
+            "-q",
+            "--fail-on",
+            "high",
+            "--format",
+            f"json={out}",
+        ).returncode
+        == 0
+    )
+
+
+def test_readme_configuration_example_is_valid():
+    from scanner.config import validate_waivers
+    from scanner.registry import load_checks
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = [block.split("```")[0] for block in readme.split("```yaml\n")[1:]]
+    config = parse_config(next(block for block in blocks if "\nwaivers:" in block), "README.md")
+    validate_waivers(config, load_checks(), "README.md")
+    assert config.waivers and config.timezone == "Europe/Berlin"

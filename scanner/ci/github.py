@@ -113,8 +113,11 @@ def annotations(
         )
     if left_out:
         out.append(
-            command("notice", f"{left_out} more failing finding(s) not annotated: see the step summary, code scanning or the JSON report",
-                    title="trustscan")
+            command(
+                "notice",
+                f"{left_out} more failing finding(s) not annotated: see the step summary, code scanning or the JSON report",
+                title="trustscan",
+            )
         )
     return out
 
@@ -173,4 +176,3 @@ def category_for(report: Report | None) -> str:
     if report is None:
         return "trustscan"
     return f"trustscan/{report.metadata.provider}/{report.metadata.identity.account}/"
-

@@ -47,14 +47,21 @@ def _render_diff(result: dict, markdown: bool) -> str:
         if not rows:
             continue
         if markdown:
-            lines += [f"\n### {title} ({len(rows)})\n", "| Severity | Check | Resource | Region | Status | Why |", "| --- | --- | --- | --- | --- | --- |"]
+            lines += [
+                f"\n### {title} ({len(rows)})\n",
+                "| Severity | Check | Resource | Region | Status | Why |",
+                "| --- | --- | --- | --- | --- | --- |",
+            ]
             lines += [
                 f"| {r['severity']} | {code(r['check_id'])} | {cell(r['resource_name'])} | {cell(r['region'])} | {r['status']} | {cell(r['message'])} |"
                 for r in rows
             ]
         else:
             lines.append(f"\n{title} ({len(rows)}):")
-            lines += [f"  {r['severity']:<8} {r['check_id']}  {r['resource_name']} [{r['region']}] {r['status']}: {r['message']}" for r in rows]
+            lines += [
+                f"  {r['severity']:<8} {r['check_id']}  {r['resource_name']} [{r['region']}] {r['status']}: {r['message']}"
+                for r in rows
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -80,12 +87,12 @@ def config_validate(path: str) -> None:
             raise ConfigurationError(f"{path}: parameters names unknown check {check_id!r}")
         unknown = sorted(set(values) - set(spec.params))
         if unknown:
-            raise ConfigurationError(f"{path}: check {check_id} has no parameter {unknown[0]!r} (parameters: {', '.join(sorted(spec.params)) or 'none'})")
+            raise ConfigurationError(
+                f"{path}: check {check_id} has no parameter {unknown[0]!r} (parameters: {', '.join(sorted(spec.params)) or 'none'})"
+            )
     now = datetime.now(timezone.utc)
     expired = [w.id for w in config.waivers if now >= w.ends_at(config.zone)]
-    click.echo(
-        f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else "")
-    )
+    click.echo(f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else ""))
 
 
 @config_group.command("schema")
@@ -99,16 +106,29 @@ def config_schema_command() -> None:
 @click.command("github-report")
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
 @click.option("--exit-code", type=int, help="The scan's exit status (sets result=pass|fail|error).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), help="The scan's threshold (default: the config's, else any).")
-@click.option("--fail-on-new-only", is_flag=True, help="Count only new FAIL findings as failed (the report was made with --baseline).")
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON, case_sensitive=False), help="The scan's threshold (default: the config's, else any)."
+)
+@click.option(
+    "--fail-on-new-only", is_flag=True, help="Count only new FAIL findings as failed (the report was made with --baseline)."
+)
 @click.option("--sarif-file", type=click.Path(dir_okay=False), help="The SARIF file written beside the report.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="trustscan.yaml, to point waiver warnings at their lines.")
-@click.option("--upload-sarif", type=click.Choice(["auto", "true", "false"]), default="auto", show_default=True,
-              help="auto: not on pull requests from forks (their token cannot upload).")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="trustscan.yaml, to point waiver warnings at their lines."
+)
+@click.option(
+    "--upload-sarif",
+    type=click.Choice(["auto", "true", "false"]),
+    default="auto",
+    show_default=True,
+    help="auto: not on pull requests from forks (their token cannot upload).",
+)
 @click.option("--category", default="", help="Code scanning category (default trustscan/<provider>/<account>/).")
 @click.option("--annotations/--no-annotations", default=True, show_default=True)
 @click.option("--summary/--no-summary", default=True, show_default=True)
-def github_report(report_path, exit_code, fail_on, fail_on_new_only, sarif_file, config_path, upload_sarif, category, annotations, summary) -> None:
+def github_report(
+    report_path, exit_code, fail_on, fail_on_new_only, sarif_file, config_path, upload_sarif, category, annotations, summary
+) -> None:
     """Write the step summary, annotations and step outputs for a JSON report (inside GitHub Actions).
 
     Reads GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_WORKSPACE and the event; outside Actions it
@@ -131,7 +151,9 @@ def github_report(report_path, exit_code, fail_on, fail_on_new_only, sarif_file,
         result = "fail" if failed else "pass"
     if summary and env.get("GITHUB_STEP_SUMMARY"):
         if report is None:
-            text = f"## trustscan: ⚠️ error\n\nThe scan exited with status {exit_code} before writing a report: see the step log.\n"
+            text = (
+                f"## trustscan: ⚠️ error\n\nThe scan exited with status {exit_code} before writing a report: see the step log.\n"
+            )
         else:
             text = markdown.render(report, verdict=_verdict(report, result, failed, fail_on, fail_on_new_only))
         github.append_summary(env["GITHUB_STEP_SUMMARY"], text)

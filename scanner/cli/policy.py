@@ -63,11 +63,15 @@ def policy_options(func: Callable) -> Callable:
 
     options = [
         click.option(
-            "--config", "config_path", type=click.Path(dir_okay=False),
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
             help="trustscan.yaml: regions, checks, parameters, fail-on and waivers (command-line options win).",
         ),
         click.option(
-            "--baseline", "baseline_path", type=click.Path(dir_okay=False),
+            "--baseline",
+            "baseline_path",
+            type=click.Path(dir_okay=False),
             help="An earlier JSON report: mark every finding new / unchanged / resolved.",
         ),
         click.option("--fail-on-new-only", is_flag=True, help="Gate only on FAIL findings that are new against --baseline."),

@@ -40,9 +40,16 @@ def render(report: Report) -> str:
         totals.update(counts)
         first = findings[0]
         suite = ET.SubElement(
-            root, "testsuite",
-            name=check_id, tests=str(counts["tests"]), failures=str(counts["failures"]), errors=str(counts["errors"]),
-            skipped=str(counts["skipped"]), time="0", timestamp=timestamp, hostname=_text(meta.identity.account),
+            root,
+            "testsuite",
+            name=check_id,
+            tests=str(counts["tests"]),
+            failures=str(counts["failures"]),
+            errors=str(counts["errors"]),
+            skipped=str(counts["skipped"]),
+            time="0",
+            timestamp=timestamp,
+            hostname=_text(meta.identity.account),
         )
         properties = ET.SubElement(suite, "properties")
         for name, value in (
@@ -88,7 +95,8 @@ def _testcase(suite: ET.Element, finding: Finding) -> None:
     elif finding.status == Status.WAIVED and finding.waiver is not None:
         waiver = finding.waiver
         ET.SubElement(
-            case, "skipped",
+            case,
+            "skipped",
             message=_text(
                 f"waived by {waiver.waiver_id} ({waiver.owner}, until {waiver.expires.isoformat()}): {waiver.justification}"
                 f" [was {waiver.original_status.value}: {finding.message}]"

@@ -149,7 +149,9 @@ def _failures(report: Report, top: int) -> list[str]:
     ]
     for f in shown:
         row = f"| {f.severity.value} | {code(f.check_id)} | {cell(f.resource_name, 120)} | {cell(f.region)} | {cell(f.message)} |"
-        out.append(row + (f" {'🆕 new' if f.baseline_state == 'new' else cell(f.baseline_state or '')} |" if with_baseline else ""))
+        out.append(
+            row + (f" {'🆕 new' if f.baseline_state == 'new' else cell(f.baseline_state or '')} |" if with_baseline else "")
+        )
     if len(shown) < len(ranked):
         out += ["", f"… and {len(ranked) - len(shown)} more in the JSON report and code scanning."]
     return out
