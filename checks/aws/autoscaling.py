@@ -17,8 +17,7 @@ from scanner.registry import CheckContext, Result, check
     resource_type="AWS::AutoScaling::AutoScalingGroup",
     reads=["aws.autoscaling.groups"],
     params={"min_zones": 2},
-    remediation="Update the group's VPCZoneIdentifier (or AvailabilityZones) with subnets in at least two "
-    "Availability Zones.",
+    remediation="Update the group's VPCZoneIdentifier (or AvailabilityZones) with subnets in at least two Availability Zones.",
 )
 def group_multi_az(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """An Auto Scaling group can replace failed instances and add capacity only in the zones it is

@@ -74,18 +74,28 @@ def vault_lock(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     for vault in inv.backup.vaults:
         configured = vault.locked or vault.min_retention_days is not None or vault.lock_date is not None
         mode = "compliance" if vault.lock_date is not None else "governance"
-        evidence = {"min_retention_days": vault.min_retention_days, "max_retention_days": vault.max_retention_days, "lock_date": vault.lock_date}
+        evidence = {
+            "min_retention_days": vault.min_retention_days,
+            "max_retention_days": vault.max_retention_days,
+            "lock_date": vault.lock_date,
+        }
         if not configured:
             yield Result.failed(vault, "Vault Lock is not configured")
         elif vault.min_retention_days is None:
             yield Result.failed(vault, f"Vault Lock ({mode} mode) sets no MinRetentionDays", mode=mode, **evidence)
         elif vault.min_retention_days < minimum:
             yield Result.failed(
-                vault, f"Vault Lock ({mode} mode) MinRetentionDays is {vault.min_retention_days} (< {minimum})", mode=mode, **evidence
+                vault,
+                f"Vault Lock ({mode} mode) MinRetentionDays is {vault.min_retention_days} (< {minimum})",
+                mode=mode,
+                **evidence,
             )
         else:
             yield Result.passed(
-                vault, f"Vault Lock ({mode} mode) MinRetentionDays is {vault.min_retention_days} (>= {minimum})", mode=mode, **evidence
+                vault,
+                f"Vault Lock ({mode} mode) MinRetentionDays is {vault.min_retention_days} (>= {minimum})",
+                mode=mode,
+                **evidence,
             )
 
 

@@ -70,7 +70,9 @@ def vpc_flow_logs(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
         vpc_id = vpc.id.rsplit("/", 1)[-1]
         traffic = active.get(vpc_id)
         if traffic:
-            yield Result.passed(vpc, f"active flow log capturing {', '.join(sorted(traffic))} traffic", traffic_types=sorted(traffic))
+            yield Result.passed(
+                vpc, f"active flow log capturing {', '.join(sorted(traffic))} traffic", traffic_types=sorted(traffic)
+            )
         else:
             yield Result.failed(vpc, "no active flow log on this VPC", is_default=vpc.is_default)
 
@@ -168,7 +170,7 @@ def snapshot_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     category=Category.ENCRYPTION,
     resource_type="AWS::EC2::Image",
     reads=["aws.ec2.images"],
-    remediation="aws ec2 modify-image-attribute --image-id ID --launch-permission \"Remove=[{Group=all}]\"; "
+    remediation='aws ec2 modify-image-attribute --image-id ID --launch-permission "Remove=[{Group=all}]"; '
     "enable block public access for AMIs (aws ec2 enable-image-block-public-access).",
 )
 def ami_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -254,7 +256,9 @@ def volume_backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
             continue
         by_instance = next((i for i in attached if i.id in protected), None)
         if by_instance is not None:
-            yield Result.passed(volume, f"AWS Backup protects its instance {by_instance.instance_id}", instance=by_instance.instance_id)
+            yield Result.passed(
+                volume, f"AWS Backup protects its instance {by_instance.instance_id}", instance=by_instance.instance_id
+            )
             continue
         regional = policies.get(volume.region, [])
         policy = next((p for p in regional if p.targets("VOLUME", volume.tags)), None) or next(

@@ -61,8 +61,7 @@ def in_transit_encryption(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     resource_type="AWS::ElastiCache::ReplicationGroup",
     reads=["aws.elasticache.replication_groups"],
     params={"min_days": 1},
-    remediation="Modify the replication group with SnapshotRetentionLimit set to the days to keep (and a "
-    "SnapshotWindow).",
+    remediation="Modify the replication group with SnapshotRetentionLimit set to the days to keep (and a SnapshotWindow).",
 )
 def automatic_backups(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """When a cache is used as a data store (sessions, queues, leaderboards), losing all nodes loses

@@ -281,10 +281,14 @@ def _engine_rule(engine: str, rules: dict[str, Any]) -> Any:
     return rules.get(engine.split("-", 1)[0])
 
 
-def _tls_verdict(resource: Resource, engine: str, group_name: str | None, groups: dict[tuple[str, str], DbParameterGroup]) -> Result:
+def _tls_verdict(
+    resource: Resource, engine: str, group_name: str | None, groups: dict[tuple[str, str], DbParameterGroup]
+) -> Result:
     rule = _engine_rule(engine, TLS_RULES)
     if rule is None:
-        return Result.unknown(resource, f"engine {engine}: TLS is not enforced through a parameter group (not evaluated)", engine=engine)
+        return Result.unknown(
+            resource, f"engine {engine}: TLS is not enforced through a parameter group (not evaluated)", engine=engine
+        )
     parameter, accepted = rule
     group = groups.get((resource.region, group_name or ""))
     if group is None:

@@ -93,6 +93,8 @@ def snapshot_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]
         if days >= minimum:
             yield Result.passed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (>= {minimum})", retention_days=days)
         elif days == 0:
-            yield Result.failed(cluster, "AutomatedSnapshotRetentionPeriod is 0: automated snapshots are disabled", retention_days=0)
+            yield Result.failed(
+                cluster, "AutomatedSnapshotRetentionPeriod is 0: automated snapshots are disabled", retention_days=0
+            )
         else:
             yield Result.failed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (< {minimum})", retention_days=days)

@@ -89,7 +89,9 @@ def snapshots(scope: AwsScope) -> list[Snapshot]:
     # OwnerIds=self: snapshots shared with the account are someone else's to judge. (The OwnerId
     # filter below repeats it for emulators that ignore OwnerIds.)
     owned = [
-        s for s in scope.pages("ec2", "DescribeSnapshots", "Snapshots", OwnerIds=["self"]) if s.get("OwnerId", scope.account) == scope.account
+        s
+        for s in scope.pages("ec2", "DescribeSnapshots", "Snapshots", OwnerIds=["self"])
+        if s.get("OwnerId", scope.account) == scope.account
     ]
     return scope.map(lambda s: _snapshot(scope, s), owned)
 

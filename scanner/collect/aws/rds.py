@@ -54,7 +54,9 @@ def db_instances(scope: AwsScope) -> list[DbInstance]:
             publicly_accessible=bool(db.get("PubliclyAccessible")),
             cluster_id=db.get("DBClusterIdentifier"),
             availability_zone=db.get("AvailabilityZone"),
-            parameter_groups=[g["DBParameterGroupName"] for g in db.get("DBParameterGroups", []) if g.get("DBParameterGroupName")],
+            parameter_groups=[
+                g["DBParameterGroupName"] for g in db.get("DBParameterGroups", []) if g.get("DBParameterGroupName")
+            ],
             log_exports=sorted(db.get("EnabledCloudwatchLogsExports") or []),
         )
         for db in _db_instances(scope)
@@ -102,9 +104,7 @@ def db_clusters(scope: AwsScope) -> list[DbCluster]:
     return result
 
 
-@collector(
-    "aws.rds.db_snapshots", regional=True, permissions=["rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes"]
-)
+@collector("aws.rds.db_snapshots", regional=True, permissions=["rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes"])
 def db_snapshots(scope: AwsScope) -> list[DbSnapshot]:
     # Without IncludeShared/IncludePublic: the account's own automated, manual and AWS Backup snapshots.
     listed = scope.pages("rds", "DescribeDBSnapshots", "DBSnapshots")
@@ -153,11 +153,16 @@ def _snapshot(scope: AwsScope, snapshot: dict[str, Any], *, cluster: bool) -> An
     )
 
 
-@collector(
-    "aws.rds.db_parameter_groups", regional=True, permissions=["rds:DescribeDBInstances", "rds:DescribeDBParameters"]
-)
+@collector("aws.rds.db_parameter_groups", regional=True, permissions=["rds:DescribeDBInstances", "rds:DescribeDBParameters"])
 def db_parameter_groups(scope: AwsScope) -> list[DbParameterGroup]:
-    names = sorted({g["DBParameterGroupName"] for db in _db_instances(scope) for g in db.get("DBParameterGroups", []) if g.get("DBParameterGroupName")})
+    names = sorted(
+        {
+            g["DBParameterGroupName"]
+            for db in _db_instances(scope)
+            for g in db.get("DBParameterGroups", [])
+            if g.get("DBParameterGroupName")
+        }
+    )
     return scope.map(lambda name: _parameter_group(scope, name, cluster=False), names)
 
 

@@ -6,7 +6,6 @@ from pydantic import BaseModel, Field
 
 from scanner.models.common import Resource
 
-
 SNAPSHOTTING_POLICY_TYPES = ("EBS_SNAPSHOT_MANAGEMENT", "IMAGE_MANAGEMENT")
 
 

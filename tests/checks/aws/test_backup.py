@@ -4,16 +4,24 @@ no restore testing API), and AWS-managed keys through inventories built from the
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+import pytest
 
 from scanner.models.aws import AwsInventory
 from scanner.models.aws.backup import Backup, BackupVault
 from scanner.models.aws.kms import Kms, KmsKey
-from tests.checks.aws._serial_stubs import at, inventory_of, stubbed_collect
+from tests.checks.aws._serial_stubs import SharedSessionAccount, at, inventory_of, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
 ACCOUNT_NAME = f"account {ACCOUNT}"
+
+
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
 
 
 def _plan(aws, name: str, with_rule: bool, region: str = "us-east-1") -> None:
@@ -90,14 +98,18 @@ def test_vault_exists_in_any_region(aws):
     report = aws.scan("aws.backup.vault_exists", regions=("us-east-1", "eu-west-1"))
     assert verdicts(report, "aws.backup.vault_exists") == {(ACCOUNT_NAME, "PASS")}
     assert finding(report, "aws.backup.vault_exists", ACCOUNT_NAME).evidence["vaults"] == ["pass-eu-vault (eu-west-1)"]
-    assert verdicts(aws.scan("aws.backup.vault_exists", regions=("us-east-1",)), "aws.backup.vault_exists") == {(ACCOUNT_NAME, "FAIL")}
+    assert verdicts(aws.scan("aws.backup.vault_exists", regions=("us-east-1",)), "aws.backup.vault_exists") == {
+        (ACCOUNT_NAME, "FAIL")
+    }
 
 
 def test_rejected_vault_listing_is_error_never_fail(aws, denied_session):
     """The same moto signature limitation as above (every signed Backup GET is rejected, so every
     region fails): each region is ERROR and no account-level verdict is made from nothing. (A
     single failed region next to a readable one gives UNKNOWN: see the restore testing test.)"""
-    report = aws.scan("aws.backup.vault_exists", regions=("us-east-1", "eu-west-1"), session=denied_session("backup:ListBackupVaults"))
+    report = aws.scan(
+        "aws.backup.vault_exists", regions=("us-east-1", "eu-west-1"), session=denied_session("backup:ListBackupVaults")
+    )
     assert verdicts(report, "aws.backup.vault_exists") == {
         (f"{ACCOUNT_NAME} in eu-west-1", "ERROR"),
         (f"{ACCOUNT_NAME} in us-east-1", "ERROR"),
@@ -110,16 +122,27 @@ def test_vault_lock_and_min_retention(aws):
         backup.create_backup_vault(BackupVaultName=name)
     backup.put_backup_vault_lock_configuration(BackupVaultName="pass-locked-30", MinRetentionDays=30, MaxRetentionDays=365)
     backup.put_backup_vault_lock_configuration(BackupVaultName="fail-locked-1", MinRetentionDays=1, ChangeableForDays=3)
-    report = aws.scan("aws.backup.vault_lock")
+    inventory, report = aws.collect(["aws.backup.vault_lock"])
     assert verdicts(report, "aws.backup.vault_lock") == {
         ("pass-locked-30", "PASS"),
         ("fail-locked-1", "FAIL"),
         ("fail-unlocked", "FAIL"),
     }
-    assert finding(report, "aws.backup.vault_lock", "pass-locked-30").message == "Vault Lock (governance mode) MinRetentionDays is 30 (>= 7)"
-    assert finding(report, "aws.backup.vault_lock", "fail-locked-1").message == "Vault Lock (compliance mode) MinRetentionDays is 1 (< 7)"
+    assert (
+        finding(report, "aws.backup.vault_lock", "pass-locked-30").message
+        == "Vault Lock (governance mode) MinRetentionDays is 30 (>= 7)"
+    )
+    assert (
+        finding(report, "aws.backup.vault_lock", "fail-locked-1").message
+        == "Vault Lock (compliance mode) MinRetentionDays is 1 (< 7)"
+    )
     assert finding(report, "aws.backup.vault_lock", "fail-unlocked").message == "Vault Lock is not configured"
-    strict = aws.scan("aws.backup.vault_lock", params={"aws.backup.vault_lock": {"min_retention_days": 90}})
+    strict = at(
+        inventory,
+        ["aws.backup.vault_lock"],
+        inventory.metadata.collected_at,
+        params={"aws.backup.vault_lock": {"min_retention_days": 90}},
+    )
     assert verdicts(strict, "aws.backup.vault_lock") == {
         ("pass-locked-30", "FAIL"),
         ("fail-locked-1", "FAIL"),
@@ -142,18 +165,32 @@ def test_vault_with_aws_managed_or_unknown_key(aws):
     lists its aws/* keys as customer managed, so these cases are built from the models and
     evaluated directly."""
     managed = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    vault = lambda name, **kw: BackupVault(  # noqa: E731
+    vault = lambda name, **kw: BackupVault(
         id=f"arn:aws:backup:us-east-1:{ACCOUNT}:backup-vault:{name}", name=name, region="us-east-1", account=ACCOUNT, **kw
     )
     vaults = [
         vault("fail-aws-managed", encryption_key_arn=managed),
         vault("unknown-key", encryption_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"),
-        vault("pass-air-gapped-cmk", encryption_key_type="CUSTOMER_MANAGED_KMS_KEY", vault_type="LOGICALLY_AIR_GAPPED_BACKUP_VAULT"),
-        vault("fail-air-gapped-aws-owned", encryption_key_type="AWS_OWNED_KMS_KEY", vault_type="LOGICALLY_AIR_GAPPED_BACKUP_VAULT"),
+        vault(
+            "pass-air-gapped-cmk", encryption_key_type="CUSTOMER_MANAGED_KMS_KEY", vault_type="LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+        ),
+        vault(
+            "fail-air-gapped-aws-owned", encryption_key_type="AWS_OWNED_KMS_KEY", vault_type="LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+        ),
     ]
-    key = KmsKey(id=managed, name=managed.rsplit("/", 1)[-1], region="us-east-1", account=ACCOUNT, key_manager="AWS",
-                 key_state="Enabled", key_spec="SYMMETRIC_DEFAULT", origin="AWS_KMS")
-    inventory = inventory_of(AwsInventory(backup=Backup(vaults=vaults), kms=Kms(keys=[key])), ["aws.backup.vaults", "aws.kms.keys"])
+    key = KmsKey(
+        id=managed,
+        name=managed.rsplit("/", 1)[-1],
+        region="us-east-1",
+        account=ACCOUNT,
+        key_manager="AWS",
+        key_state="Enabled",
+        key_spec="SYMMETRIC_DEFAULT",
+        origin="AWS_KMS",
+    )
+    inventory = inventory_of(
+        AwsInventory(backup=Backup(vaults=vaults), kms=Kms(keys=[key])), ["aws.backup.vaults", "aws.kms.keys"]
+    )
     report = at(inventory, ["aws.backup.vault_cmk_encrypted"], inventory.metadata.collected_at)
     assert verdicts(report, "aws.backup.vault_cmk_encrypted") == {
         ("fail-aws-managed", "FAIL"),
@@ -172,8 +209,8 @@ def _restore_plans(*names: str, region: str = "us-east-1", executed: bool = Fals
             "RestoreTestingPlanArn": f"arn:aws:backup:{region}:{ACCOUNT}:restore-testing-plan:{name}",
             "RestoreTestingPlanName": name,
             "ScheduleExpression": "cron(0 5 ? * SUN *)",
-            "CreationTime": datetime(2026, 1, 1, tzinfo=timezone.utc),
-            **({"LastExecutionTime": datetime(2026, 1, 4, 5, tzinfo=timezone.utc)} if executed else {}),
+            "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+            **({"LastExecutionTime": datetime(2026, 1, 4, 5, tzinfo=UTC)} if executed else {}),
         }
         for name in names
     ]

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checks.aws._serial_stubs import stubbed_collect
+from tests.checks.aws._serial_stubs import SharedSessionAccount, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
 ACCOUNT_NAME = f"account {ACCOUNT}"
 CHECK = "aws.dlm.ebs_snapshot_policy_exists"
+
+
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +51,11 @@ def _protected(*resources: tuple[str, str]) -> list:
     return [("ListProtectedResources", {"Results": [{"ResourceArn": a, "ResourceType": t} for a, t in resources]}, {})]
 
 
-VOLUME_POLICY = {"PolicyType": "EBS_SNAPSHOT_MANAGEMENT", "ResourceTypes": ["VOLUME"], "TargetTags": [{"Key": "backup", "Value": "daily"}]}
+VOLUME_POLICY = {
+    "PolicyType": "EBS_SNAPSHOT_MANAGEMENT",
+    "ResourceTypes": ["VOLUME"],
+    "TargetTags": [{"Key": "backup", "Value": "daily"}],
+}
 DEFAULT_POLICY = {"PolicyLanguage": "SIMPLIFIED", "ResourceType": "VOLUME", "PolicyType": "EBS_SNAPSHOT_MANAGEMENT"}
 
 
@@ -110,7 +120,10 @@ def test_denied_in_one_region_is_error_and_unknown(aws):
         ("backup", "eu-west-1"): _protected(),
     }
     _, report = stubbed_collect(aws, [CHECK], replies, regions=("us-east-1", "eu-west-1"))
-    assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {(f"{ACCOUNT_NAME} in eu-west-1", "ERROR"), (ACCOUNT_NAME, "UNKNOWN")}
+    assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {
+        (f"{ACCOUNT_NAME} in eu-west-1", "ERROR"),
+        (ACCOUNT_NAME, "UNKNOWN"),
+    }
     error = finding(report, CHECK, f"{ACCOUNT_NAME} in eu-west-1")
     assert "access denied to dlm:GetLifecyclePolicies in eu-west-1" in error.message
     assert [(e.key, e.scope, e.error_code) for e in report.collection_errors] == [

@@ -3,14 +3,22 @@ encryption, deletion protection, AWS Backup protection (ListProtectedResources s
 
 from __future__ import annotations
 
+import pytest
+
 from scanner.models.aws import AwsInventory
 from scanner.models.aws.dynamodb import DynamoDb, Table
 from scanner.models.aws.kms import Kms, KmsKey
 from scanner.models.common import Status
-from tests.checks.aws._serial_stubs import at, inventory_of, stubbed_collect
+from tests.checks.aws._serial_stubs import SharedSessionAccount, at, inventory_of, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
 
 
 def _table(aws, name: str, pitr: bool, region: str = "us-east-1") -> None:
@@ -101,13 +109,34 @@ def test_table_with_aws_managed_key(aws):
     key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     common = {"region": "us-east-1", "account": ACCOUNT, "status": "ACTIVE"}
     tables = [
-        Table(id=f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/fail-aws-managed", name="fail-aws-managed", sse_type="KMS", kms_key_arn=key_arn, **common),
-        Table(id=f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/unknown-key", name="unknown-key", sse_type="KMS",
-              kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000", **common),
+        Table(
+            id=f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/fail-aws-managed",
+            name="fail-aws-managed",
+            sse_type="KMS",
+            kms_key_arn=key_arn,
+            **common,
+        ),
+        Table(
+            id=f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/unknown-key",
+            name="unknown-key",
+            sse_type="KMS",
+            kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000",
+            **common,
+        ),
     ]
-    key = KmsKey(id=key_arn, name=key_arn.rsplit("/", 1)[-1], region="us-east-1", account=ACCOUNT, key_manager="AWS",
-                 key_state="Enabled", key_spec="SYMMETRIC_DEFAULT", origin="AWS_KMS")
-    inventory = inventory_of(AwsInventory(dynamodb=DynamoDb(tables=tables), kms=Kms(keys=[key])), ["aws.dynamodb.tables", "aws.kms.keys"])
+    key = KmsKey(
+        id=key_arn,
+        name=key_arn.rsplit("/", 1)[-1],
+        region="us-east-1",
+        account=ACCOUNT,
+        key_manager="AWS",
+        key_state="Enabled",
+        key_spec="SYMMETRIC_DEFAULT",
+        origin="AWS_KMS",
+    )
+    inventory = inventory_of(
+        AwsInventory(dynamodb=DynamoDb(tables=tables), kms=Kms(keys=[key])), ["aws.dynamodb.tables", "aws.kms.keys"]
+    )
     check = "aws.dynamodb.table_cmk_encrypted"
     report = at(inventory, [check], inventory.metadata.collected_at)
     assert verdicts(report, check) == {("fail-aws-managed", "FAIL"), ("unknown-key", "UNKNOWN")}
@@ -128,6 +157,8 @@ def test_table_backup_protected(aws):
     AWS Backup model, see _serial_stubs); the tables come from moto's server."""
     arn = _create(aws, "pass-backed-up")
     _create(aws, "fail-not-backed-up")
-    replies = {("backup", "us-east-1"): [("ListProtectedResources", {"Results": [{"ResourceArn": arn, "ResourceType": "DynamoDB"}]}, {})]}
+    replies = {
+        ("backup", "us-east-1"): [("ListProtectedResources", {"Results": [{"ResourceArn": arn, "ResourceType": "DynamoDB"}]}, {})]
+    }
     _, report = stubbed_collect(aws, ["aws.dynamodb.table_backup_protected"], replies)
     assert verdicts(report, "aws.dynamodb.table_backup_protected") == {("pass-backed-up", "PASS"), ("fail-not-backed-up", "FAIL")}

@@ -14,10 +14,16 @@ from datetime import timedelta
 import pytest
 
 from scanner.models.common import Status
-from tests.checks.aws._serial_stubs import at, stubbed_collect
+from tests.checks.aws._serial_stubs import SharedSessionAccount, at, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
 
 
 @pytest.fixture(autouse=True)
@@ -174,7 +180,9 @@ def test_denied_instances_is_error(aws, denied_session):
 
 
 def _volume(ec2, name: str, encrypted: bool = False, zone: str = "us-east-1a", **tags: str) -> str:
-    spec = [{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}, *({"Key": k, "Value": v} for k, v in tags.items())]}]
+    spec = [
+        {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}, *({"Key": k, "Value": v} for k, v in tags.items())]}
+    ]
     return ec2.create_volume(AvailabilityZone=zone, Size=1, Encrypted=encrypted, TagSpecifications=spec)["VolumeId"]
 
 
@@ -204,8 +212,13 @@ def test_snapshot_encrypted_and_not_public(aws):
         ("pass-encrypted-shared", "PASS"),  # shared with one named account is not public
         ("fail-plain-public", "FAIL"),
     }
-    assert finding(report, "aws.ec2.snapshot_not_public", "pass-encrypted-shared").evidence["shared_with_accounts"] == ["210987654321"]
-    assert finding(report, "aws.ec2.snapshot_encrypted", "fail-plain-public").resource_id == f"arn:aws:ec2:us-east-1::snapshot/{public}"
+    assert finding(report, "aws.ec2.snapshot_not_public", "pass-encrypted-shared").evidence["shared_with_accounts"] == [
+        "210987654321"
+    ]
+    assert (
+        finding(report, "aws.ec2.snapshot_encrypted", "fail-plain-public").resource_id
+        == f"arn:aws:ec2:us-east-1::snapshot/{public}"
+    )
 
 
 def test_denied_snapshot_attribute_is_error_for_public_check_only(aws, denied_session):
@@ -215,7 +228,10 @@ def test_denied_snapshot_attribute_is_error_for_public_check_only(aws, denied_se
     report = aws.scan("aws.ec2.snapshot_encrypted", "aws.ec2.snapshot_not_public", session=session)
     assert verdicts(report, "aws.ec2.snapshot_encrypted") == {("pass-encrypted", "PASS")}
     assert verdicts(report, "aws.ec2.snapshot_not_public") == {("pass-encrypted", "ERROR")}
-    assert "access denied to ec2:DescribeSnapshotAttribute" in finding(report, "aws.ec2.snapshot_not_public", "pass-encrypted").message
+    assert (
+        "access denied to ec2:DescribeSnapshotAttribute"
+        in finding(report, "aws.ec2.snapshot_not_public", "pass-encrypted").message
+    )
 
 
 def test_ami_not_public(aws):
@@ -251,7 +267,10 @@ def test_volume_recent_snapshot_ages_with_the_snapshot_time(aws):
         ("fail-never-snapshotted", "FAIL"),
     }
     assert finding(report, "aws.ec2.volume_recent_snapshot", "pass-snapshotted").message == "latest snapshot is 0 days old (<= 7)"
-    assert finding(report, "aws.ec2.volume_recent_snapshot", "fail-never-snapshotted").message == "no completed snapshot of this volume"
+    assert (
+        finding(report, "aws.ec2.volume_recent_snapshot", "fail-never-snapshotted").message
+        == "no completed snapshot of this volume"
+    )
 
     later = inventory.metadata.collected_at + timedelta(days=10)
     aged = at(inventory, ["aws.ec2.volume_recent_snapshot"], later)
@@ -260,7 +279,9 @@ def test_volume_recent_snapshot_ages_with_the_snapshot_time(aws):
         ("fail-never-snapshotted", "FAIL"),
     }
     assert finding(aged, "aws.ec2.volume_recent_snapshot", "pass-snapshotted").message.endswith("days old (> 7)")
-    lenient = at(inventory, ["aws.ec2.volume_recent_snapshot"], later, params={"aws.ec2.volume_recent_snapshot": {"max_age_days": 30}})
+    lenient = at(
+        inventory, ["aws.ec2.volume_recent_snapshot"], later, params={"aws.ec2.volume_recent_snapshot": {"max_age_days": 30}}
+    )
     assert verdicts(lenient, "aws.ec2.volume_recent_snapshot") == {
         ("pass-snapshotted", "PASS"),
         ("fail-never-snapshotted", "FAIL"),
@@ -289,13 +310,23 @@ def test_volume_backup_protected_by_backup_or_dlm(aws):
     instance = _instance(ec2, "tagged-instance")
     ec2.create_tags(Resources=[instance], Tags=[{"Key": "snapshots", "Value": "hourly"}])
     ec2.attach_volume(VolumeId=attached, InstanceId=instance, Device="/dev/sdf")
-    root = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    root = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]["Ebs"][
+        "VolumeId"
+    ]
     _volume(ec2, "fail-disabled-policy", backup="weekly")
     _volume(ec2, "fail-untagged")
     policies = [
         ("policy-daily", _dlm_policy("policy-daily", ResourceTypes=["VOLUME"], TargetTags=[{"Key": "backup", "Value": "daily"}])),
-        ("policy-instances", _dlm_policy("policy-instances", ResourceTypes=["INSTANCE"], TargetTags=[{"Key": "snapshots", "Value": "hourly"}])),
-        ("policy-weekly", _dlm_policy("policy-weekly", state="DISABLED", ResourceTypes=["VOLUME"], TargetTags=[{"Key": "backup", "Value": "weekly"}])),
+        (
+            "policy-instances",
+            _dlm_policy("policy-instances", ResourceTypes=["INSTANCE"], TargetTags=[{"Key": "snapshots", "Value": "hourly"}]),
+        ),
+        (
+            "policy-weekly",
+            _dlm_policy(
+                "policy-weekly", state="DISABLED", ResourceTypes=["VOLUME"], TargetTags=[{"Key": "backup", "Value": "weekly"}]
+            ),
+        ),
     ]
     replies = {
         ("dlm", "us-east-1"): [
@@ -319,5 +350,8 @@ def test_volume_backup_protected_by_backup_or_dlm(aws):
         ("fail-disabled-policy", "FAIL"),
         ("fail-untagged", "FAIL"),
     }
-    assert finding(report, "aws.ec2.volume_backup_protected", "pass-dlm-instance-tag").message == "DLM policy policy-instances targets it"
+    assert (
+        finding(report, "aws.ec2.volume_backup_protected", "pass-dlm-instance-tag").message
+        == "DLM policy policy-instances targets it"
+    )
     assert finding(report, "aws.ec2.volume_backup_protected", "pass-aws-backup").message == "AWS Backup protects the volume"

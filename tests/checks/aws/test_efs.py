@@ -4,32 +4,46 @@ denied reads."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from tests.checks.aws._serial_stubs import stubbed_collect
+import pytest
+
+from tests.checks.aws._serial_stubs import SharedSessionAccount, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
 
 
-def _file_system(aws, name: str, **settings) -> dict:
-    return aws.client("efs").create_file_system(CreationToken=name, Tags=[{"Key": "Name", "Value": name}], **settings)
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
+
+
+def _file_system(efs, name: str, **settings) -> dict:
+    return efs.create_file_system(CreationToken=name, Tags=[{"Key": "Name", "Value": name}], **settings)
 
 
 def test_encrypted_at_rest(aws):
     key = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
-    _file_system(aws, "pass-encrypted", Encrypted=True, KmsKeyId=key)
-    _file_system(aws, "fail-plain")
+    efs = aws.client("efs")
+    _file_system(efs, "pass-encrypted", Encrypted=True, KmsKeyId=key)
+    _file_system(efs, "fail-plain")
     report = aws.scan("aws.efs.encrypted_at_rest")
     assert verdicts(report, "aws.efs.encrypted_at_rest") == {("pass-encrypted", "PASS"), ("fail-plain", "FAIL")}
     assert finding(report, "aws.efs.encrypted_at_rest", "pass-encrypted").evidence["kms_key_id"] == key
 
 
 def test_backup_protected_by_policy_or_aws_backup(aws):
-    _file_system(aws, "pass-automatic-backups", Backup=True)
-    by_backup = _file_system(aws, "pass-aws-backup")["FileSystemArn"]
-    _file_system(aws, "fail-no-backups")
-    replies = {("backup", "us-east-1"): [("ListProtectedResources", {"Results": [{"ResourceArn": by_backup, "ResourceType": "EFS"}]}, {})]}
+    efs = aws.client("efs")
+    _file_system(efs, "pass-automatic-backups", Backup=True)
+    by_backup = _file_system(efs, "pass-aws-backup")["FileSystemArn"]
+    _file_system(efs, "fail-no-backups")
+    replies = {
+        ("backup", "us-east-1"): [
+            ("ListProtectedResources", {"Results": [{"ResourceArn": by_backup, "ResourceType": "EFS"}]}, {})
+        ]
+    }
     _, report = stubbed_collect(aws, ["aws.efs.backup_protected"], replies)
     assert verdicts(report, "aws.efs.backup_protected") == {
         ("pass-automatic-backups", "PASS"),
@@ -49,10 +63,18 @@ def test_denied_backup_policy_is_error_unless_aws_backup_decides(aws):
     arn = f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/"
     listed = [
         {
-            "OwnerId": ACCOUNT, "CreationToken": name, "FileSystemId": fs_id, "FileSystemArn": arn + fs_id,
-            "CreationTime": datetime(2026, 1, 1, tzinfo=timezone.utc), "LifeCycleState": "available", "Name": name,
-            "NumberOfMountTargets": 0, "SizeInBytes": {"Value": 6144}, "PerformanceMode": "generalPurpose",
-            "Encrypted": True, "Tags": [{"Key": "Name", "Value": name}],
+            "OwnerId": ACCOUNT,
+            "CreationToken": name,
+            "FileSystemId": fs_id,
+            "FileSystemArn": arn + fs_id,
+            "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+            "LifeCycleState": "available",
+            "Name": name,
+            "NumberOfMountTargets": 0,
+            "SizeInBytes": {"Value": 6144},
+            "PerformanceMode": "generalPurpose",
+            "Encrypted": True,
+            "Tags": [{"Key": "Name", "Value": name}],
         }
         for name, fs_id in (("unknown-policy", "fs-0000000a"), ("pass-aws-backup", "fs-0000000b"))
     ]
@@ -78,7 +100,7 @@ def test_rejected_listing_is_error_never_pass(aws, denied_session):
     recomputes the signature over a body built from the query string or headers), and the XML 403
     reaches botocore's rest-json parser as a bare "403". So the Deny below is not what fails the
     call; what this pins down is that a 403 on the listing makes the region ERROR, never a verdict."""
-    _file_system(aws, "hidden", Encrypted=True)
+    _file_system(aws.client("efs"), "hidden", Encrypted=True)
     report = aws.scan("aws.efs.encrypted_at_rest", session=denied_session("elasticfilesystem:DescribeFileSystems"))
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.efs.encrypted_at_rest") == {(region, "ERROR")}

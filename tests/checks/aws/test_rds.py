@@ -6,11 +6,19 @@ deletion protection, Aurora cluster members skipped, and a denied DescribeDBInst
 
 from __future__ import annotations
 
+import pytest
+
 from scanner.models.common import Status
-from tests.checks.aws._serial_stubs import stubbed_collect
+from tests.checks.aws._serial_stubs import SharedSessionAccount, at, stubbed_collect
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def aws(aws):
+    """The conftest account with one shared boto3 session for the demo credentials (faster)."""
+    return SharedSessionAccount(aws.endpoint_url)
 
 
 def _instance(rds, name: str, **settings) -> None:
@@ -149,14 +157,22 @@ def test_cluster_encryption_deletion_protection_and_log_exports(aws):
     _cluster(rds, "pass-cluster", StorageEncrypted=True, DeletionProtection=True, EnableCloudwatchLogsExports=["postgresql"])
     _cluster(rds, "fail-cluster", engine="aurora-mysql", StorageEncrypted=False, EnableCloudwatchLogsExports=["slowquery"])
     checks = ["aws.rds.cluster_storage_encrypted", "aws.rds.cluster_deletion_protection", "aws.rds.cluster_log_exports"]
-    report = aws.scan(*checks)
+    inventory, report = aws.collect(checks)
     assert verdicts(report, "aws.rds.cluster_storage_encrypted") == {("pass-cluster", "PASS"), ("fail-cluster", "FAIL")}
     assert verdicts(report, "aws.rds.cluster_deletion_protection") == {("pass-cluster", "PASS"), ("fail-cluster", "FAIL")}
     assert verdicts(report, "aws.rds.cluster_log_exports") == {("pass-cluster", "PASS"), ("fail-cluster", "FAIL")}
     # Aurora MySQL must export at least its error log by default.
-    assert finding(report, "aws.rds.cluster_log_exports", "fail-cluster").message == "log types not exported to CloudWatch Logs: error"
+    assert (
+        finding(report, "aws.rds.cluster_log_exports", "fail-cluster").message
+        == "log types not exported to CloudWatch Logs: error"
+    )
     # The engine -> log types map is a parameter.
-    relaxed = aws.scan("aws.rds.cluster_log_exports", params={"aws.rds.cluster_log_exports": {"required_log_types": {"aurora-mysql": ["slowquery"]}}})
+    relaxed = at(
+        inventory,
+        checks,
+        inventory.metadata.collected_at,
+        params={"aws.rds.cluster_log_exports": {"required_log_types": {"aurora-mysql": ["slowquery"]}}},
+    )
     assert verdicts(relaxed, "aws.rds.cluster_log_exports") == {("pass-cluster", "PASS"), ("fail-cluster", "PASS")}
 
 
@@ -215,7 +231,9 @@ def test_instance_snapshots_encrypted_and_not_public(aws):
     _instance(rds, "encrypted-db", StorageEncrypted=True)
     _instance(rds, "plain-db", StorageEncrypted=False)
     rds.create_db_snapshot(DBSnapshotIdentifier="pass-encrypted-shared", DBInstanceIdentifier="encrypted-db")
-    rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="pass-encrypted-shared", AttributeName="restore", ValuesToAdd=["210987654321"])
+    rds.modify_db_snapshot_attribute(
+        DBSnapshotIdentifier="pass-encrypted-shared", AttributeName="restore", ValuesToAdd=["210987654321"]
+    )
     rds.create_db_snapshot(DBSnapshotIdentifier="fail-plain-public", DBInstanceIdentifier="plain-db")
     rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="fail-plain-public", AttributeName="restore", ValuesToAdd=["all"])
     automated = _automated(rds)
@@ -239,7 +257,9 @@ def test_cluster_snapshots_encrypted_and_not_public(aws):
     _cluster(rds, "plain-cluster", engine="aurora-mysql", StorageEncrypted=False)
     rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="pass-private", DBClusterIdentifier="encrypted-cluster")
     rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier="fail-public", DBClusterIdentifier="plain-cluster")
-    rds.modify_db_cluster_snapshot_attribute(DBClusterSnapshotIdentifier="fail-public", AttributeName="restore", ValuesToAdd=["all"])
+    rds.modify_db_cluster_snapshot_attribute(
+        DBClusterSnapshotIdentifier="fail-public", AttributeName="restore", ValuesToAdd=["all"]
+    )
     automated = _automated(rds, "DBClusterSnapshot")
     report = aws.scan("aws.rds.cluster_snapshot_encrypted", "aws.rds.cluster_snapshot_not_public")
     assert verdicts(report, "aws.rds.cluster_snapshot_encrypted") == {
@@ -268,7 +288,10 @@ def test_denied_snapshot_attributes_is_error_for_public_check_only(aws, denied_s
 
 
 def _parameter_group(rds, name: str, family: str, cluster: bool = False, **parameters: str) -> None:
-    settings = [{"ParameterName": k.replace("__", "."), "ParameterValue": v, "ApplyMethod": "pending-reboot"} for k, v in parameters.items()]
+    settings = [
+        {"ParameterName": k.replace("__", "."), "ParameterValue": v, "ApplyMethod": "pending-reboot"}
+        for k, v in parameters.items()
+    ]
     if cluster:
         rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=name)
         if settings:
@@ -292,12 +315,21 @@ def test_instance_tls_required(aws):
     _instance(rds, "fail-postgres", DBParameterGroupName="pg-no-ssl")
     for name, group in (("pass-mysql", "mysql-tls"), ("fail-mysql", "mysql-untouched")):
         rds.create_db_instance(
-            DBInstanceIdentifier=name, DBInstanceClass="db.t3.micro", Engine="mysql", AllocatedStorage=20,
-            MasterUsername="app", MasterUserPassword="not-a-real-secret-1", DBParameterGroupName=group,
+            DBInstanceIdentifier=name,
+            DBInstanceClass="db.t3.micro",
+            Engine="mysql",
+            AllocatedStorage=20,
+            MasterUsername="app",
+            MasterUserPassword="not-a-real-secret-1",
+            DBParameterGroupName=group,
         )
     rds.create_db_instance(
-        DBInstanceIdentifier="unknown-oracle", DBInstanceClass="db.t3.small", Engine="oracle-ee", AllocatedStorage=20,
-        MasterUsername="app", MasterUserPassword="not-a-real-secret-1",
+        DBInstanceIdentifier="unknown-oracle",
+        DBInstanceClass="db.t3.small",
+        Engine="oracle-ee",
+        AllocatedStorage=20,
+        MasterUsername="app",
+        MasterUserPassword="not-a-real-secret-1",
     )
     report = aws.scan("aws.rds.instance_tls_required")
     assert verdicts(report, "aws.rds.instance_tls_required") == {
@@ -308,7 +340,10 @@ def test_instance_tls_required(aws):
         ("fail-mysql", "FAIL"),
         ("unknown-oracle", "UNKNOWN"),  # Oracle enforces TLS through an option group, not evaluated
     }
-    assert finding(report, "aws.rds.instance_tls_required", "fail-postgres").message == "rds.force_ssl is 0 in parameter group pg-no-ssl"
+    assert (
+        finding(report, "aws.rds.instance_tls_required", "fail-postgres").message
+        == "rds.force_ssl is 0 in parameter group pg-no-ssl"
+    )
     assert finding(report, "aws.rds.instance_tls_required", "fail-mysql").message == (
         "require_secure_transport is not set in parameter group mysql-untouched"
     )
@@ -335,7 +370,9 @@ def test_denied_parameters_is_error_per_instance(aws, denied_session):
     _instance(rds, "pass-postgres", DBParameterGroupName="pg-force-ssl")
     report = aws.scan("aws.rds.instance_tls_required", session=denied_session("rds:DescribeDBParameters"))
     assert verdicts(report, "aws.rds.instance_tls_required") == {("pass-postgres", "ERROR")}
-    assert "access denied to rds:DescribeDBParameters" in finding(report, "aws.rds.instance_tls_required", "pass-postgres").message
+    assert (
+        "access denied to rds:DescribeDBParameters" in finding(report, "aws.rds.instance_tls_required", "pass-postgres").message
+    )
 
 
 # -- log exports and AWS Backup -----------------------------------------------------------------------------
@@ -346,7 +383,7 @@ def test_instance_log_exports(aws):
     _instance(rds, "pass-postgres-logs", EnableCloudwatchLogsExports=["postgresql", "upgrade"])
     _instance(rds, "fail-upgrade-only", EnableCloudwatchLogsExports=["upgrade"])
     _instance(rds, "fail-no-exports")
-    report = aws.scan("aws.rds.instance_log_exports")
+    inventory, report = aws.collect(["aws.rds.instance_log_exports"])
     assert verdicts(report, "aws.rds.instance_log_exports") == {
         ("pass-postgres-logs", "PASS"),
         ("fail-upgrade-only", "FAIL"),
@@ -355,7 +392,12 @@ def test_instance_log_exports(aws):
     assert "EnabledCloudwatchLogsExports is empty" in finding(report, "aws.rds.instance_log_exports", "fail-no-exports").message
     assert finding(report, "aws.rds.instance_log_exports", "fail-upgrade-only").evidence["required"] == ["postgresql"]
     # With no required types for postgres, any export passes; none still fails.
-    loose = aws.scan("aws.rds.instance_log_exports", params={"aws.rds.instance_log_exports": {"required_log_types": {}}})
+    loose = at(
+        inventory,
+        ["aws.rds.instance_log_exports"],
+        inventory.metadata.collected_at,
+        params={"aws.rds.instance_log_exports": {"required_log_types": {}}},
+    )
     assert verdicts(loose, "aws.rds.instance_log_exports") == {
         ("pass-postgres-logs", "PASS"),
         ("fail-upgrade-only", "PASS"),
@@ -392,4 +434,6 @@ def test_denied_protected_resources_is_error(aws):
     _, report = stubbed_collect(aws, ["aws.rds.instance_backup_protected"], replies)
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.rds.instance_backup_protected") == {(region, "ERROR")}
-    assert "access denied to backup:ListProtectedResources" in finding(report, "aws.rds.instance_backup_protected", region).message
+    assert (
+        "access denied to backup:ListProtectedResources" in finding(report, "aws.rds.instance_backup_protected", region).message
+    )
