@@ -208,13 +208,27 @@ def period(reports: tuple[str, ...], start: Any, end: Any, fmt: str, output: str
         click.echo(f"trustscan: warning: {message}", err=True)
 
     result = analyse(reports, PeriodOptions(start=start, end=end, max_gap_days=max_gap_days, skip_bad=skip_bad, jobs=jobs), warn)
-    text = render(result, fmt)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        click.echo(f"wrote {output}", err=True)
+    if fmt == "json":  # the largest output: encoded in pieces straight to its destination, never one big string
+        import json
+
+        def dump(handle: Any) -> None:
+            json.dump(result, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                dump(handle)
+        else:
+            dump(sys.stdout)
     else:
-        click.echo(text, nl=False)
+        text = render(result, fmt)
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            click.echo(text, nl=False)
+    if output:
+        click.echo(f"wrote {output}", err=True)
 
 
 @click.command("coverage")

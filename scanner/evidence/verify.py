@@ -168,6 +168,8 @@ def _check_digests(root: str, files: dict[str, Any], result: Verification) -> di
         contents[name] = data
         if b.sha256_bytes(data) != files[name].get("sha256"):
             result.fail(name, "SHA-256 does not match manifest.json (this file or its digest in manifest.json was modified)")
+        elif files[name].get("bytes") != len(data):
+            result.fail(b.MANIFEST, f"records {files[name].get('bytes')!r} bytes for {name}, which has {len(data)} (manifest.json was modified)")
         else:
             result.passed.append(f"{name}: SHA-256 matches manifest.json")
     for name in sorted(present - set(files)):

@@ -74,7 +74,7 @@ class _Resource:
         self.open_message = ""
         self.open_at_start = False
         self.open_waived = False
-        self.windows: list[dict[str, Any]] | None = None
+        self.windows: list[tuple] | None = None
 
 
 class _Check:
@@ -398,11 +398,7 @@ class PeriodAnalysis:
 
     def _close(self, res: _Resource, t: datetime, how: str) -> None:
         assert res.open_start is not None
-        window = {
-            "started_at": res.open_start, "last_failed_at": res.open_last_fail, "remediated_at": t, "resolution": how,
-            "failing_scans": res.open_fails, "open_at_period_start": res.open_at_start, "waived": res.open_waived,
-            "message": res.open_message,
-        }
+        window = (res.open_start, res.open_last_fail, t, how, res.open_fails, res.open_at_start, res.open_waived, res.open_message)
         if res.windows is None:
             res.windows = []
         res.windows.append(window)
@@ -429,11 +425,9 @@ class PeriodAnalysis:
             for window in res.windows or []:
                 windows.append(_window(res, window))
             if res.open_start is not None:
-                windows.append(_window(res, {
-                    "started_at": res.open_start, "last_failed_at": res.open_last_fail, "remediated_at": None, "resolution": "open",
-                    "failing_scans": res.open_fails, "open_at_period_start": res.open_at_start, "waived": res.open_waived,
-                    "message": res.open_message,
-                }))
+                windows.append(_window(res, (
+                    res.open_start, res.open_last_fail, None, "open", res.open_fails, res.open_at_start, res.open_waived, res.open_message,
+                )))
         windows.sort(key=lambda w: (w["check_id"], w["resource_name"], w["region"], w["started_at"]))
         by_check: dict[str, list[dict[str, Any]]] = {}
         for w in windows:
@@ -554,16 +548,16 @@ def _rate(counts: list[int]) -> float | None:
     return round(counts[PASS] / decided, 4) if decided else None
 
 
-def _window(res: _Resource, window: dict[str, Any]) -> dict[str, Any]:
-    start, end = window["started_at"], window["remediated_at"]
+def _window(res: _Resource, window: tuple) -> dict[str, Any]:
+    """A window (started, last failed, closed or None, how, failing scans, open at start, waived, message) for output."""
+    start, last_fail, end, how, fails, at_start, waived, message = window
     return {
         "finding_id": res.fid, "check_id": res.check, "resource_id": res.resource_id, "resource_name": res.name,
         "region": res.region, "account": res.account,
-        "started_at": _iso(start), "last_failed_at": _iso(window["last_failed_at"]), "remediated_at": _iso(end),
-        "resolution": window["resolution"],
+        "started_at": _iso(start), "last_failed_at": _iso(last_fail), "remediated_at": _iso(end),
+        "resolution": how,
         "time_to_remediate_days": round((end - start).total_seconds() / 86400, 2) if end is not None else None,
-        "failing_scans": window["failing_scans"], "open_at_period_start": window["open_at_period_start"],
-        "waived": window["waived"], "message": window["message"],
+        "failing_scans": fails, "open_at_period_start": at_start, "waived": waived, "message": message,
     }
 
 
