@@ -6,7 +6,7 @@ from scanner.models.aws import AwsInventory
 
 
 def key_manager(inv: AwsInventory, ref: str | None, region: str, account: str) -> str | None:
-    """"AWS" or "CUSTOMER" for the key a resource names, or None when it cannot be told.
+    """ "AWS" or "CUSTOMER" for the key a resource names, or None when it cannot be told.
 
     Aliases decide by name: only AWS-managed keys have `alias/aws/...` names, and customer aliases
     cannot point at AWS-managed keys. A key in another account is customer managed (AWS-managed keys

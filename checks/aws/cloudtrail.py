@@ -3,7 +3,7 @@ events), validation, KMS encryption, CloudWatch Logs delivery, and the protectio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from checks.aws._resource_policy import public_statements
@@ -148,7 +148,7 @@ def _recording_trails(inv: AwsInventory) -> list[Trail]:
 
 
 def _account_coverage(
-    inv: AwsInventory, ctx: CheckContext, wanted: set[str], covered_by, what: str
+    inv: AwsInventory, ctx: CheckContext, wanted: set[str], covered_by: Callable[[Trail], set[str]], what: str
 ) -> Iterator[Result]:
     """PASS if a logging multi-region trail records `what` for `wanted`; ERROR if the only candidates'
     selectors were unreadable; UNKNOWN if some region could not be read; FAIL otherwise."""
@@ -206,7 +206,7 @@ def management_events_read_write(inv: AwsInventory, ctx: CheckContext) -> Iterat
     category=Category.LOGGING,
     resource_type="AWS::CloudTrail::Trail",
     reads=["aws.cloudtrail.trails:event_selectors"],
-    remediation="Add a data event selector for AWS::S3::Object on all buckets (Values [\"arn:aws:s3\"]) with "
+    remediation='Add a data event selector for AWS::S3::Object on all buckets (Values ["arn:aws:s3"]) with '
     "ReadWriteType WriteOnly or All to the multi-region trail.",
 )
 def s3_object_write_events(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -222,7 +222,7 @@ def s3_object_write_events(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
     category=Category.LOGGING,
     resource_type="AWS::CloudTrail::Trail",
     reads=["aws.cloudtrail.trails:event_selectors"],
-    remediation="Add a data event selector for AWS::S3::Object on all buckets (Values [\"arn:aws:s3\"]) with "
+    remediation='Add a data event selector for AWS::S3::Object on all buckets (Values ["arn:aws:s3"]) with '
     "ReadWriteType ReadOnly or All to the multi-region trail.",
 )
 def s3_object_read_events(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -263,7 +263,9 @@ def cloudwatch_logs_delivery(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
         elif ctx.now - last > limit:
             hours = int((ctx.now - last).total_seconds() // 3600)
             yield Result.failed(
-                trail, f"LatestCloudWatchLogsDeliveryTime is {hours} hours before the scan (> {ctx.params['max_hours']})", **evidence
+                trail,
+                f"LatestCloudWatchLogsDeliveryTime is {hours} hours before the scan (> {ctx.params['max_hours']})",
+                **evidence,
             )
         else:
             yield Result.passed(trail, f"delivered to CloudWatch Logs at {last.isoformat()}", **evidence)
@@ -309,7 +311,9 @@ def log_bucket_access_logging(inv: AwsInventory, ctx: CheckContext) -> Iterator[
         elif bucket.logging_target_bucket:
             yield Result.passed(bucket, f"access logs delivered to {bucket.logging_target_bucket}", trail=trail.name)
         else:
-            yield Result.failed(bucket, f"server access logging is disabled on the log bucket of trail {trail.name}", trail=trail.name)
+            yield Result.failed(
+                bucket, f"server access logging is disabled on the log bucket of trail {trail.name}", trail=trail.name
+            )
 
 
 @check(
@@ -343,7 +347,9 @@ def log_bucket_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
             reasons = ([f"ACL grants {', '.join(public_acl)}"] if public_acl else []) + (
                 [f"{len(public_policy)} public policy statement(s)"] if public_policy else []
             )
-            yield Result.failed(bucket, f"log bucket of trail {trail.name} is public: {'; '.join(reasons)}", public_acl_grants=public_acl)
+            yield Result.failed(
+                bucket, f"log bucket of trail {trail.name} is public: {'; '.join(reasons)}", public_acl_grants=public_acl
+            )
         else:
             yield Result.passed(bucket, "no effective public ACL grant or public policy statement", trail=trail.name)
 

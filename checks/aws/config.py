@@ -80,7 +80,9 @@ def recorder_recording(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]
         elif not channels:
             yield Result.failed(region, f"recorder {recorder.name} is recording but there is no delivery channel", **evidence)
         else:
-            yield Result.passed(region, f"recorder {recorder.name} is recording, delivery channel {', '.join(channels)}", **evidence)
+            yield Result.passed(
+                region, f"recorder {recorder.name} is recording, delivery channel {', '.join(channels)}", **evidence
+            )
 
 
 @check(

@@ -34,4 +34,6 @@ def detector_enabled(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
                 finding_publishing_frequency=region.finding_publishing_frequency,
             )
         else:
-            yield Result.failed(region, f"detector {region.detector_id} status is {region.status}", detector_id=region.detector_id)
+            yield Result.failed(
+                region, f"detector {region.detector_id} status is {region.status}", detector_id=region.detector_id
+            )

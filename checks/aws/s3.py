@@ -94,7 +94,9 @@ def bucket_access_logging(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     """Access logs record who read or changed objects, the trail incident responders need (CC7.2)."""
     for bucket in inv.s3.buckets:
         if bucket.logging_target_bucket:
-            yield Result.passed(bucket, f"access logs delivered to {bucket.logging_target_bucket}", target_bucket=bucket.logging_target_bucket)
+            yield Result.passed(
+                bucket, f"access logs delivered to {bucket.logging_target_bucket}", target_bucket=bucket.logging_target_bucket
+            )
         else:
             yield Result.failed(bucket, "server access logging is disabled (no LoggingEnabled)")
 
@@ -172,7 +174,11 @@ def bucket_policy_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
         public = [describe(s) for s in public_statements(bucket.policy)]
         restricted = bool(bucket.public_access_block and bucket.public_access_block.restrict_public_buckets)
         if not public:
-            yield Result.passed(bucket, "no policy statement allows Principal * without a restricting condition", has_policy=bucket.policy is not None)
+            yield Result.passed(
+                bucket,
+                "no policy statement allows Principal * without a restricting condition",
+                has_policy=bucket.policy is not None,
+            )
         elif restricted:
             yield Result.passed(
                 bucket, "policy has public statements, but RestrictPublicBuckets is true on the bucket", public_statements=public
@@ -297,14 +303,18 @@ def bucket_cross_region_replication(inv: AwsInventory, ctx: CheckContext) -> Ite
             reason = "replication rules are all disabled" if bucket.replication_rules else "no replication configuration"
             yield Result.failed(bucket, reason)
             continue
-        elsewhere = sorted({r.destination_bucket for r in enabled if regions.get(r.destination_bucket, bucket.region) != bucket.region})
+        elsewhere = sorted(
+            {r.destination_bucket for r in enabled if regions.get(r.destination_bucket, bucket.region) != bucket.region}
+        )
         unknown = sorted({r.destination_bucket for r in enabled if r.destination_bucket not in regions})
         if elsewhere:
             where = sorted({regions[b] for b in elsewhere})
             yield Result.passed(bucket, f"replicates to {', '.join(elsewhere)} in {', '.join(where)}", destinations=elsewhere)
         elif unknown:
             yield Result.unknown(
-                bucket, f"replicates to {', '.join(unknown)}, outside this account's inventory: region unknown", destinations=unknown
+                bucket,
+                f"replicates to {', '.join(unknown)}, outside this account's inventory: region unknown",
+                destinations=unknown,
             )
         else:
             targets = sorted({r.destination_bucket for r in enabled})
@@ -333,7 +343,8 @@ def bucket_lifecycle_configured(inv: AwsInventory, ctx: CheckContext) -> Iterato
         acting = [
             r
             for r in rules
-            if r.enabled and (r.expires_current or r.transitions or r.noncurrent_expiration_days is not None or r.noncurrent_transitions)
+            if r.enabled
+            and (r.expires_current or r.transitions or r.noncurrent_expiration_days is not None or r.noncurrent_transitions)
         ]
         if acting:
             yield Result.passed(
@@ -357,8 +368,7 @@ def bucket_lifecycle_configured(inv: AwsInventory, ctx: CheckContext) -> Iterato
     category=Category.BACKUP,
     resource_type="AWS::S3::Bucket",
     reads=["aws.s3.buckets:versioning", "aws.s3.buckets:lifecycle"],
-    remediation="Add an enabled lifecycle rule with NoncurrentVersionExpiration (NoncurrentDays) matching the "
-    "recovery window.",
+    remediation="Add an enabled lifecycle rule with NoncurrentVersionExpiration (NoncurrentDays) matching the recovery window.",
 )
 def bucket_noncurrent_version_expiration(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """In a versioned bucket a delete only hides the object: every prior version stays until a
@@ -368,7 +378,13 @@ def bucket_noncurrent_version_expiration(inv: AwsInventory, ctx: CheckContext) -
     for bucket in inv.s3.buckets:
         if bucket.versioning_status not in ("Enabled", "Suspended"):
             continue
-        days = sorted({r.noncurrent_expiration_days for r in bucket.lifecycle_rules if r.enabled and r.noncurrent_expiration_days is not None})
+        days = sorted(
+            {
+                r.noncurrent_expiration_days
+                for r in bucket.lifecycle_rules
+                if r.enabled and r.noncurrent_expiration_days is not None
+            }
+        )
         if days:
             yield Result.passed(bucket, f"noncurrent versions expire after {days[0]} days", noncurrent_days=days)
         else:

@@ -39,7 +39,11 @@ def _trail(scope: AwsScope, trail: dict) -> Trail:
         scope,
         "cloudtrail",
         home,
-        {"event_selectors": lambda: _selectors(scope.call("cloudtrail", "GetEventSelectors", TrailName=trail["TrailARN"], region=home))},
+        {
+            "event_selectors": lambda: _selectors(
+                scope.call("cloudtrail", "GetEventSelectors", TrailName=trail["TrailARN"], region=home)
+            )
+        },
     )
     return Trail(
         id=trail["TrailARN"],
@@ -69,7 +73,9 @@ def _selectors(response: dict[str, Any]) -> dict[str, Any]:
         EventSelector(
             read_write_type=s.get("ReadWriteType", "All"),
             include_management_events=s.get("IncludeManagementEvents", True),
-            data_resources=[DataResource(type=d.get("Type", ""), values=d.get("Values") or []) for d in s.get("DataResources") or []],
+            data_resources=[
+                DataResource(type=d.get("Type", ""), values=d.get("Values") or []) for d in s.get("DataResources") or []
+            ],
             exclude_management_event_sources=s.get("ExcludeManagementEventSources") or [],
         )
         for s in response.get("EventSelectors") or []
@@ -92,4 +98,8 @@ def _selectors(response: dict[str, Any]) -> dict[str, Any]:
         )
         for s in response.get("AdvancedEventSelectors") or []
     ]
+    if not basic and not advanced:
+        # A trail created without event selectors logs "all read and write management events, and
+        # no data events" (CloudTrail API reference, EventSelector): record that default explicitly.
+        basic = [EventSelector()]
     return {"event_selectors": basic, "advanced_event_selectors": advanced}

@@ -26,7 +26,8 @@ def recording(scope: AwsScope) -> list[ConfigRecording]:
     statuses = {}
     if recorders:
         statuses = {
-            s["name"]: s for s in scope.call("config", "DescribeConfigurationRecorderStatus").get("ConfigurationRecordersStatus", [])
+            s["name"]: s
+            for s in scope.call("config", "DescribeConfigurationRecorderStatus").get("ConfigurationRecordersStatus", [])
         }
     fields, errors = read_facets(
         scope,
@@ -69,7 +70,9 @@ def _recorder(recorder: dict[str, Any], status: dict[str, Any]) -> Recorder:
 def _delivery_channels(response: dict[str, Any]) -> dict[str, Any]:
     return {
         "delivery_channels": [
-            DeliveryChannel(name=c.get("name", "default"), s3_bucket_name=c.get("s3BucketName"), sns_topic_arn=c.get("snsTopicARN"))
+            DeliveryChannel(
+                name=c.get("name", "default"), s3_bucket_name=c.get("s3BucketName"), sns_topic_arn=c.get("snsTopicARN")
+            )
             for c in response.get("DeliveryChannels", [])
         ]
     }

@@ -17,7 +17,10 @@ def regions(scope: AwsScope) -> list[GuardDutyRegion]:
     if not detector_ids:
         return [
             GuardDutyRegion(
-                id=scope.arn("guardduty", "detector"), name=f"GuardDuty ({scope.region})", region=scope.region, account=scope.account
+                id=scope.arn("guardduty", "detector"),
+                name=f"GuardDuty ({scope.region})",
+                region=scope.region,
+                account=scope.account,
             )
         ]
     detector_id = detector_ids[0]  # GuardDuty allows one detector per account and region

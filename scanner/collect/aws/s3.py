@@ -72,7 +72,9 @@ def _bucket(scope: AwsScope, name: str) -> Bucket:
         {
             "encryption": lambda: _encryption(absent_is_none("GetBucketEncryption")),
             "policy": lambda: _policy(absent_is_none("GetBucketPolicy")),
-            "logging": lambda: {"logging_target_bucket": (get("GetBucketLogging").get("LoggingEnabled") or {}).get("TargetBucket")},
+            "logging": lambda: {
+                "logging_target_bucket": (get("GetBucketLogging").get("LoggingEnabled") or {}).get("TargetBucket")
+            },
             "versioning": lambda: _versioning(get("GetBucketVersioning")),
             "public_access_block": lambda: _public_access_block(absent_is_none("GetPublicAccessBlock")),
             "acl": lambda: _acl(get("GetBucketAcl")),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scanner.collect.aws._facets import error_code
 from scanner.collect.registry import collector
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 @collector("aws.s3control.public_access_block", regional=False, permissions=["s3:GetAccountPublicAccessBlock"])
 def public_access_block(scope: AwsScope) -> AccountPublicAccessBlock:
+    _serve_from_custom_endpoint(scope)
     try:
         config = scope.call("s3control", "GetPublicAccessBlock", AccountId=scope.account)["PublicAccessBlockConfiguration"]
     except Exception as exc:
@@ -35,3 +37,19 @@ def public_access_block(scope: AwsScope) -> AccountPublicAccessBlock:
             restrict_public_buckets=bool(config.get("RestrictPublicBuckets")),
         ),
     )
+
+
+def _serve_from_custom_endpoint(scope: AwsScope) -> None:
+    """S3 Control puts the account id in the host name (`ACCOUNT.s3-control.REGION.amazonaws.com`).
+    Against a custom endpoint (an emulator such as moto or LocalStack on `127.0.0.1:PORT`) that host
+    does not resolve; send the request to the endpoint's own host instead. Nothing changes on AWS."""
+    endpoint = scope.api.endpoint_url
+    if not endpoint:
+        return
+    host = urlsplit(endpoint).netloc
+
+    def to_endpoint_host(request: Any, **_: Any) -> None:
+        request.url = urlunsplit(urlsplit(request.url)._replace(netloc=host))
+
+    client = scope.api.client("s3control", scope.region)
+    client.meta.events.register("before-sign.s3-control", to_endpoint_host, unique_id="trustscan-s3control-endpoint-host")

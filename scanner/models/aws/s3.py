@@ -17,12 +17,7 @@ class PublicAccessBlock(Frozen):
 
     @property
     def all_enabled(self) -> bool:
-        return (
-            self.block_public_acls
-            and self.ignore_public_acls
-            and self.block_public_policy
-            and self.restrict_public_buckets
-        )
+        return self.block_public_acls and self.ignore_public_acls and self.block_public_policy and self.restrict_public_buckets
 
 
 class LifecycleRule(Frozen):

@@ -3,7 +3,7 @@ or far from expiry, with weak and strong keys, and denied reads."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,7 +19,7 @@ STRENGTH = "aws.acm.certificate_key_strength"
 def _import(acm, domain: str, days_valid: int, key=None) -> str:
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -33,7 +33,9 @@ def _import(acm, domain: str, days_valid: int, key=None) -> str:
     )
     return acm.import_certificate(
         Certificate=cert.public_bytes(serialization.Encoding.PEM),
-        PrivateKey=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()),
+        PrivateKey=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        ),
     )["CertificateArn"]
 
 

@@ -4,7 +4,7 @@ KMS encryption, shadow trails counted once across regions, and denied reads."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scanner.models.common import Status
 from tests.checks.aws._stubbed_clients import evaluate_at, scan_with_clients, stubbed, with_changes
@@ -149,6 +149,15 @@ def test_management_events_read_and_write_pass(aws):
     assert finding(report, MANAGEMENT, ACCOUNT_NAME).evidence["trails"] == ["pass-all-management"]
 
 
+def test_trail_without_selectors_records_the_default(aws):
+    """A trail created without event selectors logs all read and write management events and no
+    data events (the API's documented default; moto answers GetEventSelectors with empty lists)."""
+    _trail(aws, "pass-default-selectors", IsMultiRegionTrail=True, logging=True)
+    report = aws.scan(MANAGEMENT, S3_READ)
+    assert verdicts(report, "aws.cloudtrail.management_events_read_write") == {(ACCOUNT_NAME, "PASS")}
+    assert verdicts(report, "aws.cloudtrail.s3_object_read_events") == {(ACCOUNT_NAME, "FAIL")}
+
+
 def test_management_events_advanced_selectors_pass(aws):
     arn = _trail(aws, "pass-advanced", IsMultiRegionTrail=True, logging=True)
     _selectors(
@@ -167,7 +176,9 @@ def test_management_events_write_only_or_excluded_fail(aws):
     _selectors(
         aws,
         excluding,
-        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True, "ExcludeManagementEventSources": ["kms.amazonaws.com"]}],
+        EventSelectors=[
+            {"ReadWriteType": "All", "IncludeManagementEvents": True, "ExcludeManagementEventSources": ["kms.amazonaws.com"]}
+        ],
     )
     regional = _trail(aws, "regional-all", logging=True)  # records everything, but in one region only
     _selectors(aws, regional, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}])
@@ -259,7 +270,10 @@ def test_cloudwatch_logs_not_configured_or_never_delivered_fails(aws):
         CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/trail-to-logs",
     )
     report = aws.scan(CW)
-    assert verdicts(report, "aws.cloudtrail.cloudwatch_logs_delivery") == {("fail-no-log-group", "FAIL"), ("fail-never-delivered", "FAIL")}
+    assert verdicts(report, "aws.cloudtrail.cloudwatch_logs_delivery") == {
+        ("fail-no-log-group", "FAIL"),
+        ("fail-never-delivered", "FAIL"),
+    }
     assert finding(report, CW, "fail-no-log-group").message == "CloudWatchLogsLogGroupArn is not set"
     assert finding(report, CW, "fail-never-delivered").message == "no delivery to CloudWatch Logs recorded"
 
@@ -270,7 +284,7 @@ def test_cloudwatch_logs_recent_delivery_passes_and_stale_fails(aws):
     client cache. The same inventory is then re-evaluated as a snapshot read two days later."""
     client, stubber = stubbed(aws, "cloudtrail")
     arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/delivering"
-    delivered = datetime.now(timezone.utc) - timedelta(hours=1)
+    delivered = datetime.now(UTC) - timedelta(hours=1)
     stubber.add_response(
         "describe_trails",
         {
@@ -322,7 +336,12 @@ def test_log_bucket_access_logging(aws):
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::access-logs/*"}
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::access-logs/*",
+                    }
                 ],
             }
         ),
@@ -339,7 +358,9 @@ def test_log_bucket_access_logging(aws):
         ("pass-logged-trail-bucket", "PASS"),
         ("fail-unlogged-trail-bucket", "FAIL"),
     }
-    assert finding(report, "aws.cloudtrail.log_bucket_access_logging", "fail-unlogged-trail-bucket").evidence == {"trail": "trail-b"}
+    assert finding(report, "aws.cloudtrail.log_bucket_access_logging", "fail-unlogged-trail-bucket").evidence == {
+        "trail": "trail-b"
+    }
 
 
 def test_log_bucket_not_public(aws):

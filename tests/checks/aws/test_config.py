@@ -54,10 +54,14 @@ def test_recorder_with_narrow_resource_list_fails(aws):
     _recorder(aws, "us-east-1", allSupported=False, includeGlobalResourceTypes=False, resourceTypes=["AWS::S3::Bucket"])
     _recorder(aws, "eu-west-1")
     report = aws.scan(RECORDING, GLOBAL, regions=("us-east-1", "eu-west-1"))
-    assert verdicts(report, "aws.config.recorder_recording") == {("AWS Config (us-east-1)", "FAIL"), ("AWS Config (eu-west-1)", "PASS")}
-    assert "records only 1 listed resource type(s), missing AWS::CloudTrail::Trail" in finding(
-        report, RECORDING, "AWS Config (us-east-1)"
-    ).message
+    assert verdicts(report, "aws.config.recorder_recording") == {
+        ("AWS Config (us-east-1)", "FAIL"),
+        ("AWS Config (eu-west-1)", "PASS"),
+    }
+    assert (
+        "records only 1 listed resource type(s), missing AWS::CloudTrail::Trail"
+        in finding(report, RECORDING, "AWS Config (us-east-1)").message
+    )
     # No recorder includes IAM and the other global types.
     assert verdicts(report, "aws.config.global_resources_recorded") == {(ACCOUNT_NAME, "FAIL")}
     # A list that covers every required type is sensible.

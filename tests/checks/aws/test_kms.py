@@ -8,7 +8,7 @@ moto creates no AWS-managed keys, so the AWS-manager branch is not exercised her
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scanner.models.common import Status
 from tests.checks.aws._stubbed_clients import scan_with_clients, stubbed
@@ -116,7 +116,11 @@ def _schedule_event(key_arn: str, window: int | None, when: datetime) -> dict:
         "eventName": "ScheduleKeyDeletion",
         "eventSource": "kms.amazonaws.com",
         "requestParameters": request,
-        "responseElements": {"keyId": key_arn, "keyState": "PendingDeletion", **({"pendingWindowInDays": window} if window else {})},
+        "responseElements": {
+            "keyId": key_arn,
+            "keyState": "PendingDeletion",
+            **({"pendingWindowInDays": window} if window else {}),
+        },
     }
     return {
         "EventId": key_arn[-12:],
@@ -140,7 +144,7 @@ def test_deletion_window_from_cloudtrail_event_history(aws):
         arns[label] = meta["Arn"]
         if window:
             kms.schedule_key_deletion(KeyId=meta["KeyId"], PendingWindowInDays=window)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     client, stubber = stubbed(aws, "cloudtrail")
     stubber.add_response(
         "lookup_events",
@@ -182,7 +186,13 @@ def test_denied_event_history_is_error_for_pending_keys_only(aws, denied_session
 
 
 def _policy(*statements: dict) -> str:
-    root = {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
+    root = {
+        "Sid": "Root",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
     return json.dumps({"Version": "2012-10-17", "Statement": [root, *statements]})
 
 
@@ -223,6 +233,8 @@ def test_key_policy_not_public(aws):
 
 def test_denied_key_policy_is_error_per_key(aws, denied_session):
     key = _key(aws.client("kms"), "guarded")
-    report = aws.scan("aws.kms.key_policy_not_public", "aws.kms.key_not_pending_deletion", session=denied_session("kms:GetKeyPolicy"))
+    report = aws.scan(
+        "aws.kms.key_policy_not_public", "aws.kms.key_not_pending_deletion", session=denied_session("kms:GetKeyPolicy")
+    )
     assert verdicts(report, "aws.kms.key_policy_not_public") == {(key, "ERROR")}
     assert verdicts(report, "aws.kms.key_not_pending_deletion") == {(key, "PASS")}

@@ -63,7 +63,12 @@ def test_tls_only_policy(aws):
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::fail-other-policy/*"}
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::fail-other-policy/*",
+                    }
                 ],
             }
         ),
@@ -86,7 +91,12 @@ def test_access_logging_and_versioning(aws):
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs-target/*"}
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::logs-target/*",
+                    }
                 ],
             }
         ),
@@ -141,7 +151,13 @@ ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPo
 
 
 def _public_read_policy(bucket: str, **condition) -> str:
-    statement = {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    statement = {
+        "Sid": "Anyone",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
     if condition:
         statement["Condition"] = condition
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -152,7 +168,9 @@ def test_bucket_public_access_block(aws):
     for name in ("pass-blocked", "fail-partial", "fail-none"):
         s3.create_bucket(Bucket=name)
     s3.put_public_access_block(Bucket="pass-blocked", PublicAccessBlockConfiguration=ALL_BLOCKED)
-    s3.put_public_access_block(Bucket="fail-partial", PublicAccessBlockConfiguration={**ALL_BLOCKED, "RestrictPublicBuckets": False})
+    s3.put_public_access_block(
+        Bucket="fail-partial", PublicAccessBlockConfiguration={**ALL_BLOCKED, "RestrictPublicBuckets": False}
+    )
     report = aws.scan("aws.s3.bucket_public_access_block")
     assert verdicts(report, "aws.s3.bucket_public_access_block") == {
         ("pass-blocked", "PASS"),
@@ -168,15 +186,24 @@ def test_bucket_policy_not_public(aws):
     s3 = aws.client("s3")
     for name in ("pass-no-policy", "pass-org-only", "pass-restricted", "fail-public", "fail-tls-condition"):
         s3.create_bucket(Bucket=name)
-    s3.put_bucket_policy(Bucket="pass-org-only", Policy=_public_read_policy("pass-org-only", StringEquals={"aws:PrincipalOrgID": "o-abc123"}))
+    s3.put_bucket_policy(
+        Bucket="pass-org-only", Policy=_public_read_policy("pass-org-only", StringEquals={"aws:PrincipalOrgID": "o-abc123"})
+    )
     s3.put_bucket_policy(Bucket="pass-restricted", Policy=_public_read_policy("pass-restricted"))
     s3.put_public_access_block(
         Bucket="pass-restricted",
-        PublicAccessBlockConfiguration={"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": True},
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
     )
     s3.put_bucket_policy(Bucket="fail-public", Policy=_public_read_policy("fail-public"))
     # A condition on TLS does not say who the caller is: still public.
-    s3.put_bucket_policy(Bucket="fail-tls-condition", Policy=_public_read_policy("fail-tls-condition", Bool={"aws:SecureTransport": "true"}))
+    s3.put_bucket_policy(
+        Bucket="fail-tls-condition", Policy=_public_read_policy("fail-tls-condition", Bool={"aws:SecureTransport": "true"})
+    )
     report = aws.scan("aws.s3.bucket_policy_not_public")
     assert verdicts(report, "aws.s3.bucket_policy_not_public") == {
         ("pass-no-policy", "PASS"),
@@ -214,7 +241,9 @@ def test_denied_acl_getter_is_error_for_acl_checks_only(aws, denied_session):
     """moto authorises GetBucketAcl under its real IAM action name, s3:GetBucketAcl."""
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="guarded")
-    report = aws.scan("aws.s3.bucket_acl_not_public", "aws.s3.bucket_policy_not_public", session=denied_session("s3:GetBucketAcl"))
+    report = aws.scan(
+        "aws.s3.bucket_acl_not_public", "aws.s3.bucket_policy_not_public", session=denied_session("s3:GetBucketAcl")
+    )
     assert verdicts(report, "aws.s3.bucket_acl_not_public") == {("guarded", "ERROR")}
     assert "access denied to s3:GetBucketAcl" in finding(report, "aws.s3.bucket_acl_not_public", "guarded").message
     assert verdicts(report, "aws.s3.bucket_policy_not_public") == {("guarded", "PASS")}
@@ -223,7 +252,9 @@ def test_denied_acl_getter_is_error_for_acl_checks_only(aws, denied_session):
 # -- customer-managed KMS keys --------------------------------------------------------------------
 def _sse(s3, bucket: str, algorithm: str, key: str | None = None) -> None:
     default = {"SSEAlgorithm": algorithm, **({"KMSMasterKeyID": key} if key else {})}
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
+    s3.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]}
+    )
 
 
 def test_bucket_sse_kms_cmk(aws):
@@ -277,7 +308,10 @@ def test_object_lock_where_required(aws):
     s3.create_bucket(Bucket="pass-locked", ObjectLockEnabledForBucket=True)
     s3.put_object_lock_configuration(
         Bucket="pass-locked",
-        ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 1}}},
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 1}},
+        },
     )
     s3.create_bucket(Bucket="fail-unlocked")
     s3.create_bucket(Bucket="not-required")
@@ -312,7 +346,9 @@ def _replicate(s3, source: str, destination: str, status: str = "Enabled") -> No
 
 def test_cross_region_replication_where_required(aws):
     s3 = aws.client("s3")
-    aws.client("s3", "eu-west-1").create_bucket(Bucket="dr-replica", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    aws.client("s3", "eu-west-1").create_bucket(
+        Bucket="dr-replica", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     for name in ("pass-crr", "fail-same-region", "fail-disabled", "fail-none", "unknown-foreign", "same-region-copy"):
         s3.create_bucket(Bucket=name)
     _replicate(s3, "pass-crr", "dr-replica")
@@ -328,7 +364,9 @@ def test_cross_region_replication_where_required(aws):
         ("fail-none", "FAIL"),
         ("unknown-foreign", "UNKNOWN"),
     }
-    assert finding(report, "aws.s3.bucket_cross_region_replication", "pass-crr").message == "replicates to dr-replica in eu-west-1"
+    assert (
+        finding(report, "aws.s3.bucket_cross_region_replication", "pass-crr").message == "replicates to dr-replica in eu-west-1"
+    )
     assert finding(report, "aws.s3.bucket_cross_region_replication", "fail-same-region").message == (
         "replicates only within us-east-1 (to same-region-copy)"
     )

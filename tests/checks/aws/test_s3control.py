@@ -1,67 +1,68 @@
-"""The account-level S3 Block Public Access check.
+"""The account-level S3 Block Public Access check, through moto's server.
 
-moto's server cannot be reached for S3 Control: every S3 Control request carries the account id as
-a host prefix (`123456789012.127.0.0.1:PORT`), which does not resolve. These tests therefore run
-the real collector and check against a real boto3 s3control client with botocore's Stubber
-(responses and expected parameters validated against the service model), placed in the AwsApi
-client cache by `scan_with_clients`; identity still comes from moto's STS.
+S3 Control puts the account id in the host name (`123456789012.127.0.0.1:PORT` here), which does
+not resolve; the collector sends requests for a custom endpoint to the endpoint's own host, and the
+seeding client below does the same.
 """
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
 from scanner.models.common import Status
-from tests.checks.aws._stubbed_clients import scan_with_clients, stubbed
 from tests.conftest import finding, verdicts
 
 ACCOUNT = "123456789012"
-CHECK = "aws.s3control.account_public_access_block"
 SETTING = f"S3 Block Public Access (account {ACCOUNT})"
 ALL_ON = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 
 
-def _scan(aws, respond) -> tuple:
-    client, stubber = stubbed(aws, "s3control")
-    respond(stubber)
-    _, report = scan_with_clients(aws, [CHECK], {("s3control", "us-east-1"): client})
-    stubber.assert_no_pending_responses()
-    return report
+def _s3control(aws) -> Any:
+    client = aws.client("s3control")
+    host = urlsplit(aws.endpoint_url).netloc
+
+    def to_endpoint_host(request: Any, **_: Any) -> None:
+        request.url = urlunsplit(urlsplit(request.url)._replace(netloc=host))
+
+    client.meta.events.register("before-sign.s3-control", to_endpoint_host)
+    return client
 
 
 def test_all_four_on_passes(aws):
-    report = _scan(
-        aws,
-        lambda s: s.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": ALL_ON}, {"AccountId": ACCOUNT}),
-    )
+    _s3control(aws).put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=ALL_ON)
+    report = aws.scan("aws.s3control.account_public_access_block")
     assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "PASS")}
-    assert finding(report, CHECK, SETTING).resource_id == f"arn:aws:s3::{ACCOUNT}:account-public-access-block"
+    passed = finding(report, "aws.s3control.account_public_access_block", SETTING)
+    assert passed.resource_id == f"arn:aws:s3::{ACCOUNT}:account-public-access-block"
+    assert passed.region == "global"
 
 
 def test_one_setting_off_fails(aws):
-    partial = {**ALL_ON, "BlockPublicPolicy": False}
-    report = _scan(
-        aws,
-        lambda s: s.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": partial}, {"AccountId": ACCOUNT}),
+    _s3control(aws).put_public_access_block(
+        AccountId=ACCOUNT, PublicAccessBlockConfiguration={**ALL_ON, "BlockPublicPolicy": False}
     )
+    report = aws.scan("aws.s3control.account_public_access_block")
     assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "FAIL")}
-    assert finding(report, CHECK, SETTING).message == "account-level Block Public Access settings off: block_public_policy"
+    assert finding(report, "aws.s3control.account_public_access_block", SETTING).message == (
+        "account-level Block Public Access settings off: block_public_policy"
+    )
 
 
 def test_not_configured_fails(aws):
-    report = _scan(
-        aws,
-        lambda s: s.add_client_error(
-            "get_public_access_block", service_error_code="NoSuchPublicAccessBlockConfiguration", http_status_code=404
-        ),
-    )
+    report = aws.scan("aws.s3control.account_public_access_block")
     assert verdicts(report, "aws.s3control.account_public_access_block") == {(SETTING, "FAIL")}
-    assert "NoSuchPublicAccessBlockConfiguration" in finding(report, CHECK, SETTING).message
+    assert "NoSuchPublicAccessBlockConfiguration" in finding(report, "aws.s3control.account_public_access_block", SETTING).message
 
 
-def test_access_denied_is_error_never_pass(aws):
-    report = _scan(
-        aws,
-        lambda s: s.add_client_error("get_public_access_block", service_error_code="AccessDenied", http_status_code=403),
-    )
-    statuses = {f.status for f in report.findings}
-    assert statuses == {Status.ERROR}
-    assert "access denied to s3control:GetPublicAccessBlock" in report.findings[0].message
+def test_access_denied_is_error_never_pass(aws, denied_session):
+    """A genuine AccessDenied from moto under IAM enforcement. moto authorises S3 Control's
+    GetPublicAccessBlock as s3:GetPublicAccessBlock (AWS's name for the account-level action is
+    s3:GetAccountPublicAccessBlock, which the collector declares), and wraps the error in an
+    ErrorResponse/Errors envelope that botocore's rest-xml parser reads with an empty code, so the
+    reason is the generic "failed" one: still ERROR, never a verdict."""
+    _s3control(aws).put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=ALL_ON)
+    report = aws.scan("aws.s3control.account_public_access_block", session=denied_session("s3:GetPublicAccessBlock"))
+    assert {f.status for f in report.findings} == {Status.ERROR}
+    assert "s3control:GetPublicAccessBlock failed in global" in report.findings[0].message
+    assert report.collection_errors[0].key == "aws.s3control.public_access_block"
