@@ -19,12 +19,12 @@ accepted. Where a pattern mixes && and || without parentheses it must cover unde
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, CheckFunc, Result, check
 
 # -- filter pattern parsing ---------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ _TOKEN = re.compile(
         (?P<str>"(?:[^"\\]|\\.)*")|
         (?P<word>[^\s()&|"]+)
     )""",
-    re.X,
+    re.VERBOSE,
 )
 _MAX_CONJUNCTIONS = 4096
 
@@ -376,7 +376,7 @@ def alarm_chain(inv: AwsInventory, ctx: CheckContext, family_key: str) -> Iterat
         yield Result.unknown(ctx.account, f"{reason} in the regions that could be read", **evidence)
 
 
-def _alarm_check(family: str, title: str, severity: Severity):  # noqa: ANN202 - a decorator
+def _alarm_check(family: str, title: str, severity: Severity) -> Callable[[CheckFunc], CheckFunc]:
     return check(
         id=f"aws.cloudwatch.alarm_{family}",
         title=title,

@@ -138,14 +138,14 @@ def _alarm(cw, name: str, metric: str, actions: list[str], enabled: bool = True)
     )
 
 
-def _complete_chain(aws) -> dict[str, str]:
+def _complete_chain(aws, families: tuple[str, ...] = tuple(FAMILIES)) -> dict[str, str]:
     """Trail -> log group -> one filter per family -> alarm -> topic with a subscriber."""
     _trail(aws)
     logs, cw, sns = aws.client("logs"), aws.client("cloudwatch"), aws.client("sns")
     logs.create_log_group(logGroupName=GROUP)
     topic = sns.create_topic(Name="security-alerts")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="soc@example.com")
-    for key in FAMILIES:
+    for key in families:
         logs.put_metric_filter(
             logGroupName=GROUP, filterName=key, filterPattern=USER_PATTERNS[key],
             metricTransformations=[{"metricName": key, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
@@ -253,7 +253,7 @@ def test_complete_chains_pass_and_each_broken_link_fails(aws):
 
 def test_trail_requirements(aws):
     """Only a multi-region trail that is logging and delivers to CloudWatch Logs counts."""
-    _complete_chain(aws)
+    _complete_chain(aws, ("root_account_usage",))
     aws.client("cloudtrail").stop_logging(Name="org-trail")
     _trail(aws, "regional-trail", multi_region=False)
     _trail(aws, "no-cloudwatch", log_group_arn=None)
@@ -265,7 +265,7 @@ def test_trail_requirements(aws):
 
 
 def test_denied_metric_filters_is_error_never_pass(aws, denied_session):
-    _complete_chain(aws)
+    _complete_chain(aws, ("root_account_usage",))
     report = aws.scan("aws.cloudwatch.alarm_root_account_usage", session=denied_session("logs:DescribeMetricFilters"))
     assert verdicts(report, "aws.cloudwatch.alarm_root_account_usage") == {(REGION_NAME, "ERROR")}
     assert "access denied to logs:DescribeMetricFilters" in finding(report, "aws.cloudwatch.alarm_root_account_usage", REGION_NAME).message
@@ -278,7 +278,7 @@ def test_denied_alarms_in_one_region_is_error_and_unknown(aws, denied_session):
     region, so eu-west-1's DescribeAlarms is a botocore Stubber on a real cloudwatch client (an empty
     answer validated against the service model) put in the AwsApi client cache: us-east-1, the
     trail's region, is ERROR and the account-level verdict UNKNOWN, not FAIL."""
-    _complete_chain(aws)
+    _complete_chain(aws, ("vpc_changes",))
     session = denied_session("monitoring:DescribeAlarms")
     eu = aws.client("cloudwatch", "eu-west-1")
     stubber = Stubber(eu)
@@ -302,7 +302,7 @@ def test_denied_alarms_in_one_region_is_error_and_unknown(aws, denied_session):
 def test_denied_topic_subscriptions_is_unknown_never_pass(aws, denied_session):
     """A denied per-topic getter leaves the topic listed with the facet unreadable: the chain stops
     there, so the verdict is UNKNOWN with the reason, not PASS or FAIL."""
-    _complete_chain(aws)
+    _complete_chain(aws, ("vpc_changes",))
     report = aws.scan("aws.cloudwatch.alarm_vpc_changes", session=denied_session("sns:ListSubscriptionsByTopic"))
     assert verdicts(report, "aws.cloudwatch.alarm_vpc_changes") == {(ACCOUNT_NAME, "UNKNOWN")}
     assert "could not read subscriptions of security-alerts: access denied to sns:ListSubscriptionsByTopic" in (
