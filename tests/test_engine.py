@@ -120,7 +120,7 @@ def test_checks_use_collected_at_as_now_and_a_broken_check_is_error():
 
 def test_snapshot_reevaluates_to_byte_identical_findings(aws, tmp_path):
     seed_demo_account(aws.session(), aws.endpoint_url)
-    inventory, live = aws.collect(list(load_checks()), regions=("eu-west-1", "us-east-1"))
+    inventory, live = aws.collect([c for c in load_checks() if c.startswith("aws.")], regions=("eu-west-1", "us-east-1"))
     path = tmp_path / "snapshot.json"
     path.write_text(dump_snapshot(inventory))
     reloaded = load_snapshot(str(path))
