@@ -335,7 +335,8 @@ def log_bucket_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     """Audit logs reveal account structure, principals and resource names; a public log bucket hands
     them to attackers and lets them be altered (CC7.2, C1.1). Public means a public ACL grant not
     ignored by IgnorePublicAcls, or a Principal "*" policy statement not neutralised by
-    RestrictPublicBuckets. CIS AWS Foundations 3.3."""
+    RestrictPublicBuckets on the bucket (the account-level setting has its own check,
+    aws.s3control.account_public_access_block). CIS AWS Foundations 3.3."""
     for trail, bucket in _trail_buckets(inv):
         if bucket is None:
             yield _elsewhere(trail)

@@ -169,7 +169,9 @@ def bucket_policy_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
     """A bucket policy that allows Principal "*" without a condition naming the caller's account,
     organisation or network makes objects readable (or writable) by anyone on the internet, the
     most common way confidential data leaks from AWS (C1.1, CC6.1). RestrictPublicBuckets on the
-    bucket neutralises such statements, so it passes with the statements listed as evidence."""
+    bucket neutralises such statements, so it passes with the statements listed as evidence. The
+    account-level setting is judged by aws.s3control.account_public_access_block, so that this check
+    does not depend on an account-level permission."""
     for bucket in inv.s3.buckets:
         public = [describe(s) for s in public_statements(bucket.policy)]
         restricted = bool(bucket.public_access_block and bucket.public_access_block.restrict_public_buckets)
@@ -200,7 +202,8 @@ def bucket_policy_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
 def bucket_acl_not_public(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """ACL grants to the AllUsers group are anonymous internet access; AuthenticatedUsers means any
     AWS account in the world, not just yours (C1.1, CC6.1). IgnorePublicAcls on the bucket makes
-    such grants ineffective, so it passes with the grants listed as evidence."""
+    such grants ineffective, so it passes with the grants listed as evidence. The account-level
+    setting is judged by aws.s3control.account_public_access_block."""
     for bucket in inv.s3.buckets:
         grants = bucket.public_acl_grants
         ignored = bool(bucket.public_access_block and bucket.public_access_block.ignore_public_acls)
