@@ -183,19 +183,19 @@ def _cli(*args: str, cwd: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=120)
 
 
-def test_cli_collect_evaluate_scan_and_permissions(gcp, tmp_path):
+def test_cli_collect_evaluate_scan_and_permissions(gcp, tmp_path, capsys):
     snapshot = tmp_path / "gcp.json"
     collected = _cli("collect", "gcp", "--organization", "104729", "--endpoint-url", gcp.url, "--out", str(snapshot), "-q",
                      "--checks", "gcp.storage.bucket_versioning,gcp.sql.high_availability", cwd=str(tmp_path))
     assert collected.returncode == 0, collected.stderr
-    evaluated = _cli("evaluate", str(snapshot), "--format", "json", cwd=str(tmp_path))
-    assert evaluated.returncode == 1, evaluated.stderr  # FAIL findings
-    findings = json.loads(evaluated.stdout)["findings"]
+    code, out, err = _main(capsys, "evaluate", str(snapshot), "--format", "json")
+    assert code == 1, err  # FAIL findings
+    findings = json.loads(out)["findings"]
     assert {f["check_id"] for f in findings} == {"gcp.storage.bucket_versioning", "gcp.sql.high_availability"}
-    scanned = _cli("scan", "gcp", "--projects", "acme-prod", "--endpoint-url", gcp.url, "--checks", "gcp.sql.high_availability",
-                   "--format", "json", "-q", cwd=str(tmp_path))
-    assert scanned.returncode == 0, scanned.stderr
-    report = json.loads(scanned.stdout)
+    code, out, err = _main(capsys, "scan", "gcp", "--projects", "acme-prod", "--endpoint-url", gcp.url,
+                           "--checks", "gcp.sql.high_availability", "--format", "json", "-q")
+    assert code == 0, err
+    report = json.loads(out)
     assert report["metadata"]["scopes"] == ["acme-prod"] and report["summary"]["PASS"] == 1
 
 
