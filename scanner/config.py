@@ -310,12 +310,21 @@ def resolve_checks(
     return ids
 
 
-def validate_waivers(config: TrustscanConfig, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE) -> None:
-    """A waiver naming an exact check id that does not exist is a typo, not a stale waiver."""
+def validate_references(config: TrustscanConfig, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE) -> None:
+    """Check ids and parameter names must exist: a waiver naming an unknown check is a typo, not a
+    stale waiver, and a misspelt parameter would silently keep the default."""
     aliases = {alias for spec in registry.values() for alias in spec.aliases}
     for waiver in config.waivers:
         if not is_glob(waiver.check) and waiver.check not in registry and waiver.check not in aliases:
             raise ConfigurationError(f"{name}: waiver {waiver.id} names unknown check id {waiver.check!r}")
+    for check_id, values in config.parameters.items():
+        spec = registry.get(check_id)
+        if spec is None:
+            raise ConfigurationError(f"{name}: parameters names unknown check {check_id!r}")
+        unknown = sorted(set(values) - set(spec.params))
+        if unknown:
+            known = ", ".join(sorted(spec.params)) or "none"
+            raise ConfigurationError(f"{name}: check {check_id} has no parameter {unknown[0]!r} (parameters: {known})")
 
 
 def parameter_pairs(config: TrustscanConfig) -> tuple[str, ...]:

@@ -395,11 +395,11 @@ def test_scan_with_config_selects_waives_and_gates(buckets, tmp_path):
 
 
 def test_readme_configuration_example_is_valid():
-    from scanner.config import validate_waivers
+    from scanner.config import validate_references
     from scanner.registry import load_checks
 
     readme = (ROOT / "README.md").read_text()
     blocks = [block.split("```")[0] for block in readme.split("```yaml\n")[1:]]
     config = parse_config(next(block for block in blocks if "\nwaivers:" in block), "README.md")
-    validate_waivers(config, load_checks(), "README.md")
+    validate_references(config, load_checks(), "README.md")
     assert config.waivers and config.timezone == "Europe/Berlin"

@@ -74,22 +74,11 @@ def config_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False), default="trustscan.yaml")
 def config_validate(path: str) -> None:
     """Validate a trustscan.yaml (schema, known check ids and parameters) and list its waivers' states today."""
-    from scanner.config import load_config, validate_waivers
-    from scanner.errors import ConfigurationError
+    from scanner.config import load_config, validate_references
     from scanner.registry import load_checks
 
     config = load_config(path)
-    registry = load_checks()
-    validate_waivers(config, registry, path)
-    for check_id, values in config.parameters.items():
-        spec = registry.get(check_id)
-        if spec is None:
-            raise ConfigurationError(f"{path}: parameters names unknown check {check_id!r}")
-        unknown = sorted(set(values) - set(spec.params))
-        if unknown:
-            raise ConfigurationError(
-                f"{path}: check {check_id} has no parameter {unknown[0]!r} (parameters: {', '.join(sorted(spec.params)) or 'none'})"
-            )
+    validate_references(config, load_checks(), path)
     now = datetime.now(timezone.utc)
     expired = [w.id for w in config.waivers if now >= w.ends_at(config.zone)]
     click.echo(f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else ""))

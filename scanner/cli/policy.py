@@ -83,7 +83,7 @@ def policy_options(func: Callable) -> Callable:
 
 def _merge(config: Any, path: str, ctx: click.Context, kwargs: dict[str, Any]) -> None:
     """Config values for every option the command line left at its default."""
-    from scanner.config import parameter_pairs, resolve_checks, validate_waivers
+    from scanner.config import parameter_pairs, resolve_checks, validate_references
 
     provider = _provider(ctx, kwargs)
     needs_registry = config.checks.include is not None or config.checks.exclude or config.parameters or config.waivers
@@ -92,10 +92,7 @@ def _merge(config: Any, path: str, ctx: click.Context, kwargs: dict[str, Any]) -
         from scanner.registry import load_checks
 
         registry = load_checks()
-        validate_waivers(config, registry, path)
-        unknown = sorted(c for c in config.parameters if c not in registry)
-        if unknown:
-            raise ConfigurationError(f"{path}: parameters names unknown check {unknown[0]!r}")
+        validate_references(config, registry, path)
     if provider and ctx.info_name != "evaluate" and kwargs.get("check_ids") is None:
         ids = resolve_checks(config, provider, registry, path)
         if ids is not None:
