@@ -355,8 +355,11 @@ def test_scan_with_config_selects_waives_and_gates(buckets, tmp_path):
         "  - {id: W-2, check: aws.s3.bucket_access_logging, resource: '*', justification: CloudTrail data events, owner: me, expires: 2999-01-01}\n"
         "  - {id: W-3, check: aws.s3.bucket_versioning, resource: gone-*, justification: old, owner: me, expires: 2999-01-01}\n"
     )
-    out = tmp_path / "r.json"
-    result = run("scan", "aws", "--config", str(config), "--endpoint-url", buckets.endpoint_url, "-q", "--format", f"json={out}")
+    out, snapshot = tmp_path / "r.json", tmp_path / "snapshot.json"
+    result = run(
+        "scan", "aws", "--config", str(config), "--endpoint-url", buckets.endpoint_url, "-q", "--format", f"json={out}",
+        "--snapshot", str(snapshot),
+    )  # fmt: skip
     assert result.returncode == 1, result.stderr  # open-logs still fails versioning
     assert "waiver W-3 (aws.s3.bucket_versioning gone-*) matches no finding: remove it" in result.stderr
     document = json.loads(out.read_text())
@@ -375,6 +378,10 @@ def test_scan_with_config_selects_waives_and_gates(buckets, tmp_path):
         ("W-2", "active", 3),
         ("W-3", "stale", 0),
     ]
+    # the snapshot re-evaluates offline, waivers included, to the same findings
+    offline = tmp_path / "offline.json"
+    assert run("evaluate", str(snapshot), "--config", str(config), "--format", f"json={offline}").returncode == 1
+    assert json.loads(offline.read_text())["findings"] == document["findings"]
     # the command line wins over the file: --fail-on high lets the medium failure through
     assert (
         run(

@@ -93,11 +93,12 @@ def _merge(config: Any, path: str, ctx: click.Context, kwargs: dict[str, Any]) -
 
         registry = load_checks()
         validate_references(config, registry, path)
-    if provider and ctx.info_name != "evaluate" and kwargs.get("check_ids") is None:
+    # evaluate re-runs the checks its snapshot was collected for: the file's selection is for collecting
+    if provider and kwargs.get("check_ids") is None:
         ids = resolve_checks(config, provider, registry, path)
         if ids is not None:
             kwargs["check_ids"] = ",".join(ids)
-    if kwargs.get("severities") is None and config.checks.severity:
+    if provider and kwargs.get("severities") is None and config.checks.severity:
         kwargs["severities"] = ",".join(config.checks.severity)
     if "params" in kwargs:
         kwargs["params"] = parameter_pairs(config) + tuple(kwargs["params"])
