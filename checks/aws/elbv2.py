@@ -52,8 +52,8 @@ def describe(listener: Listener) -> str:
 )
 def listener_https(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """Data between clients and the load balancer crosses networks the organisation does not
-    control; CC6.7 expects it to be encrypted. A plain HTTP listener is acceptable only when all it
-    does is redirect the client to HTTPS."""
+    control; CC6.7 expects it to be encrypted. A plain HTTP listener is acceptable only when its
+    default action redirects the client to HTTPS (its other listener rules are not read)."""
     allow_tcp = bool(ctx.params["allow_nlb_tcp"])
     for lb in inv.elbv2.load_balancers:
         if lb.type == "gateway":
