@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,7 @@ def _extract(zip_path: str, target: str) -> tuple[str, list[tuple[str, str]]]:
             os.makedirs(os.path.dirname(destination), exist_ok=True)
             try:
                 data = archive.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
                 corrupt.append((relative, f"corrupt in the zip ({exc})"))
                 continue
             with open(destination, "wb") as handle:
