@@ -213,7 +213,7 @@ class _SlowProvider:
     identity = Identity(account="111122223333", partition="aws")
     regions = ["us-east-1"]
     scope_field = "region"
-    scopes: list[str] = []
+    scope_ids: list[str] = []
 
     def scopes(self, regional):
         return ["us-east-1"] if regional else ["global"]

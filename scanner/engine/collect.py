@@ -28,7 +28,7 @@ class ProviderCollection(Protocol):
     identity: Identity
     regions: list[str]
     scope_field: str  # "region" (AWS) or "account" (Azure subscriptions, GCP projects)
-    scopes: list[str]  # the subscriptions / projects when scope_field is "account"
+    scope_ids: list[str]  # the subscriptions / projects when scope_field is "account"
 
     def scopes(self, regional: bool) -> list[str]: ...
     def unsupported_reason(self, service: str, scope: str) -> str | None: ...
@@ -114,7 +114,7 @@ def run_collection(
         identity=provider.identity,
         regions=list(provider.regions),
         scope_field=provider.scope_field,
-        scopes=list(provider.scopes) if provider.scope_field == "account" else [],
+        scopes=list(provider.scope_ids) if provider.scope_field == "account" else [],
         checks=sorted(checks),
         incomplete=incomplete,
         api_calls=provider.api_calls(),

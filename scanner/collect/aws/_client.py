@@ -251,7 +251,7 @@ class AwsCollection:
 
     provider = "aws"
     scope_field = "region"
-    scopes: list[str] = []
+    scope_ids: list[str] = []
 
     def __init__(self, api: AwsApi, regions: list[str] | None = None, region: str | None = None) -> None:
         self.api = api

@@ -463,14 +463,6 @@ class _CacheEntry:
         self.error: BaseException | None = None
 
 
-class _Scopes(list):
-    """The scanned subscriptions. Also callable as the collection protocol's `scopes(regional)`:
-    the engine reads both `list(provider.scopes)` (metadata) and `provider.scopes(regional)`."""
-
-    def __call__(self, regional: bool) -> list[str]:
-        return list(self) if regional else ["global"]
-
-
 class AzureCollection:
     """Binds a run to one tenant: identity, the subscriptions scanned, and what each collector gets."""
 
@@ -491,11 +483,15 @@ class AzureCollection:
             ids = sorted(s.get("subscriptionId") or s["id"].rsplit("/", 1)[-1] for s in listed)
         if not ids:
             raise ConfigurationError("these credentials can read no Azure subscription; pass --subscriptions or grant Reader")
-        self.scopes = _Scopes(ids)
+        self.scope_ids = ids
 
     @property
     def subscriptions(self) -> list[str]:
-        return list(self.scopes)
+        return list(self.scope_ids)
+
+    def scopes(self, regional: bool) -> list[str]:
+        """Where a collector runs: each subscription, or once for the tenant/organization."""
+        return list(self.scope_ids) if regional else ["global"]
 
     def unsupported_reason(self, service: str, scope: str) -> str | None:
         return None

@@ -459,14 +459,6 @@ class _CacheEntry:
         self.error: BaseException | None = None
 
 
-class _Scopes(list):
-    """The scanned projects. The engine reads `scopes` both as the list of projects (metadata) and
-    as `scopes(regional)` (where a collector runs): a list that can be called serves both."""
-
-    def __call__(self, regional: bool) -> list[str]:
-        return list(self) if regional else ["global"]
-
-
 class GcpCollection:
     """Binds a run to an organization (or a set of projects): identity, projects, scopes."""
 
@@ -510,7 +502,11 @@ class GcpCollection:
             account = "no-organization"
         self.identity = Identity(account=account, principal=api.principal(), partition="gcp")
         self.regions: list[str] = []
-        self.scopes = _Scopes(self.projects)
+        self.scope_ids = list(self.projects)
+
+    def scopes(self, regional: bool) -> list[str]:
+        """Where a collector runs: each project, or once for the tenant/organization."""
+        return list(self.scope_ids) if regional else ["global"]
 
     # -- enumeration ---------------------------------------------------------------------------
     def _projects_under(self, parent: str) -> list[str]:

@@ -28,7 +28,7 @@ def test_organization_walk_follows_folders_and_skips_deleted_projects(gcp):
         collection = gcp.collection(pool)
         assert collection.projects == ["acme-data", "acme-prod", "acme-sandbox"]  # acme-prod is in folders/2001; acme-old-poc is DELETE_REQUESTED
         assert collection.identity.account == "104729" and collection.identity.principal == "anonymous"
-        assert list(collection.scopes) == collection.projects and collection.scopes(False) == ["global"]
+        assert list(collection.scope_ids) == collection.projects and collection.scopes(False) == ["global"]
         folder = gcp.collection(pool, organization=None, folder="folders/2001")
         assert folder.projects == ["acme-prod"] and folder.organization == "104729"  # found through the folder's parent
         explicit = gcp.collection(pool, organization=None, projects=["acme-data"])
