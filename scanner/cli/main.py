@@ -231,8 +231,12 @@ def _run(
     *,
     quiet: bool,
     source: str = "live",
+    not_emulated: frozenset[str] = frozenset(),
 ) -> tuple[Any, Any]:
-    """Collect with one provider and evaluate: the library calls behind scan, collect and demo."""
+    """Collect with one provider and evaluate: the library calls behind scan, collect and demo.
+
+    `not_emulated`: collection keys a demo's emulator cannot serve; checks reading them are left
+    out (and said so) rather than shown as ERROR findings the real cloud would not produce."""
     from datetime import datetime, timezone
 
     from scanner import providers
@@ -242,6 +246,12 @@ def _run(
     started = datetime.now(timezone.utc)
     params = _parse_params(selection["params"])
     checks = _select(provider_name, selection["check_ids"], selection["severities"], params)
+    skipped = sorted(c.id for c in checks if set(c.collection_keys) & not_emulated)
+    if skipped:
+        checks = [c for c in checks if c.id not in skipped]
+        if not checks:
+            raise ConfigurationError(f"the demo cannot emulate what {', '.join(skipped)} read(s)")
+        click.echo(f"demo: {len(skipped)} check(s) left out, their APIs are not emulated: {', '.join(skipped)}", err=True)
     pool = WorkPool(selection["max_workers"])
     try:
         collection = providers.get(provider_name).open_collection(pool, **provider_options)
@@ -393,11 +403,17 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
     try:
         demo_environment = providers.get(provider_name).demo()
         provider_options = demo_environment.__enter__()
+        not_emulated = frozenset(provider_options.pop("not_emulated", ()))
     except ImportError as exc:
         raise ConfigurationError(f"the demo needs its extra: pip install 'trustscan[demo]' ({exc.name} is missing)") from exc
     try:
         inventory, report = _run(
-            provider_name, provider_options, _selection(check_ids, severities, params, max_workers), quiet=quiet, source="demo"
+            provider_name,
+            provider_options,
+            _selection(check_ids, severities, params, max_workers),
+            quiet=quiet,
+            source="demo",
+            not_emulated=not_emulated,
         )
     finally:
         demo_environment.__exit__(None, None, None)

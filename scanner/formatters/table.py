@@ -37,8 +37,8 @@ def render(report: Report, color: bool = False) -> str:
     console = Console(file=buffer, width=max(100, width), force_terminal=color, no_color=not color or "NO_COLOR" in os.environ)
     meta = report.metadata
     console.print(
-        f"[bold]trustscan {meta.tool_version}[/] {meta.provider} account {meta.identity.account} "
-        f"({len(meta.regions)} regions, source: {meta.source})"
+        f"[bold]trustscan {meta.tool_version}[/] {meta.provider} {_OWNER.get(meta.provider, 'account')} {meta.identity.account} "
+        f"({_scope_summary(meta)}, source: {meta.source})"
     )
     console.print(_checks_table(report))
     console.print(_criteria_table(report))
@@ -54,11 +54,21 @@ def render(report: Report, color: bool = False) -> str:
     return buffer.getvalue()
 
 
+_OWNER = {"aws": "account", "azure": "tenant", "gcp": "organization"}
+
+
+def _scope_summary(meta) -> str:
+    if meta.scopes:
+        noun = {"azure": "subscription", "gcp": "project"}.get(meta.provider, "scope")
+        return f"{len(meta.scopes)} {noun}{'s' if len(meta.scopes) != 1 else ''}"
+    return f"{len(meta.regions)} region{'s' if len(meta.regions) != 1 else ''}"
+
+
 def _checks_table(report: Report) -> Table:
     table = Table(title="Checks", title_justify="left", expand=False)
     table.add_column("Check")
     table.add_column("Severity")
-    for status in STATUS_ORDER[:5]:
+    for status in STATUS_ORDER:
         table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right")
     counts: dict[str, Counter] = {}
     severity: dict[str, str] = {}
@@ -67,7 +77,7 @@ def _checks_table(report: Report) -> Table:
         severity[finding.check_id] = finding.severity.value
     for check_id in sorted(counts):
         row = [check_id, severity[check_id]]
-        for status in STATUS_ORDER[:5]:
+        for status in STATUS_ORDER:
             n = counts[check_id].get(status, 0)
             row.append(f"[{STATUS_STYLE[status]}]{n}[/]" if n else "")
         table.add_row(*row)

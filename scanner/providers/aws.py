@@ -31,8 +31,15 @@ def open_collection(pool: Any, *, profile: str | None = None, regions: str | Non
 def demo() -> Iterator[dict[str, Any]]:
     from scanner.demo.aws import demo_account
 
+    from scanner.demo.aws import NOT_EMULATED
+
     with demo_account() as account:
-        yield {"regions": ",".join(account.regions), "endpoint_url": account.endpoint_url, "session": account.session}
+        yield {
+            "regions": ",".join(account.regions),
+            "endpoint_url": account.endpoint_url,
+            "session": account.session,
+            "not_emulated": NOT_EMULATED,
+        }
 
 
 def permissions(checks: list[Any]) -> str:
