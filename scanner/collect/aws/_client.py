@@ -8,7 +8,6 @@ and count requests per "service:Operation" for the report.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
@@ -147,8 +147,7 @@ class AwsApi:
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
-        self._cache: dict[str, _CacheEntry] = {}
-        self._cache_lock = threading.Lock()
+        self.call_cache = CallCache()
         self._count_lock = threading.Lock()
 
     # -- clients -------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ class AwsApi:
             method = getattr(self.client(service, region), xform_name(operation))
             return method(**params)
 
-        return self._memo(("call", service, region, operation, params), fetch)
+        return self.call_cache.get(("call", service, region, operation, params), fetch)
 
     def pages(self, service: str, region: str, operation: str, key: str, **params: Any) -> list:
         """All items under `key` across every page of a paginated operation."""
@@ -189,28 +188,8 @@ class AwsApi:
                 items.extend(page.get(key, []))
             return items
 
-        return self._memo(("pages", service, region, operation, key, params), fetch)
+        return self.call_cache.get(("pages", service, region, operation, key, params), fetch)
 
-    def _memo(self, parts: tuple, fetch: Callable[[], T]) -> T:
-        cache_key = json.dumps(parts, sort_keys=True, default=str)
-        with self._cache_lock:
-            entry = self._cache.get(cache_key)
-            owner = entry is None
-            if owner:
-                entry = self._cache[cache_key] = _CacheEntry()
-        assert entry is not None
-        if owner:
-            try:
-                entry.value = fetch()
-            except BaseException as exc:  # noqa: BLE001 - every waiter sees the same failure
-                entry.error = exc
-            finally:
-                entry.ready.set()
-        else:
-            entry.ready.wait()
-        if entry.error is not None:
-            raise entry.error
-        return entry.value
 
     # -- identity -------------------------------------------------------------------------------
     def identity(self, region: str | None = None) -> Identity:
@@ -234,16 +213,6 @@ class AwsApi:
                 f"cannot list the enabled regions ({classify(exc, 'ec2', region).reason}); pass --regions"
             ) from exc
         return sorted(r["RegionName"] for r in regions)
-
-
-class _CacheEntry:
-    __slots__ = ("ready", "value", "error")
-
-    def __init__(self) -> None:
-        self.ready = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
-
 
 
 class AwsCollection:

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
+from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
@@ -263,8 +264,7 @@ class AzureApi:
         self._count_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
-        self._cache: dict[str, _CacheEntry] = {}
-        self._cache_lock = threading.Lock()
+        self.call_cache = CallCache()
         self._graph: Any = None
         self.credential = credential or self._default_credential()
         self._kwargs: dict[str, Any] = {"transport": self._transport(connection_verify)}
@@ -351,7 +351,7 @@ class AzureApi:
             finally:
                 self._local.operation = previous
 
-        return self._memo((service, subscription, operation, key), run)
+        return self.call_cache.get((service, subscription, operation, key), run)
 
     def arm(self, service: str, subscription: str, operation: str, path: str, api_version: str, *, paged: bool = False, **query: str) -> Any:
         """GET an ARM path through the subscriptions client's pipeline (auth, retries, counting).
@@ -375,7 +375,7 @@ class AzureApi:
             finally:
                 self._local.operation = previous
 
-        return self._memo(("graph", path, paged), run)
+        return self.call_cache.get(("graph", path, paged), run)
 
     @staticmethod
     def _get(client: Any, url: str, params: dict[str, str], paged: bool, next_field: str, graph: bool = False) -> Any:
@@ -400,26 +400,6 @@ class AzureApi:
             request = HttpRequest("GET", next_link) if next_link else None
         return items
 
-    def _memo(self, parts: tuple, fetch: Callable[[], T]) -> T:
-        cache_key = json.dumps(parts, sort_keys=True, default=str)
-        with self._cache_lock:
-            entry = self._cache.get(cache_key)
-            owner = entry is None
-            if owner:
-                entry = self._cache[cache_key] = _CacheEntry()
-        assert entry is not None
-        if owner:
-            try:
-                entry.value = fetch()
-            except BaseException as exc:  # noqa: BLE001 - every waiter sees the same failure
-                entry.error = exc
-            finally:
-                entry.ready.set()
-        else:
-            entry.ready.wait()
-        if entry.error is not None:
-            raise entry.error
-        return entry.value
 
     # -- identity and subscriptions --------------------------------------------------------------
     def identity(self) -> Identity:
@@ -452,15 +432,6 @@ def _jwt_claims(token: str) -> dict[str, Any]:
         return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError):
         return {}
-
-
-class _CacheEntry:
-    __slots__ = ("ready", "value", "error")
-
-    def __init__(self) -> None:
-        self.ready = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
 
 
 class AzureCollection:
@@ -521,7 +492,6 @@ def read_facets(scope: AzureScope, service: str, getters: dict[str, Callable[[],
         except Exception as exc:  # noqa: BLE001 - one unreadable facet must not lose the resource
             errors[facet] = classify(exc, service, scope.subscription).reason
     return fields, errors
-
 
 
 class TenantCredential:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
@@ -220,8 +221,7 @@ class GcpApi:
         self._client_lock = threading.Lock()
         self._build_locks: dict[str, threading.Lock] = {}
         self._local = threading.local()
-        self._cache: dict[str, _CacheEntry] = {}
-        self._cache_lock = threading.Lock()
+        self.call_cache = CallCache()
         self._count_lock = threading.Lock()
 
     # -- credentials ---------------------------------------------------------------------------
@@ -359,7 +359,7 @@ class GcpApi:
 
     def call(self, service: str, method: str, **params: Any) -> dict:
         """One discovery-API call, e.g. call("sqladmin", "instances.list", project="p")."""
-        return self._memo(("call", service, method, params), lambda: self._execute(service, method, params))
+        return self.call_cache.get(("call", service, method, params), lambda: self._execute(service, method, params))
 
     def pages(self, service: str, method: str, key: str, **params: Any) -> list:
         """Every item under `key` across the nextPageToken pages of a list method."""
@@ -374,7 +374,7 @@ class GcpApi:
                 if not token:
                     return items
 
-        return self._memo(("pages", service, method, key, params), fetch)
+        return self.call_cache.get(("pages", service, method, key, params), fetch)
 
     def aggregated(self, service: str, method: str, key: str, **params: Any) -> list:
         """Compute aggregatedList: items is {"zones/x": {key: [...]} | {"warning": ...}}, flattened."""
@@ -390,7 +390,7 @@ class GcpApi:
                 if not token:
                     return items
 
-        return self._memo(("aggregated", service, method, key, params), fetch)
+        return self.call_cache.get(("aggregated", service, method, key, params), fetch)
 
     def rm(self, kind: str, method: str, **request: Any) -> Any:
         """One Resource Manager call (no SDK retry: ours applies), memoised and counted."""
@@ -402,7 +402,7 @@ class GcpApi:
                 lambda: getattr(client, method)(request=request, retry=None, timeout=self.timeout),
             )
 
-        return self._memo(("rm", kind, method, request), fetch)
+        return self.call_cache.get(("rm", kind, method, request), fetch)
 
     def rm_pages(self, kind: str, method: str, field: str, **request: Any) -> list:
         """Every item of a Resource Manager list, paging ourselves so each page gets our retry."""
@@ -421,42 +421,12 @@ class GcpApi:
                 if not token:
                     return items
 
-        return self._memo(("rm_pages", kind, method, field, request), fetch)
-
-    def _memo(self, parts: tuple, fetch: Callable[[], T]) -> T:
-        cache_key = json.dumps(parts, sort_keys=True, default=str)
-        with self._cache_lock:
-            entry = self._cache.get(cache_key)
-            owner = entry is None
-            if owner:
-                entry = self._cache[cache_key] = _CacheEntry()
-        assert entry is not None
-        if owner:
-            try:
-                entry.value = fetch()
-            except BaseException as exc:  # noqa: BLE001 - every waiter sees the same failure
-                entry.error = exc
-            finally:
-                entry.ready.set()
-        else:
-            entry.ready.wait()
-        if entry.error is not None:
-            raise entry.error
-        return entry.value
+        return self.call_cache.get(("rm_pages", kind, method, field, request), fetch)
 
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-class _CacheEntry:
-    __slots__ = ("ready", "value", "error")
-
-    def __init__(self) -> None:
-        self.ready = threading.Event()
-        self.value: Any = None
-        self.error: BaseException | None = None
 
 
 class GcpCollection:
