@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,9 @@ def moto_server() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto logs every 404 it serves
+    # moto otherwise loads ~1,300 public AMIs into every fresh EC2 backend (seconds per region);
+    # nothing here uses them. Read when a backend is created, so setting it for this process is enough.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
