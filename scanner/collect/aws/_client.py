@@ -63,10 +63,26 @@ class CallFailed(Exception):
         self.code = code
 
 
+# IAM action prefixes where they differ from our service names, so a denial names what to grant.
+IAM_PREFIX = {
+    "accessanalyzer": "access-analyzer",
+    "apigatewayv2": "apigateway",
+    "awslambda": "lambda",
+    "cognitoidp": "cognito-idp",
+    "efs": "elasticfilesystem",
+    "elb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
+    "opensearch": "es",
+    "s3control": "s3",
+    "ssoadmin": "sso",
+}
+
+
 def classify(exc: BaseException, service: str, region: str) -> CallFailed:
     """Turn an SDK exception into a coverage verdict with a one-line reason."""
     if isinstance(exc, CallFailed):
         return exc
+    service = IAM_PREFIX.get(service, service)
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", "Unknown"))

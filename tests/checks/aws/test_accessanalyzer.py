@@ -87,4 +87,4 @@ def test_denied_region_is_error_never_pass(aws):
     report, _ = _scan(aws, {"us-east-1": "AccessDeniedException", "eu-west-1": [_analyzer("account", "eu-west-1")]})
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.accessanalyzer.analyzer_active") == {(region, "ERROR"), ("IAM Access Analyzer (eu-west-1)", "PASS")}
-    assert "access denied to accessanalyzer:ListAnalyzers in us-east-1" in finding(report, CHECK, region).message
+    assert "access denied to access-analyzer:ListAnalyzers in us-east-1" in finding(report, CHECK, region).message

@@ -37,7 +37,7 @@ def test_denied_list_is_error(aws, denied_session):
     report = aws.scan(CHECK, session=denied_session("cognito-idp:ListUserPools"))
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.cognitoidp.user_pool_mfa_required") == {(region, "ERROR")}
-    assert "access denied to cognitoidp:ListUserPools" in finding(report, CHECK, region).message
+    assert "access denied to cognito-idp:ListUserPools" in finding(report, CHECK, region).message
 
 
 def test_denied_mfa_config_is_error_for_each_pool(aws, denied_session):

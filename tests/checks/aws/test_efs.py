@@ -90,7 +90,7 @@ def test_denied_backup_policy_is_error_unless_aws_backup_decides(aws):
     }
     _, report = stubbed_collect(aws, ["aws.efs.backup_protected", "aws.efs.encrypted_at_rest"], replies)
     assert verdicts(report, "aws.efs.backup_protected") == {("unknown-policy", "ERROR"), ("pass-aws-backup", "PASS")}
-    assert "access denied to efs:DescribeBackupPolicy" in finding(report, "aws.efs.backup_protected", "unknown-policy").message
+    assert "access denied to elasticfilesystem:DescribeBackupPolicy" in finding(report, "aws.efs.backup_protected", "unknown-policy").message
     assert verdicts(report, "aws.efs.encrypted_at_rest") == {("unknown-policy", "PASS"), ("pass-aws-backup", "PASS")}
 
 
@@ -104,5 +104,5 @@ def test_rejected_listing_is_error_never_pass(aws, denied_session):
     report = aws.scan("aws.efs.encrypted_at_rest", session=denied_session("elasticfilesystem:DescribeFileSystems"))
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.efs.encrypted_at_rest") == {(region, "ERROR")}
-    assert "access denied to efs:DescribeFileSystems" in finding(report, "aws.efs.encrypted_at_rest", region).message
+    assert "access denied to elasticfilesystem:DescribeFileSystems" in finding(report, "aws.efs.encrypted_at_rest", region).message
     assert [(e.key, e.error_code) for e in report.collection_errors] == [("aws.efs.file_systems", "403")]

@@ -98,7 +98,7 @@ def test_denied_policies_are_error_for_the_tls_check_only(aws, denied_session):
     report = aws.scan("aws.elb.listener_modern_tls_policy", "aws.elb.listener_https", session=session)
     denied = finding(report, "aws.elb.listener_modern_tls_policy", "guarded")
     assert denied.status == Status.ERROR
-    assert "access denied to elb:DescribeLoadBalancerPolicies" in denied.message
+    assert "access denied to elasticloadbalancing:DescribeLoadBalancerPolicies" in denied.message
     assert verdicts(report, "aws.elb.listener_https") == {("guarded", "PASS")}
 
 

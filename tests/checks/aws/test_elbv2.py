@@ -173,7 +173,7 @@ def test_denied_attributes_are_error_for_those_checks_only(aws, denied_session):
     report = aws.scan("aws.elbv2.access_logging", "aws.elbv2.deletion_protection", "aws.elbv2.multi_az", session=session)
     for check_id in ("aws.elbv2.access_logging", "aws.elbv2.deletion_protection"):
         assert verdicts(report, check_id) == {("guarded", "ERROR")}, check_id
-        assert "access denied to elbv2:DescribeLoadBalancerAttributes" in finding(report, check_id, "guarded").message
+        assert "access denied to elasticloadbalancing:DescribeLoadBalancerAttributes" in finding(report, check_id, "guarded").message
     assert verdicts(report, "aws.elbv2.multi_az") == {("guarded", "PASS")}
 
 

@@ -618,7 +618,7 @@ def test_federation_denied_in_a_region_is_unknown_not_fail(aws, denied_session):
         pool.shutdown()
     assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT} in us-east-1", "ERROR"), (f"account {ACCOUNT}", "UNKNOWN")}
     # (the reason names the collection key's service, ssoadmin)
-    assert "access denied to ssoadmin:ListInstances in us-east-1" in finding(report, FEDERATION, f"account {ACCOUNT} in us-east-1").message
+    assert "access denied to sso:ListInstances in us-east-1" in finding(report, FEDERATION, f"account {ACCOUNT} in us-east-1").message
 
 
 def test_denied_identity_providers_is_error(aws, denied_session):

@@ -73,7 +73,7 @@ def test_denied_list_functions_is_error(aws, denied_session):
     report = aws.scan(CHECK, session=denied_session("lambda:ListFunctions"))
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.lambda.function_log_retention") == {(region, "ERROR")}
-    assert "access denied to awslambda:ListFunctions" in finding(report, CHECK, region).message
+    assert "access denied to lambda:ListFunctions" in finding(report, CHECK, region).message
 
 
 def test_custom_logging_config_group_on_a_constructed_inventory():

@@ -106,4 +106,4 @@ def test_denied_describe_is_error_never_pass(aws):
         report = scan_with_clients(aws, ["aws.opensearch.encrypted_at_rest"], {("opensearch", "us-east-1"): client})
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.opensearch.encrypted_at_rest") == {(region, "ERROR")}
-    assert "access denied to opensearch:DescribeDomains" in finding(report, "aws.opensearch.encrypted_at_rest", region).message
+    assert "access denied to es:DescribeDomains" in finding(report, "aws.opensearch.encrypted_at_rest", region).message

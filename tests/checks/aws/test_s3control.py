@@ -64,5 +64,5 @@ def test_access_denied_is_error_never_pass(aws, denied_session):
     _s3control(aws).put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=ALL_ON)
     report = aws.scan("aws.s3control.account_public_access_block", session=denied_session("s3:GetPublicAccessBlock"))
     assert {f.status for f in report.findings} == {Status.ERROR}
-    assert "s3control:GetPublicAccessBlock failed in global" in report.findings[0].message
+    assert "s3:GetPublicAccessBlock failed in global" in report.findings[0].message
     assert report.collection_errors[0].key == "aws.s3control.public_access_block"
