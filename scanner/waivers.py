@@ -83,6 +83,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
             "findings": findings,
             "summary": summarise(findings),
             "criteria": recount_criteria(report, findings),
+            "scopes": recount_scope_summaries(report, findings),
             "waivers": records,
         }
     )
@@ -107,6 +108,14 @@ def recount_criteria(report: Report, findings: list[Finding]) -> list[CriterionR
     for name in frameworks:
         criteria.extend(rollup(load_framework(name), findings, evaluated, {report.metadata.provider}))
     return criteria
+
+
+def recount_scope_summaries(report: Report, findings: list[Finding]) -> list:
+    """Each scope's counts and criteria for the new statuses."""
+    from scanner.engine.evaluate import recount_scopes
+
+    frameworks = {name: load_framework(name) for name in dict.fromkeys(c.framework for c in report.criteria)}
+    return recount_scopes(report.scopes, findings, frameworks)
 
 
 def warnings(report: Report) -> list[str]:

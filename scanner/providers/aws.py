@@ -20,11 +20,13 @@ OPTIONS = [
 
 def open_collection(pool: Any, *, profile: str | None = None, regions: str | None = None, endpoint_url: str | None = None, session: Any = None) -> Any:
     from scanner.collect.aws._client import AwsApi, AwsCollection
+    from scanner.engine.organization import SingleScopeOrganization
 
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
     wanted = (regions or "all").strip()
     region_list = None if wanted.lower() == "all" else [r.strip() for r in wanted.split(",") if r.strip()]
-    return AwsCollection(api, regions=region_list)
+    # The caller's own account, as an organization of one scope.
+    return SingleScopeOrganization(AwsCollection(api, regions=region_list))
 
 
 @contextmanager

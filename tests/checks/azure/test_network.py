@@ -9,7 +9,7 @@ from tests.conftest import finding, verdicts
 def test_flow_logs_enabled_and_retained(azure):
     report = azure.scan("azure.network.nsg_flow_logs_enabled", "azure.network.flow_log_retention")
     assert verdicts(report, "azure.network.nsg_flow_logs_enabled") == {("nsg-web", "PASS"), ("nsg-db", "PASS"), ("nsg-dev", "FAIL")}
-    assert verdicts(report, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL")}
+    assert verdicts(report, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert finding(report, "azure.network.flow_log_retention", "fl-nsg-db").evidence == {"retention_days": 30, "retention_enabled": True}
 
 

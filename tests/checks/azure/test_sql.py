@@ -14,9 +14,9 @@ def test_server_checks(azure):
     assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
     assert verdicts(report, "azure.sql.tde_protector_cmk") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
     assert verdicts(report, "azure.sql.auditing_enabled") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
-    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS")}  # dev has auditing off
+    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS"), (f"azure {DEV}", "NOT_APPLICABLE")}  # dev has auditing off
     strict = azure.scan("azure.sql.audit_retention", params={"azure.sql.audit_retention": {"min_days": 365}})
-    assert verdicts(strict, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL")}
+    assert verdicts(strict, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
     lenient = azure.scan("azure.sql.tde_protector_cmk", params={"azure.sql.tde_protector_cmk": {"require_cmk": False}})
     assert verdicts(lenient, "azure.sql.tde_protector_cmk") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "PASS")}
 
@@ -34,7 +34,7 @@ def test_denied_auditing_getter_is_error_for_that_server_only(azure):
     azure.error(f"{PROD_SERVER}/auditingSettings/default", "denied", action="Microsoft.Sql/servers/auditingSettings/read")
     report = azure.scan("azure.sql.auditing_enabled", "azure.sql.audit_retention", "azure.sql.min_tls_1_2")
     assert verdicts(report, "azure.sql.auditing_enabled") == {("sql-contoso-prod", "ERROR"), ("sql-contoso-dev", "FAIL")}
-    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "ERROR")}
+    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "ERROR"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
     assert "access denied to sql:serverBlobAuditingPolicies.get" in finding(report, "azure.sql.auditing_enabled", "sql-contoso-prod").message
 

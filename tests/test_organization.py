@@ -1,0 +1,150 @@
+"""Organizations as scopes: every scan is a Snapshot of scope inventories (accounts, subscriptions,
+projects, the organization itself), collected and evaluated scope by scope.
+
+Azure through the fake ARM / Graph server (tests/azure_fixtures.py), GCP through the fake Google APIs
+(tests/checks/gcp/conftest.py), AWS through moto: real SDK clients over HTTP, nothing mocked.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scanner.collect.registry import load_collectors
+from scanner.engine.evaluate import evaluate
+from scanner.engine.scan import ScanOptions, frameworks, load_snapshot, report_for
+from scanner.fakecloud.server import Route
+from scanner.models.common import CoverageState, Status
+from scanner.models.inventory import Inventory, InventoryMetadata, Snapshot
+from scanner.registry import load_checks, select_checks
+from scanner.snapshot import dump_snapshot
+from tests.azure_fixtures import DEV, PROD, TENANT, azure, azure_server  # noqa: F401
+from tests.checks.gcp.conftest import gcp, gcp_cloud, gcp_routes  # noqa: F401
+from tests.conftest import verdicts
+
+GCP_PROJECTS = ("acme-data", "acme-prod", "acme-sandbox")
+
+
+@pytest.mark.parametrize("provider", ["azure", "gcp"])
+def test_azure_and_gcp_tenant_wide_collectors_run_once_in_the_organization_scope(provider):
+    """Azure subscriptions and GCP projects are member scopes: a collector is either per member
+    (regional=True) or organization-level (organization=True), never "once per member, globally"."""
+    for key, spec in load_collectors(provider).items():
+        assert spec.regional != spec.organization, f"{key}: regional={spec.regional} organization={spec.organization}"
+
+
+def test_azure_scopes_evaluate_separately(azure):
+    snapshot, report = azure.collect(["azure.sql.min_tls_1_2", "azure.entra.mfa_required_for_all_users"])
+    assert isinstance(snapshot, Snapshot) and {s.metadata.scope_kind for s in snapshot.scopes} == {"organization", "subscription"}
+    # the tenant-wide check is decided once, in the tenant; the per-subscription check in each subscription
+    assert {f.account for f in report.findings if f.check_id == "azure.entra.mfa_required_for_all_users"} == {TENANT}
+    assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
+    by_scope = {s.id: s for s in report.scopes}
+    assert by_scope[PROD].counts == {Status.PASS: 1} and by_scope[DEV].counts == {Status.FAIL: 1}
+    assert by_scope[DEV].criteria["soc2"]["CC6.7"] == "not_satisfied" and by_scope[PROD].criteria["soc2"]["CC6.7"] == "satisfied"
+    assert by_scope[TENANT].kind == "organization" and set(by_scope[TENANT].counts) <= {Status.PASS, Status.FAIL}
+    # findings come scope by scope (by account), then by check and resource
+    assert [f.account for f in report.findings] == sorted(f.account for f in report.findings)
+
+
+def test_a_subscription_that_refuses_access_is_error_for_that_subscription_only(azure):
+    for route in [r for r in azure.cloud.routes if f"/subscriptions/{DEV}/" in r.path.lower()]:
+        azure.error(route.path, "denied", action="Microsoft.Resources/read")
+    report = azure.scan("azure.sql.min_tls_1_2", "azure.storage.min_tls_1_2", "azure.entra.global_admins_limited")
+    dev = [f for f in report.findings if f.account == DEV]
+    assert {(f.resource_name, f.status) for f in dev} == {(f"azure {DEV}", Status.ERROR)}
+    assert all(f"subscription {DEV}" in f.message and "AuthorizationFailed" in f.message for f in dev)
+    assert Status.PASS in {f.status for f in report.findings if f.account == PROD}  # the others proceed
+    assert {f.status for f in report.findings if f.account == TENANT} <= {Status.PASS, Status.FAIL}
+    states = {s.id: s.state for s in report.scopes}
+    assert states == {PROD: "scanned", DEV: "failed", TENANT: "scanned"}
+    assert {e.account for e in report.collection_errors} == {DEV}
+
+
+def test_mixed_checks_read_the_organization_facts_from_the_organization_scope(gcp):
+    """gcp.logging.sink_exports_all reads each project's sinks and the organization's: evaluated per
+    project with the organization's facts; without the organization scope it cannot be decided."""
+    snapshot, report = gcp.collect(["gcp.logging.sink_exports_all"])
+    assert verdicts(report, "gcp.logging.sink_exports_all") == {("acme-data", "FAIL"), ("acme-prod", "PASS"), ("acme-sandbox", "FAIL")}
+    # an aggregated organization sink without a filter covers every project, each evaluated on its own
+    sink = {"name": "all-logs", "destination": "storage.googleapis.com/acme-org-logs",
+            "writerIdentity": "serviceAccount:service-org-104729@gcp-sa-logging.iam.gserviceaccount.com",
+            "createTime": "2024-06-01T10:00:00.000Z", "updateTime": "2024-06-01T10:00:00.000Z", "includeChildren": True}
+    gcp.add(Route("GET", "/v2/organizations/104729/sinks", body={"sinks": [sink]}, paging="sinks", paging_style="google"))
+    snapshot, report = gcp.collect(["gcp.logging.sink_exports_all"])
+    assert verdicts(report, "gcp.logging.sink_exports_all") == {("acme-data", "PASS"), ("acme-prod", "PASS"), ("acme-sandbox", "PASS")}
+    assert all("organization/all-logs" in f.message for f in report.findings)
+    organization = snapshot.organization_scope()
+    assert organization is not None and [c.key for c in organization.coverage] == ["gcp.logging.org_sinks"]
+    alone = Snapshot(metadata=snapshot.metadata, scopes=snapshot.members())
+    findings = evaluate(alone, select_checks(load_checks(), ids=["gcp.logging.sink_exports_all"]), frameworks())
+    assert {(f.account, f.status) for f in findings} == {(p, Status.ERROR) for p in GCP_PROJECTS}
+    assert all("the organization scope is not part of this snapshot" in f.message for f in findings)
+
+
+def _legacy(snapshot: Snapshot) -> Inventory:
+    """The schema-1 form trustscan wrote before organizations: one inventory holding every scope."""
+    provider = snapshot.metadata.provider
+    merged = type(getattr(snapshot.scopes[0], provider))()
+    for scope in snapshot.scopes:
+        mine = getattr(scope, provider)
+        for service in type(mine).model_fields:
+            for attribute, value in getattr(mine, service):
+                current = getattr(getattr(merged, service), attribute)
+                if isinstance(value, list):
+                    setattr(getattr(merged, service), attribute, sorted([*current, *value], key=lambda r: (r.id, r.region)))
+                elif value is not None and scope.metadata.scope_kind == "organization":
+                    setattr(getattr(merged, service), attribute, value)
+    meta = snapshot.metadata
+    return Inventory(
+        metadata=InventoryMetadata(tool_version=meta.tool_version, provider=provider, collected_at=meta.collected_at,
+                                   identity=meta.identity, scope_field="account", scopes=snapshot.member_ids(), checks=meta.checks),
+        coverage=sorted(snapshot.coverage, key=lambda c: (c.key, c.scope)),
+        **{provider: merged},
+    )
+
+
+def test_schema_1_snapshots_still_load_and_evaluate_as_one_scope(azure, tmp_path):
+    ids = ["azure.sql.min_tls_1_2", "azure.network.flow_log_retention", "azure.entra.global_admins_limited"]
+    snapshot, report = azure.collect(ids)
+    old = tmp_path / "schema-1.json"
+    old.write_text(dump_snapshot(_legacy(snapshot)))
+    assert json.loads(old.read_text())["schema_version"] == "1"
+    loaded = load_snapshot(str(old))
+    assert isinstance(loaded, Inventory) and loaded.metadata.scope_kind is None
+    legacy = report_for(loaded, ScanOptions(checks=select_checks(load_checks(), ids=ids)), source="snapshot")
+    # the same verdicts on resources; a schema-1 inventory is evaluated as one scope, as it always was:
+    # one "nothing in scope" for the tenant where per-subscription evaluation says it per subscription
+    resources = {(f.check_id, f.resource_id, f.status) for f in report.findings if f.resource_type != "account"}
+    assert resources == {(f.check_id, f.resource_id, f.status) for f in legacy.findings if f.resource_type != "account"}
+    assert verdicts(report, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
+    assert verdicts(legacy, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL")}
+    assert [s.id for s in legacy.scopes] == [TENANT] and legacy.metadata.scopes == [PROD, DEV]
+    assert all(c.state == CoverageState.COLLECTED for c in loaded.coverage)
+
+
+def test_a_single_aws_account_is_an_organization_of_one(aws):
+    from scanner.engine.organization import SingleScopeOrganization, is_organization
+    from scanner.engine.pool import WorkPool
+    from scanner.providers import aws as provider
+
+    aws.client("s3").create_bucket(Bucket="plain")
+    pool = WorkPool(4)
+    try:
+        collection = provider.open_collection(pool, regions="us-east-1", endpoint_url=aws.endpoint_url, session=aws.session())
+        assert isinstance(collection, SingleScopeOrganization) and is_organization(collection)
+        [scope] = collection.discover()
+        assert (scope.kind, scope.id, scope.regions) == ("account", "123456789012", ("us-east-1",))
+        options = ScanOptions(checks=select_checks(load_checks(), ids=["aws.s3.bucket_versioning"]))
+        from scanner.engine.scan import collect
+
+        snapshot = collect(collection, pool, options)
+    finally:
+        pool.shutdown()
+    [inventory] = snapshot.scopes
+    assert inventory.metadata.scope_kind == "account" and inventory.metadata.regions == ["us-east-1"]
+    report = report_for(snapshot, options, source="test")
+    assert verdicts(report, "aws.s3.bucket_versioning") == {("plain", "FAIL")}
+    assert [(s.id, s.kind, s.state) for s in report.scopes] == [("123456789012", "account", "scanned")]
+    assert report.metadata.scopes == [] and report.metadata.regions == ["us-east-1"]
