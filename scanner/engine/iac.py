@@ -137,9 +137,10 @@ def judge(result: Any, reads: list[tuple[Any, str]]) -> Any:
     status, message = result.status, result.message
     if unresolved and status in (Status.PASS, Status.FAIL):
         evidence["unresolved"] = unresolved
-        evidence["verdict_with_placeholders"] = status.value
         status = Status.UNKNOWN
         message = "not known before apply: " + "; ".join(f"{k}: {v}" for k, v in unresolved.items())
+        if own_source is not None:
+            own_fields = [name for name in own_fields if name in own_source.unresolved] or own_fields
     location = _location(own_source, own_fields) if own_source is not None else None
     return replace(result, status=status, message=message, evidence=evidence, location=location)
 
@@ -160,10 +161,18 @@ def _location(source: ResourceSource, fields: list[str]) -> SourceLocation:
             spans = []
             break
         spans.append(span)
-    distinct = {(s.file, s.start_line, s.end_line, s.address) for s in spans}
-    if len(distinct) == 1:
-        span = spans[0]
-        return SourceLocation(root=source.root, file=span.file, start_line=span.start_line, end_line=span.end_line, address=span.address)
+    if spans and len({(s.file, s.address) for s in spans}) == 1:
+        # every deciding field is set in one block: that block's lines (one attribute's, if only one)
+        first = spans[0]
+        span = first.model_copy(update={"start_line": min(s.start_line for s in spans), "end_line": max(s.end_line for s in spans)})
+        return SourceLocation(
+            root=source.root,
+            file=span.file,
+            start_line=span.start_line,
+            end_line=span.end_line,
+            address=span.address,
+            resource_address=source.address if span.address != source.address else None,
+        )
     return SourceLocation(
         root=source.root, file=source.file, start_line=source.start_line, end_line=source.end_line, address=source.address
     )

@@ -81,6 +81,9 @@ class SourceLocation(SourceSpan):
     """Where a finding's deciding setting is written: the span plus the scanned root it is relative to."""
 
     root: str  # the scanned root, relative to the working directory ("." for it), "/" separators
+    # The address of the resource the finding is about, where the lines are another block's
+    # (an aws_s3_bucket_versioning that decides a bucket's verdict).
+    resource_address: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class ResourceSource(SourceLocation):

@@ -50,6 +50,10 @@ class Scope:
 
 
 def materialize(value: Any) -> Any:
+    """Namespaces resolved to plain values; resource instances stay lazy (their computed attributes
+    are only known through get_attr)."""
+    if getattr(value, "keep_lazy", False):
+        return value
     if isinstance(value, Lazy):
         return materialize(value.materialize())
     if isinstance(value, list):

@@ -403,6 +403,8 @@ def _convert(value: Any, type_expr: tuple | None) -> Any:
 class InstanceValue(Lazy):
     """A resource instance as a value: configured attributes on demand, computed ones unknown."""
 
+    keep_lazy = True
+
     def __init__(self, node: ResourceNode, key: Any, scope: Scope) -> None:
         self.node = node
         self.key = key
