@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scanner import __version__
+from scanner.engine import iac
 from scanner.mapping import Framework, criteria_index, criterion_states, rollup
 from scanner.models.common import Coverage, CoverageState, Resource, Status
 from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
@@ -174,10 +175,11 @@ def evaluate_scope(
     """One scope's findings, sorted (check, resource, region)."""
     kind = scope.metadata.scope_kind
     findings: dict[str, Finding] = {}
-    views: dict[tuple[str, ...], Inventory] = {}
+    views: dict[tuple[str, ...], Inventory] = {(): scope}
+    prepared: dict[tuple[str, ...], tuple[Any, Any]] = {}
     for spec in specs:
         level = levels[spec.id]
-        view = scope
+        keys: tuple[str, ...] = ()
         if kind == "organization":
             if level != "organization":
                 continue
@@ -188,8 +190,10 @@ def evaluate_scope(
                 keys = tuple(k for k in spec.collection_keys if k in org_keys)
                 if keys not in views:
                     views[keys] = with_organization(scope, organization, keys)
-                view = views[keys]
-        for finding in evaluate_check(view, spec, criteria.get(spec.id, {}), params):
+        view = views[keys]
+        if keys not in prepared:
+            prepared[keys] = iac.prepare(getattr(view, view.metadata.provider))
+        for finding in evaluate_check(view, spec, criteria.get(spec.id, {}), params, prepared[keys]):
             findings.setdefault(finding.finding_id, finding)
     return sorted(findings.values(), key=_legacy_order)
 
@@ -213,10 +217,15 @@ def with_organization(scope: Inventory, organization: Inventory | None, keys: It
 
 
 def evaluate_check(
-    inventory: Inventory, spec: CheckSpec, criteria: dict[str, list[str]], params: Mapping[str, Mapping[str, Any]] | None
+    inventory: Inventory,
+    spec: CheckSpec,
+    criteria: dict[str, list[str]],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    prepared: tuple[Any, Any] | None = None,
 ) -> list[Finding]:
-    """One check over one scope's facts: coverage first, then the check function."""
-    provider_inventory = getattr(inventory, inventory.metadata.provider)
+    """One check over one scope's facts: coverage first, then the check function (through
+    scanner.engine.iac, which tracks what a check reads of IaC-sourced resources)."""
+    provider_inventory, run_check = prepared or iac.prepare(getattr(inventory, inventory.metadata.provider))
     ctx = CheckContext(
         now=inventory.metadata.collected_at,
         params=resolve_params(spec, params),
@@ -231,7 +240,7 @@ def evaluate_check(
         try:
             results.extend(
                 _facet_guard(spec, result)
-                for result in spec.func(provider_inventory, ctx)
+                for result in run_check(spec, provider_inventory, ctx)
                 if scope_of(inventory, result.resource) not in blocked
             )
         except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
@@ -301,6 +310,7 @@ def _finding(inventory: Inventory, spec: CheckSpec, result: Result, criteria: di
         evidence=_plain(dict(result.evidence)),
         criteria={k: sorted(v) for k, v in sorted(criteria.items())},
         remediation=spec.remediation,
+        location=result.location,
     )
 
 
