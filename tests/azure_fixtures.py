@@ -120,7 +120,8 @@ class FakeAzure:
 
         clones = [
             Route(r.method, r.path.replace(like, subscription), status=r.status, body=renamed(copy.deepcopy(r.body)),
-                  headers=dict(r.headers), query=dict(r.query), paging=r.paging, paging_style=r.paging_style, handler=r.handler)
+                  headers=dict(r.headers), query=dict(r.query), paging=r.paging, paging_style=r.paging_style, handler=r.handler,
+                  api_version=r.api_version)
             for r in self.cloud.routes
             if f"/subscriptions/{like}/".lower() in r.path.lower() and r.handler is None
         ]

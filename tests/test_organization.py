@@ -106,7 +106,7 @@ def _legacy(snapshot: Snapshot) -> Inventory:
 
 
 def test_schema_1_snapshots_still_load_and_evaluate_as_one_scope(azure, tmp_path):
-    ids = ["azure.sql.min_tls_1_2", "azure.network.flow_log_retention", "azure.entra.global_admins_limited"]
+    ids = ["azure.sql.min_tls_1_2", "azure.sql.audit_retention", "azure.entra.global_admins_limited"]
     snapshot, report = azure.collect(ids)
     old = tmp_path / "schema-1.json"
     old.write_text(dump_snapshot(_legacy(snapshot)))
@@ -118,8 +118,8 @@ def test_schema_1_snapshots_still_load_and_evaluate_as_one_scope(azure, tmp_path
     # one "nothing in scope" for the tenant where per-subscription evaluation says it per subscription
     resources = {(f.check_id, f.resource_id, f.status) for f in report.findings if f.resource_type != "account"}
     assert resources == {(f.check_id, f.resource_id, f.status) for f in legacy.findings if f.resource_type != "account"}
-    assert verdicts(report, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
-    assert verdicts(legacy, "azure.network.flow_log_retention") == {("fl-nsg-web", "PASS"), ("fl-nsg-db", "FAIL")}
+    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS"), (f"azure {DEV}", "NOT_APPLICABLE")}
+    assert verdicts(legacy, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS")}
     assert [s.id for s in legacy.scopes] == [TENANT] and legacy.metadata.scopes == [PROD, DEV]
     assert all(c.state == CoverageState.COLLECTED for c in loaded.coverage)
 
@@ -148,3 +148,97 @@ def test_a_single_aws_account_is_an_organization_of_one(aws):
     assert verdicts(report, "aws.s3.bucket_versioning") == {("plain", "FAIL")}
     assert [(s.id, s.kind, s.state) for s in report.scopes] == [("123456789012", "account", "scanned")]
     assert report.metadata.scopes == [] and report.metadata.regions == ["us-east-1"]
+
+
+# -- Azure management groups ----------------------------------------------------------------------
+
+MG = "/providers/Microsoft.Management/managementGroups"
+
+
+def _management_groups(azure) -> None:
+    """The descendants of mg-contoso (fixtures/azure/management-groups, the shape of the REST spec's
+    GetDescendants example for 2023-04-01): nested groups, the Disabled sandbox subscription."""
+    from scanner.fakecloud.azure import scenario_dir
+    from scanner.fakecloud.server import load_routes
+
+    azure.cloud.add(*load_routes(scenario_dir("management-groups") / "routes.json"))
+
+
+def _open(azure, pool=None, **options):
+    from scanner.engine.pool import WorkPool
+    from scanner.providers import azure as provider
+
+    own = pool is None
+    pool = pool or WorkPool(2)
+    try:
+        return provider.open_collection(pool, endpoint_url=azure.cloud.url, credential=azure.credential,
+                                        connection_verify=azure.cloud.ca_path, retry_total=0, **options)
+    finally:
+        if own:
+            pool.shutdown()
+
+
+def test_management_group_scans_its_enabled_subscriptions_at_any_depth(azure):
+    _management_groups(azure)
+    collection = _open(azure, management_group="mg-contoso")
+    # PROD sits in mg-contoso-prod, DEV two levels down (mg-contoso-nonprod / mg-contoso-dev); the
+    # sandbox subscription is under the group too, but Disabled
+    assert [(s.kind, s.id, s.name) for s in collection.discover()] == [
+        ("organization", TENANT, "Entra ID tenant"), ("subscription", PROD, "Contoso Production"), ("subscription", DEV, "Contoso Development")]
+    assert azure.calls(f"{MG}/mg-contoso/descendants") == 4  # seven descendants, two a page
+    assert {r.query.get("api-version") for r in azure.cloud.requests if "descendants" in r.path} == {"2023-04-01"}
+    assert collection.plan_options() == {"cloud": "public", "management_group": "mg-contoso"}
+    nested = _open(azure, management_group=f"{MG}/mg-contoso-nonprod")  # the full resource id works too
+    assert nested.subscriptions == [DEV]
+
+
+@pytest.mark.parametrize("kind", ["denied", "not_found"])
+def test_an_unknown_management_group_is_one_line_and_nothing_scanned(azure, kind):
+    # ARM answers a group that does not exist with 403 AuthorizationFailed ("... or the scope is
+    # invalid") as often as with 404: both say the same to the user.
+    azure.error(f"{MG}/mg-nowhere/descendants", kind, action="Microsoft.Management/managementGroups/descendants/read")
+    from scanner.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as raised:
+        _open(azure, management_group="mg-nowhere")
+    message = str(raised.value)
+    assert message.startswith("management group 'mg-nowhere' was not found or cannot be read (") and "\n" not in message
+    assert not [r for r in azure.cloud.requests if "/providers/Microsoft.Storage" in r.path]
+
+
+def test_management_group_and_subscriptions_are_exclusive(capsys):
+    from scanner.cli.main import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["scan", "azure", "--subscriptions", PROD, "--management-group", "mg-contoso", "-q"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "give one of them" in err and err.count("\n") == 1
+
+
+def test_a_subscription_under_the_group_that_the_list_does_not_show_is_scanned_not_dropped(azure):
+    """A subscription the descendants API names but GET /subscriptions does not (no role there): it is
+    a scope of the scan, ERROR for what it would have filled, never silently left out."""
+    from scanner.fakecloud.azure import scenario_dir
+    from scanner.fakecloud.server import load_routes
+
+    [routes, _] = load_routes(scenario_dir("management-groups") / "routes.json")
+    hidden = "77777777-7777-4777-8777-777777777777"
+    extra = {"name": hidden, "type": "Microsoft.Management/managementGroups/subscriptions", "id": f"/subscriptions/{hidden}",
+             "properties": {"displayName": "Contoso Finance", "parent": {"id": f"{MG}/mg-contoso-prod"}}}
+    routes.body = {**routes.body, "value": [*routes.body["value"], extra]}
+    azure.cloud.add(routes)
+    azure.error(f"/subscriptions/{hidden}/providers/Microsoft.Sql/servers", "denied", action="Microsoft.Sql/servers/read")
+    from scanner.engine.pool import WorkPool
+    from scanner.engine.scan import collect
+
+    options = ScanOptions(checks=select_checks(load_checks(), ids=["azure.sql.min_tls_1_2"]))
+    pool = WorkPool(4)
+    try:
+        collection = _open(azure, pool, management_group="mg-contoso")
+        assert collection.subscriptions == sorted([PROD, DEV, hidden])
+        snapshot = collect(collection, pool, options)
+    finally:
+        pool.shutdown()
+    report = report_for(snapshot, options, source="test")
+    assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL"), (f"azure {hidden}", "ERROR")}
+    assert {s.id: s.state for s in report.scopes}[hidden] == "failed"

@@ -111,9 +111,10 @@ def permissions(checks: list[Any]) -> str:
             "Name": "trustscan reader",
             "IsCustom": True,
             "Description": "Read-only access for trustscan's selected checks.",
-            "Actions": sorted(set(actions) | {"Microsoft.Resources/subscriptions/read"}),
+            # descendants/read: listing the subscriptions under --management-group
+            "Actions": sorted(set(actions) | {"Microsoft.Resources/subscriptions/read", "Microsoft.Management/managementGroups/descendants/read"}),
             "NotActions": [],
-            "AssignableScopes": ["/subscriptions/<subscription-id>"],
+            "AssignableScopes": ["/subscriptions/<subscription-id>", "/providers/Microsoft.Management/managementGroups/<group-id>"],
         },
         "microsoftGraph": {
             "type": "Application permissions (admin consent required)",

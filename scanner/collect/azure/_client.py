@@ -455,7 +455,8 @@ class AzureCollection:
         if subscriptions:
             ids = sorted(set(subscriptions))
         else:
-            listed = self._enabled(api.subscriptions())
+            every = api.subscriptions()
+            listed = self._enabled(every)
             if self.identity.account == "unknown-tenant" and listed:
                 tenant = listed[0].get("tenantId") or "unknown-tenant"
                 self.identity = self.identity.model_copy(update={"account": tenant})
@@ -463,9 +464,14 @@ class AzureCollection:
             ids = sorted(self.names)
             if management_group:
                 under = self._under_management_group(management_group)
-                ids = sorted(i for i in ids if i in under)
+                # The descendants API gives no state: the subscription list does. One under the group
+                # that the list does not show is scanned too (and is ERROR if it refuses access), never
+                # silently left out; a Disabled or Deleted one is.
+                known = {_subscription_id(s) for s in every}
+                self.names.update({i: name for i, name in under.items() if i not in known})
+                ids = sorted(i for i in under if i in self.names)
                 if not ids:
-                    raise ConfigurationError(f"management group {management_group!r} holds no enabled subscription these credentials can read")
+                    raise ConfigurationError(f"management group {management_group!r} holds no enabled subscription")
         if not ids:
             raise ConfigurationError("these credentials can read no Azure subscription; pass --subscriptions or grant Reader")
         self.scope_ids = ids
@@ -475,7 +481,7 @@ class AzureCollection:
     def _enabled(subscriptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [s for s in subscriptions if (s.get("state") or "Enabled") not in ("Disabled", "Deleted")]
 
-    def _under_management_group(self, group: str) -> set[str]:
+    def _under_management_group(self, group: str) -> dict[str, str]:
         """Every subscription below a management group, at any depth (the descendants API walks nested groups)."""
         path = f"/providers/Microsoft.Management/managementGroups/{group}/descendants"
         try:
@@ -486,7 +492,11 @@ class AzureCollection:
                 f"management group {group!r} was not found or cannot be read ({failure.code}); check the group id "
                 "(not its display name) and grant Reader (or Management Group Reader) on it"
             ) from exc
-        return {d["id"].rsplit("/", 1)[-1] for d in descendants if str(d.get("id", "")).lower().startswith("/subscriptions/")}
+        return {
+            d["id"].rsplit("/", 1)[-1]: (d.get("properties") or {}).get("displayName") or ""
+            for d in descendants
+            if str(d.get("id", "")).lower().startswith("/subscriptions/")
+        }
 
     @property
     def subscriptions(self) -> list[str]:
