@@ -3,7 +3,7 @@ is attached to) and their retention; NSG rules that open SSH, RDP or every port 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanner.models.azure import AzureInventory
 from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
@@ -129,7 +129,10 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
     return ranges
 
 
-def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers) -> SecurityRule | None:  # noqa: ANN001
+PortTest = Callable[[int, int], bool]  # (low, high) of a rule's port range -> does it cover what is judged
+
+
+def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
     """The highest-priority inbound rule from the Internet, for one of `protocols`, whose ports satisfy
     `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
     rules = sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
@@ -139,7 +142,7 @@ def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers)
     return None
 
 
-def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers) -> Result:  # noqa: ANN001
+def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
     rule = _first_internet_rule(nsg, {p.lower() for p in protocols}, covers)
     if rule is None or rule.access.lower() != "allow":
         said = f"rule {rule.name!r} (priority {rule.priority}) denies it first" if rule else "no inbound rule allows it"
@@ -153,7 +156,7 @@ def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers)
     )
 
 
-def _port(port: int):  # noqa: ANN202
+def _port(port: int) -> PortTest:
     return lambda low, high: low <= port <= high
 
 
