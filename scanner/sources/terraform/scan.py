@@ -46,6 +46,7 @@ class Source:
     remote_modules: list[tuple[str, str, str]] = field(default_factory=list)  # address, source, root
     missing_modules: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    root_files: dict[str, list[str]] = field(default_factory=dict)  # root module -> its .tf files
 
     def scope(self, root: str) -> str:
         return Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
@@ -82,6 +83,7 @@ def from_tree(paths: Sequence[str], variables: dict[str, Any], workers: int | No
         parse_errors=errors,
         remote_modules=tree.remote_modules,
         missing_modules=tree.missing_modules,
+        root_files={root: sorted(tree.dirs[root].files) for root in tree.roots()},
     )
 
 
@@ -195,6 +197,26 @@ def _not_expressible_inventory(inventory: Inventory, spec: CheckSpec, reason: st
     return inventory.model_copy(update={"coverage": coverage})
 
 
+def _locate(source: Source, finding: Any) -> Any:
+    """Findings about no resource block still get a file: a broken file at its error line, an
+    account-wide verdict of a root module at the top of its main file (code scanning needs a file)."""
+    if finding.location is not None:
+        return finding
+    from scanner.models.common import SourceLocation
+
+    for file, line, _ in source.parse_errors:
+        if finding.resource_id == file:
+            where = SourceLocation(root=source.label, file=file, start_line=max(line, 1), end_line=max(line, 1), address="")
+            return finding.model_copy(update={"location": where})
+    root = next((r for r in source.roots if source.scope(r) == finding.account), None)
+    files = source.root_files.get(root or "", [])
+    if not files:
+        return finding
+    main = next((f for f in files if f.endswith("/main.tf") or f == "main.tf"), files[0])
+    where = SourceLocation(root=source.label, file=main, start_line=1, end_line=1, address="")
+    return finding.model_copy(update={"location": where})
+
+
 def report(
     source: Source,
     checks: list[CheckSpec],
@@ -217,6 +239,7 @@ def report(
         evaluated += [c for c in cloud_checks if c not in evaluated]
         coverage += inventory.coverage
     findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
+    findings = [_locate(source, f) for f in findings]
     findings.sort(key=lambda f: (f.check_id, f.resource_id, f.region, f.account))
     finished = datetime.now(timezone.utc)
     criteria = []
