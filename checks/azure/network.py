@@ -144,13 +144,16 @@ def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers:
 
 def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
     rule = _first_internet_rule(nsg, {p.lower() for p in protocols}, covers)
-    if rule is None or rule.access.lower() != "allow":
-        said = f"rule {rule.name!r} (priority {rule.priority}) denies it first" if rule else "no inbound rule allows it"
-        return Result.passed(nsg, f"{what} is not open to the Internet: {said}")
+    if rule is None:
+        return Result.passed(nsg, f"no inbound rule matches {what} from the Internet")
+    if rule.access.lower() != "allow":
+        by = "the default rule" if rule in nsg.default_security_rules else "rule"
+        return Result.passed(nsg, f"{by} {rule.name!r} (priority {rule.priority}) denies {what} from the Internet before any rule allows it")
     evidence = {"rule": rule.name, "priority": rule.priority, "protocol": rule.protocol, "sources": rule.source_prefixes, "ports": rule.destination_ports}
+    protocol = "any protocol" if rule.protocol == "*" else rule.protocol
     return Result.failed(
         nsg,
-        f"rule {rule.name!r} (priority {rule.priority}) allows {rule.protocol} {','.join(rule.destination_ports)} "
+        f"rule {rule.name!r} (priority {rule.priority}) allows {protocol} to ports {','.join(rule.destination_ports)} "
         f"from {','.join(rule.source_prefixes)}: {what} is open to the Internet",
         **evidence,
     )
