@@ -190,13 +190,11 @@ def _all_resources(provider_inventory: Any) -> list[Any]:
     return found
 
 
-def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str) -> Inventory:
-    """An empty inventory of the same scope whose coverage marks the checks' inputs unsupported:
-    their findings are NOT_APPLICABLE with the reason."""
+def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str, scopes: list[str]) -> Inventory:
+    """An empty inventory whose coverage marks the checks' inputs unsupported in every root module's
+    scope: their findings are NOT_APPLICABLE with the reason, one per root module."""
     keys = sorted({key for spec in checks for key in spec.collection_keys})
-    coverage = [
-        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys
-    ]
+    coverage = [Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys for scope in scopes]
     provider = inventory.metadata.provider
     return Inventory(metadata=inventory.metadata, coverage=coverage, **{provider: type(getattr(inventory, provider))()})
 
@@ -233,18 +231,22 @@ def report(
     findings = []
     evaluated: list[CheckSpec] = []
     coverage: list[Coverage] = []
+    not_expressible: dict[str, tuple[Inventory, dict[str, list[CheckSpec]], list[str]]] = {}
     for (_, cloud), (inventory, cloud_checks) in built.items():
         judged = [spec for spec in cloud_checks if expressible(spec) is None]
         findings += evaluate(inventory, judged, frameworks, params)
-        by_reason: dict[str, list[CheckSpec]] = {}
+        groups = not_expressible.setdefault(cloud, (inventory, {}, []))
+        groups[2].append(inventory.metadata.identity.account)
         for spec in cloud_checks:
             reason = expressible(spec)
-            if reason is not None:
-                by_reason.setdefault(reason, []).append(spec)
-        for reason, specs in by_reason.items():
-            findings += evaluate(_not_expressible_inventory(inventory, specs, reason), specs, frameworks, params)
+            if reason is not None and spec not in groups[1].setdefault(reason, []):
+                groups[1][reason].append(spec)
         evaluated += [c for c in cloud_checks if c not in evaluated]
         coverage += inventory.coverage
+    # What Terraform cannot express is the same answer in every root module: one pass per reason
+    for inventory, by_reason, scopes in not_expressible.values():
+        for reason, specs in by_reason.items():
+            findings += evaluate(_not_expressible_inventory(inventory, specs, reason, scopes), specs, frameworks, params)
     findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
     findings = [_locate(source, f) for f in findings]
     findings.sort(key=lambda f: (f.check_id, f.resource_id, f.region, f.account))
