@@ -51,6 +51,7 @@ class Organization:
     ous: dict[str, str] = field(default_factory=dict)  # OU path -> id
     accounts: dict[str, str] = field(default_factory=dict)  # member name -> account id
     caller: dict[str, str] = field(default_factory=dict)  # management user's access key, once enforced
+    outsider: dict[str, str] = field(default_factory=dict)  # a member account's user (see member_user)
 
     def session(self, **credentials: str) -> boto3.Session:
         return boto3.Session(region_name="us-east-1", **(credentials or DEMO_CREDENTIALS))
@@ -196,8 +197,8 @@ def enforce_iam(built: Organization, caller_policy: dict, deny_role_in: tuple[st
 
 
 def member_user(built: Organization, name: str) -> dict[str, str]:
-    """An IAM user allowed everything in member `name` (a caller that is not the management account).
-    Create it before `enforce_iam`."""
+    """An IAM user allowed everything in member `name` (a caller that is not the management
+    account), recorded as `built.outsider`. Create it before `enforce_iam`."""
     session = built.session()
     credentials = session.client("sts", endpoint_url=built.endpoint_url).assume_role(
         RoleArn=f"arn:aws:iam::{built.accounts[name]}:role/{SEED_ROLE}", RoleSessionName="seed"
@@ -206,7 +207,8 @@ def member_user(built: Organization, name: str) -> dict[str, str]:
     iam.create_user(UserName="outsider")
     iam.put_user_policy(UserName="outsider", PolicyName="all", PolicyDocument=json.dumps(ALLOW_ALL))
     key = iam.create_access_key(UserName="outsider")["AccessKey"]
-    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    built.outsider = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    return built.outsider
 
 
 def set_auth_after(endpoint_url: str, calls: float) -> None:
