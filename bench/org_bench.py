@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.demo.aws_org import ROLE_NAME, MemberSpec, moto_process, seed_organization  # noqa: E402
-from scanner.demo.latency_proxy import latency_proxy  # noqa: E402
+from scanner.demo.aws_org import ROLE_NAME, MemberSpec, moto_process, seed_organization
+from scanner.demo.latency_proxy import latency_proxy
 
 # Every check that reads only what the estate holds (and no credential report: moto makes each
 # account's generation take a second, which would measure moto, not the scanner).
@@ -61,7 +61,11 @@ def bench_checks() -> str:
     from scanner.registry import load_checks
 
     return ",".join(
-        sorted(c.id for c in load_checks().values() if c.provider == "aws" and {k.split(":")[0] for k in c.collection_keys} <= SEEDED_KEYS)
+        sorted(
+            c.id
+            for c in load_checks().values()
+            if c.provider == "aws" and {k.split(":")[0] for k in c.collection_keys} <= SEEDED_KEYS
+        )
     )
 
 
@@ -73,7 +77,12 @@ def members(count: int) -> list[MemberSpec]:
 def start(args: list[str], stderr_path: Path) -> subprocess.Popen:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
     return subprocess.Popen(
-        [sys.executable, "-c", RUNNER, *args], stdout=subprocess.DEVNULL, stderr=stderr_path.open("w"), env=env, cwd=ROOT, text=True
+        [sys.executable, "-c", RUNNER, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr_path.open("w"),
+        env=env,
+        cwd=ROOT,
+        text=True,
     )
 
 
@@ -86,8 +95,24 @@ def finish(child: subprocess.Popen, stderr_path: Path, allowed: tuple[int, ...] 
 
 
 def scan_args(endpoint: str, checks: str, out: Path, shard: str | None = None) -> list[str]:
-    args = ["scan", "aws", "--org", "--role-name", ROLE_NAME, "--endpoint-url", endpoint, "--regions", ",".join(REGIONS),
-            "--checks", checks, "--max-workers", str(WORKERS), "-q", "--format", f"json={out}"]
+    args = [
+        "scan",
+        "aws",
+        "--org",
+        "--role-name",
+        ROLE_NAME,
+        "--endpoint-url",
+        endpoint,
+        "--regions",
+        ",".join(REGIONS),
+        "--checks",
+        checks,
+        "--max-workers",
+        str(WORKERS),
+        "-q",
+        "--format",
+        f"json={out}",
+    ]
     return args + (["--shard", shard] if shard else [])
 
 
@@ -110,7 +135,9 @@ def sharded(endpoint: str, checks: str, workdir: Path, count: int) -> dict:
     rss = [finish(child, err) for child, err, _ in children]
     shards_done = time.perf_counter()
     merged, merge_err = workdir / "merged.json", workdir / "merge.err"
-    merge_rss = finish(start(["merge", "--out", str(merged), *[str(out) for _, _, out in children]], merge_err), merge_err, (0, 1, 3))
+    merge_rss = finish(
+        start(["merge", "--out", str(merged), *[str(out) for _, _, out in children]], merge_err), merge_err, (0, 1, 3)
+    )
     wall = time.perf_counter() - started
     report = json.loads(merged.read_text())
     return {
@@ -135,8 +162,11 @@ def main() -> None:
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     checks = bench_checks()
-    print(f"{len(checks.split(','))} checks, regions {', '.join(REGIONS)}, {LATENCY_SECONDS * 1000:.0f} ms per response, "
-          f"{WORKERS} workers, {os.cpu_count()} CPUs", flush=True)
+    print(
+        f"{len(checks.split(','))} checks, regions {', '.join(REGIONS)}, {LATENCY_SECONDS * 1000:.0f} ms per response, "
+        f"{WORKERS} workers, {os.cpu_count()} CPUs",
+        flush=True,
+    )
     rows = []
     for size in (int(m) for m in args.members.split(",")):
         with moto_process() as moto, latency_proxy(moto, LATENCY_SECONDS) as proxy, tempfile.TemporaryDirectory() as tmp:
@@ -157,10 +187,14 @@ def main() -> None:
                 "one_process": {"wall": median(singles, "wall"), "peak_rss_mib": round(max(r["rss"] for r in singles), 1)},
                 "shards": {},
             }
-            row["one_process"]["wall_over_bound"] = round(row["one_process"]["wall"] / bound, 2)
-            print(f"M={size:>3}: {row['accounts']} accounts, {calls} API calls, {row['findings']} findings; one process: "
-                  f"wall {row['one_process']['wall']} s (bound {row['bound_seconds']} s, x{row['one_process']['wall_over_bound']}), "
-                  f"peak RSS {row['one_process']['peak_rss_mib']} MiB", flush=True)
+            single = row["one_process"]
+            single["wall_over_bound"] = round(single["wall"] / bound, 2)
+            print(
+                f"M={size:>3}: {row['accounts']} accounts, {calls} API calls, {row['findings']} findings; one process: "
+                f"wall {single['wall']} s (bound {row['bound_seconds']} s, x{single['wall_over_bound']}), "
+                f"peak RSS {single['peak_rss_mib']} MiB",
+                flush=True,
+            )
             for count in (int(k) for k in args.shards.split(",")):
                 runs = [sharded(proxy.url, checks, workdir, count) for _ in range(args.runs)]
                 if any(r["findings"] != row["findings"] for r in runs):
@@ -174,9 +208,13 @@ def main() -> None:
                 }
                 shard = row["shards"][count]
                 shard["speedup"] = round(row["one_process"]["wall"] / shard["wall"], 2)
-                print(f"        K={count}: wall {shard['wall']} s (shards {shard['shards_wall']} s + merge {shard['merge_wall']} s), "
-                      f"x{shard['speedup']} vs one process, peak RSS per shard {shard['peak_rss_mib_per_shard']} MiB, "
-                      f"merge {shard['merge_peak_rss_mib']} MiB", flush=True)
+                print(
+                    f"        K={count}: wall {shard['wall']} s "
+                    f"(shards {shard['shards_wall']} s + merge {shard['merge_wall']} s), "
+                    f"x{shard['speedup']} vs one process, peak RSS per shard {shard['peak_rss_mib_per_shard']} MiB, "
+                    f"merge {shard['merge_peak_rss_mib']} MiB",
+                    flush=True,
+                )
             row["proxy_requests"] = proxy.requests
             rows.append(row)
     if len(rows) >= 2:

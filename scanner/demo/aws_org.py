@@ -115,7 +115,9 @@ def seed_organization(
         if spec.role:
             iam = client("iam")
             iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
-            iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="trustscan-read-only", PolicyDocument=json.dumps(role_policy or ALLOW_ALL))
+            iam.put_role_policy(
+                RoleName=ROLE_NAME, PolicyName="trustscan-read-only", PolicyDocument=json.dumps(role_policy or ALLOW_ALL)
+            )
     return built
 
 

@@ -68,9 +68,7 @@ def open_collection(
 
 @contextmanager
 def demo() -> Iterator[dict[str, Any]]:
-    from scanner.demo.aws import demo_account
-
-    from scanner.demo.aws import NOT_EMULATED
+    from scanner.demo.aws import NOT_EMULATED, demo_account
 
     with demo_account() as account:
         yield {

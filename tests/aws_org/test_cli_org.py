@@ -57,17 +57,32 @@ def test_contradictory_or_malformed_options_are_refused_before_any_call(capsys, 
 
 def test_permissions_org_prints_the_caller_and_member_role_policies(capsys):
     code, out, _ = run_main(
-        capsys, "permissions", "aws", "--org", "--checks", "aws.s3.bucket_versioning", "--role-name", "audit/Trustscan",
-        "--trusted-principal", "arn:aws:iam::111122223333:role/scanner", "--external-id", "acme-7f3a",
+        capsys,
+        "permissions",
+        "aws",
+        "--org",
+        "--checks",
+        "aws.s3.bucket_versioning",
+        "--role-name",
+        "audit/Trustscan",
+        "--trusted-principal",
+        "arn:aws:iam::111122223333:role/scanner",
+        "--external-id",
+        "acme-7f3a",
     )
     assert code == 0
     document = json.loads(out)
     caller = {s["Sid"]: s for s in document["callerPolicy"]["Statement"]}
     assert caller["TrustscanDiscoverAccounts"]["Action"] == [
-        "organizations:DescribeOrganization", "organizations:ListAccounts", "organizations:ListChildren"
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+        "organizations:ListChildren",
     ]
     assert caller["TrustscanAssumeMemberRole"] == {
-        "Sid": "TrustscanAssumeMemberRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/audit/Trustscan"
+        "Sid": "TrustscanAssumeMemberRole",
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::*:role/audit/Trustscan",
     }
     member = document["memberRole"]
     assert member["roleName"] == "audit/Trustscan"
@@ -90,4 +105,3 @@ def test_permissions_without_org_is_the_single_account_policy(capsys):
     assert code == 0 and json.loads(out)["Statement"][0]["Sid"] == "TrustscanReadOnly"
     assert_refused(capsys, ["permissions", "aws", "--role-name", ROLE_NAME], "--role-name, --trusted-principal and --external-id")
     assert_refused(capsys, ["permissions", "gcp", "--org"], "--org applies to `permissions aws` only")
-

@@ -59,7 +59,12 @@ def test_accounts_without_org_are_scanned_as_listed_without_reading_organization
     wanted = [aws_org.accounts["prod-web"], MANAGEMENT_ACCOUNT]
     session = aws_org.session(**aws_org.caller)
     run = aws_provider.open_collection(
-        pool, endpoint_url=aws_org.endpoint_url, session=session, regions="us-east-1", accounts=",".join(wanted), role_name=ROLE_NAME
+        pool,
+        endpoint_url=aws_org.endpoint_url,
+        session=session,
+        regions="us-east-1",
+        accounts=",".join(wanted),
+        role_name=ROLE_NAME,
     )
     assert [(s.id, s.name) for s in run.discover()] == [(a, None) for a in sorted(wanted)]
     assert run.organization is None
@@ -69,10 +74,22 @@ def test_accounts_without_org_are_scanned_as_listed_without_reading_organization
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"org": True, "role_name": ROLE_NAME, "ous": "ou-zzzz-zzzzzzzz"}, "--ous: ou-zzzz-zzzzzzzz is not an organizational unit of organization o-"),
-        ({"org": True, "role_name": ROLE_NAME, "accounts": "999999999999"}, "--accounts: 999999999999 is not an account of organization o-"),
-        ({"org": True, "role_name": ROLE_NAME, "exclude_accounts": "999999999999"}, "--exclude-accounts: 999999999999 is not an account"),
-        ({"accounts": "111111111111", "role_name": ROLE_NAME, "exclude_accounts": "222222222222"}, "--exclude-accounts names 222222222222"),
+        (
+            {"org": True, "role_name": ROLE_NAME, "ous": "ou-zzzz-zzzzzzzz"},
+            "--ous: ou-zzzz-zzzzzzzz is not an organizational unit of organization o-",
+        ),
+        (
+            {"org": True, "role_name": ROLE_NAME, "accounts": "999999999999"},
+            "--accounts: 999999999999 is not an account of organization o-",
+        ),
+        (
+            {"org": True, "role_name": ROLE_NAME, "exclude_accounts": "999999999999"},
+            "--exclude-accounts: 999999999999 is not an account",
+        ),
+        (
+            {"accounts": "111111111111", "role_name": ROLE_NAME, "exclude_accounts": "222222222222"},
+            "--exclude-accounts names 222222222222",
+        ),
     ],
 )
 def test_a_selection_that_names_what_is_not_there_is_refused(aws_org, pool, options, message):

@@ -53,5 +53,5 @@ def test_member_sessions_share_one_loader_so_models_load_once(aws_org: Organizat
     clients = [core.create_client("kms", region_name="us-east-1", endpoint_url=aws_org.endpoint_url) for core in cores]
     assert all(core.get_component("data_loader") is shared.loader for core in cores)
     # Both accounts' clients were built from the one parsed KMS model the shared loader holds.
-    descriptions = [client.meta.service_model._service_description for client in clients]  # noqa: SLF001
+    descriptions = [client.meta.service_model._service_description for client in clients]
     assert descriptions[0] is descriptions[1]

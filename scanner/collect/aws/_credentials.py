@@ -157,6 +157,8 @@ class SharedBotocore:
         # The caller's profile still applies (CA bundle, retry settings); its credentials do not.
         session = botocore.session.Session(profile=self.profile)
         session.register_component("data_loader", self.loader)
-        session.register_component("credential_provider", botocore.credentials.CredentialResolver([_RoleCredentials(credentials)]))
+        session.register_component(
+            "credential_provider", botocore.credentials.CredentialResolver([_RoleCredentials(credentials)])
+        )
         session.set_config_variable("region", region)
         return session

@@ -105,7 +105,9 @@ class AwsSelection:
                 if not ACCOUNT_ID.match(account):
                     raise ConfigurationError(f"{option}: {account!r} is not an AWS account id (12 digits)")
         if role_name and not ROLE_NAME.match(role_name):
-            raise ConfigurationError(f"--role-name: {role_name!r} is not an IAM role name (letters, digits, +=,.@_- ; optional path/)")
+            raise ConfigurationError(
+                f"--role-name: {role_name!r} is not an IAM role name (letters, digits, +=,.@_- ; optional path/)"
+            )
         if external_id is not None and not EXTERNAL_ID.match(external_id):
             raise ConfigurationError("--external-id must be 2 to 1224 characters of letters, digits and +=,.@:/-_")
         wanted = (regions or "all").strip()
@@ -225,7 +227,9 @@ class AwsRun:
             chosen.pop(account, None)
         inactive = sorted(a for a in chosen if _status(accounts.get(a, {})) != "ACTIVE")
         if inactive:
-            log.info("skipping accounts that are not ACTIVE: %s", ", ".join(f"{a} ({_status(accounts.get(a, {}))})" for a in inactive))
+            log.info(
+                "skipping accounts that are not ACTIVE: %s", ", ".join(f"{a} ({_status(accounts.get(a, {}))})" for a in inactive)
+            )
         selected = [AccountRef(a, accounts[a].get("Name"), regions) for a in chosen if a not in inactive]
         if not selected:
             raise ConfigurationError(f"no ACTIVE account selected in organization {self.organization}")
@@ -244,7 +248,9 @@ class AwsRun:
                 )
             except CallFailed as failed:
                 if failed.code in ("ParentNotFoundException", "OrganizationalUnitNotFoundException"):
-                    raise ConfigurationError(f"--ous: {parent} is not an organizational unit of organization {self.organization}") from None
+                    raise ConfigurationError(
+                        f"--ous: {parent} is not an organizational unit of organization {self.organization}"
+                    ) from None
                 raise ConfigurationError(f"--ous: cannot list the accounts under {parent} ({failed.reason})") from None
         return found
 
@@ -375,4 +381,3 @@ def member_trust_policy(trusted_principal: str | None, external_id: str | None) 
 def _status(account: dict) -> str:
     # `State` (ACTIVE | SUSPENDED | PENDING_CLOSURE | CLOSED ...) replaces `Status` in newer answers.
     return str(account.get("State") or account.get("Status") or "UNKNOWN")
-
