@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands, evidence_commands
+from scanner.cli import ci_commands, evidence_commands, terraform_command
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
 from scanner.errors import ConfigurationError
@@ -496,6 +496,7 @@ def schema(what) -> None:
 
 
 _register_provider_commands()
+terraform_command.register(scan)
 ci_commands.register(cli)
 evidence_commands.register(cli, mappings)
 

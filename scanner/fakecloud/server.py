@@ -49,6 +49,9 @@ class Route:
     paging: str | None = None
     paging_style: str = "azure"
     handler: Callable[[RecordedRequest], tuple[int, Any]] | None = None
+    # The api-version whose response `body` is (documentation for the schema test; matching ignores it,
+    # so a demo run with a newer SDK that calls a newer version is still answered).
+    api_version: str | None = None
 
     def __post_init__(self) -> None:
         parts = [re.escape(p) if not p.startswith("{") else "[^/]+" for p in self.path.strip("/").split("/")]
@@ -223,7 +226,7 @@ def _read_json(path: Path, substitutions: dict[str, str]) -> Any:
         raise ConfigurationError(f"fakecloud: {path} is not valid JSON: {exc}") from exc
 
 
-ROUTE_FIELDS = {"method", "path", "status", "body", "body_file", "headers", "query", "paging", "paging_style"}
+ROUTE_FIELDS = {"method", "path", "status", "body", "body_file", "headers", "query", "paging", "paging_style", "api_version"}
 
 
 def load_routes(path: str | Path, **substitutions: str) -> list[Route]:
