@@ -103,7 +103,7 @@ def secrets(ctx: Context) -> list[Secret]:
         f = Fields(ctx, tf)
         f.get("kms_key_id", ref=True, note="without kms_key_id Secrets Manager uses the AWS-managed key aws/secretsmanager")
         rotation = next(
-            (r for r in ctx.of_type("aws_secretsmanager_secret_rotation") if ctx.matches(r, r.values.get("secret_id"), tf, "arn", "id", "name")),
+            iter(ctx.referrers(tf, ("aws_secretsmanager_secret_rotation",), "secret_id", "arn", "id", "name")),
             None,
         )
         f.set("rotation_enabled", rotation is not None, tf=rotation)
