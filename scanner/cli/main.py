@@ -544,4 +544,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main, not this __main__ copy: commands registered from other modules
+    # raise scanner.cli.main.ExitWith, which a second copy of this module would not recognise.
+    from scanner.cli.main import main as _main
+
+    _main()

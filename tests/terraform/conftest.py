@@ -8,7 +8,13 @@ from typing import Any
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "terraform"
 
 
-def tf_scan(path: Path | str, checks: str | None = None, variables: dict[str, Any] | None = None, var_pairs: list[str] | None = None) -> Any:
+def tf_scan(
+    path: Path | str,
+    checks: str | None = None,
+    variables: dict[str, Any] | None = None,
+    var_pairs: list[str] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> Any:
     from scanner.engine.scan import frameworks
     from scanner.registry import load_checks, select_checks
     from scanner.sources.terraform import scan as tf
@@ -19,7 +25,7 @@ def tf_scan(path: Path | str, checks: str | None = None, variables: dict[str, An
     values, _ = variable_values(Path(path), [], var_pairs or [], {})
     values.update(variables or {})
     source = tf.from_tree([str(path)], values)
-    report, _ = tf.report(source, selected, frameworks())
+    report, _ = tf.report(source, selected, frameworks(), params or {})
     return report
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.terraform.conftest import FIXTURES, tf_scan, tf_verdicts
+from tests.terraform.conftest import FIXTURES, tf_scan
+from tests.terraform.conftest import tf_verdicts as all_verdicts
 
 S3 = FIXTURES / "aws" / "s3"
 TEAM = {'aws_s3_bucket.team["analytics"]', 'aws_s3_bucket.team["billing"]'}
@@ -30,6 +31,26 @@ def report():
         ]
     )
     return tf_scan(S3, ids)
+
+
+def tf_verdicts(report, check_id):
+    """Verdicts without the replication target bucket (judged in the replication test)."""
+    return {v for v in all_verdicts(report, check_id) if v[0] != "aws_s3_bucket.replica"}
+
+
+def test_replication_to_a_bucket_of_another_provider_configuration_is_cross_region():
+    report = tf_scan(S3, "aws.s3.bucket_cross_region_replication,aws.s3.bucket_object_lock", params={
+        "aws.s3.bucket_cross_region_replication": {"required_buckets": ["*-all"]},
+        "aws.s3.bucket_object_lock": {"required_buckets": ["*-all"]},
+    })
+    assert all_verdicts(report, "aws.s3.bucket_cross_region_replication") == {
+        ("aws_s3_bucket.pass_all", "PASS"),
+        ("aws_s3_bucket.fail_all", "FAIL"),
+    }
+    assert all_verdicts(report, "aws.s3.bucket_object_lock") == {
+        ("aws_s3_bucket.pass_all", "PASS"),
+        ("aws_s3_bucket.fail_all", "FAIL"),
+    }
 
 
 def _team(status):

@@ -75,6 +75,7 @@ IAM_PREFIX = {
     "opensearch": "es",
     "s3control": "s3",
     "ssoadmin": "sso",
+    "stepfunctions": "states",
 }
 
 

@@ -46,9 +46,13 @@ class Source:
     remote_modules: list[tuple[str, str, str]] = field(default_factory=list)  # address, source, root
     missing_modules: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    root_files: dict[str, list[str]] = field(default_factory=dict)  # root module -> its .tf files
+    _scopes: dict[str, str] = field(default_factory=dict, repr=False)
 
     def scope(self, root: str) -> str:
-        return Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        if root not in self._scopes:
+            self._scopes[root] = Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        return self._scopes[root]
 
 
 def root_label(root: Path) -> str:
@@ -82,29 +86,35 @@ def from_tree(paths: Sequence[str], variables: dict[str, Any], workers: int | No
         parse_errors=errors,
         remote_modules=tree.remote_modules,
         missing_modules=tree.missing_modules,
+        root_files={root: sorted(tree.dirs[root].files) for root in tree.roots()},
     )
 
 
-def inventories(source: Source, checks: list[CheckSpec], started: datetime) -> dict[str, tuple[Inventory, list[CheckSpec]]]:
-    """One inventory per cloud that the tree declares resources of (or that selected checks name)."""
+def inventories(source: Source, checks: list[CheckSpec], started: datetime) -> dict[tuple[str, str], tuple[Inventory, list[CheckSpec]]]:
+    """One inventory per root module and cloud it declares resources of (or that the selected checks
+    name): a root module is a deployment of its own, so account-wide settings and "exists" checks
+    are judged per root."""
     load_adapters()
-    by_cloud: dict[str, list[TfResource]] = {}
+    by_root: dict[str, dict[str, list[TfResource]]] = {root: {} for root in source.roots}
     for tf in source.resources:
         cloud = cloud_of(tf.type)
         if cloud:
-            by_cloud.setdefault(cloud, []).append(tf)
-    wanted_clouds = set(by_cloud)
+            by_root.setdefault(tf.root, {}).setdefault(cloud, []).append(tf)
     checked = {spec.provider for spec in checks}
-    if len(checked) == 1 or not wanted_clouds:
-        wanted_clouds |= checked  # --checks naming one cloud's checks: judge them even with nothing declared
-    out: dict[str, tuple[Inventory, list[CheckSpec]]] = {}
-    for cloud in sorted(wanted_clouds & checked):
-        cloud_checks = [c for c in checks if c.provider == cloud]
-        out[cloud] = (_inventory(source, cloud, by_cloud.get(cloud, []), cloud_checks, started), cloud_checks)
+    out: dict[tuple[str, str], tuple[Inventory, list[CheckSpec]]] = {}
+    for root, clouds in sorted(by_root.items()):
+        wanted = set(clouds)
+        if len(checked) == 1 or not wanted:
+            wanted |= checked  # --checks naming one cloud's checks: judge them even with nothing declared
+        for cloud in sorted(wanted & checked):
+            cloud_checks = [c for c in checks if c.provider == cloud]
+            out[(root, cloud)] = (_inventory(source, root, cloud, clouds.get(cloud, []), cloud_checks, started), cloud_checks)
     return out
 
 
-def _inventory(source: Source, cloud: str, resources: list[TfResource], checks: list[CheckSpec], started: datetime) -> Inventory:
+def _inventory(
+    source: Source, root: str, cloud: str, resources: list[TfResource], checks: list[CheckSpec], started: datetime
+) -> Inventory:
     from scanner.engine.collect import _assign
     from scanner.models.aws import AwsInventory
     from scanner.models.azure import AzureInventory
@@ -112,6 +122,7 @@ def _inventory(source: Source, cloud: str, resources: list[TfResource], checks: 
 
     provider_inventory: Any = {"aws": AwsInventory, "azure": AzureInventory, "gcp": GcpInventory}[cloud]()
     ctx = Context(cloud, resources, source.scope, source.label)
+    scope = source.scope(root)
     coverage: list[Coverage] = []
     keys = sorted({key for spec in checks for key in spec.collection_keys})
     for key in keys:
@@ -119,18 +130,20 @@ def _inventory(source: Source, cloud: str, resources: list[TfResource], checks: 
         if spec is None:
             continue  # checks reading it are judged not expressible before evaluation
         value = spec.func(ctx)
-        if spec.singleton and value is None:
-            coverage.append(Coverage(key=key, scope=source.label, state=CoverageState.UNSUPPORTED, reason=spec.absent))
+        if (spec.singleton and value is None) or (spec.absent and isinstance(value, list) and not value):
+            coverage.append(Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=spec.absent))
             continue
         if isinstance(value, list):
             value = sorted(value, key=lambda r: (r.id, r.region, r.account))
         _assign(provider_inventory, key, value)
-        coverage.append(Coverage(key=key, scope=source.label, state=CoverageState.COLLECTED))
+        coverage.append(Coverage(key=key, scope=scope, state=CoverageState.COLLECTED))
         for file, line, message in source.parse_errors:
             coverage.append(
                 Coverage(key=key, scope=file, state=CoverageState.FAILED, reason=f"{file}:{line}: {message}", error_code="SyntaxError")
             )
-    for address, module_source, root in source.remote_modules:
+    for address, module_source, module_root in source.remote_modules:
+        if module_root != root:
+            continue
         coverage.append(
             Coverage(
                 key=MODULE_KEY,
@@ -139,7 +152,9 @@ def _inventory(source: Source, cloud: str, resources: list[TfResource], checks: 
                 reason=f"{address} comes from {module_source}: remote module sources are not scanned",
             )
         )
-    for address, module_source, root in source.missing_modules:
+    for address, module_source, module_root in source.missing_modules:
+        if module_root != root:
+            continue
         coverage.append(
             Coverage(
                 key=MODULE_KEY,
@@ -153,10 +168,10 @@ def _inventory(source: Source, cloud: str, resources: list[TfResource], checks: 
         provider=cloud,
         collected_at=started,
         finished_at=datetime.now(timezone.utc),
-        identity=Identity(account=source.label, principal=source.kind),
+        identity=Identity(account=scope, principal=source.kind),
         regions=sorted({r.region for r in _all_resources(provider_inventory)} - {"global"}),
         scope_field="account",
-        scopes=[source.scope(root) for root in source.roots],
+        scopes=[scope],
         checks=sorted(spec.id for spec in checks),
     )
     return Inventory(metadata=metadata, coverage=sorted(coverage, key=lambda c: (c.key, c.scope)), **{cloud: provider_inventory})
@@ -175,14 +190,35 @@ def _all_resources(provider_inventory: Any) -> list[Any]:
     return found
 
 
-def _not_expressible_inventory(inventory: Inventory, spec: CheckSpec, reason: str) -> Inventory:
-    """The same inventory with the check's inputs marked unsupported: its findings are NOT_APPLICABLE with the reason."""
-    coverage = [c for c in inventory.coverage if c.key not in spec.collection_keys]
-    coverage += [
-        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason)
-        for key in spec.collection_keys
+def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str) -> Inventory:
+    """An empty inventory of the same scope whose coverage marks the checks' inputs unsupported:
+    their findings are NOT_APPLICABLE with the reason."""
+    keys = sorted({key for spec in checks for key in spec.collection_keys})
+    coverage = [
+        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys
     ]
-    return inventory.model_copy(update={"coverage": coverage})
+    provider = inventory.metadata.provider
+    return Inventory(metadata=inventory.metadata, coverage=coverage, **{provider: type(getattr(inventory, provider))()})
+
+
+def _locate(source: Source, finding: Any) -> Any:
+    """Findings about no resource block still get a file: a broken file at its error line, an
+    account-wide verdict of a root module at the top of its main file (code scanning needs a file)."""
+    if finding.location is not None:
+        return finding
+    from scanner.models.common import SourceLocation
+
+    for file, line, _ in source.parse_errors:
+        if finding.resource_id == file:
+            where = SourceLocation(root=source.label, file=file, start_line=max(line, 1), end_line=max(line, 1), address="")
+            return finding.model_copy(update={"location": where})
+    root = next((r for r in source.roots if source.scope(r) == finding.account), None)
+    files = source.root_files.get(root or "", [])
+    if not files:
+        return finding
+    main = next((f for f in files if f.endswith("/main.tf") or f == "main.tf"), files[0])
+    where = SourceLocation(root=source.label, file=main, start_line=1, end_line=1, address="")
+    return finding.model_copy(update={"location": where})
 
 
 def report(
@@ -197,19 +233,24 @@ def report(
     findings = []
     evaluated: list[CheckSpec] = []
     coverage: list[Coverage] = []
-    for cloud, (inventory, cloud_checks) in built.items():
+    for (_, cloud), (inventory, cloud_checks) in built.items():
         judged = [spec for spec in cloud_checks if expressible(spec) is None]
         findings += evaluate(inventory, judged, frameworks, params)
+        by_reason: dict[str, list[CheckSpec]] = {}
         for spec in cloud_checks:
             reason = expressible(spec)
             if reason is not None:
-                findings += evaluate(_not_expressible_inventory(inventory, spec, reason), [spec], frameworks, params)
-        evaluated += cloud_checks
-        coverage += [c for c in inventory.coverage if c not in coverage]
+                by_reason.setdefault(reason, []).append(spec)
+        for reason, specs in by_reason.items():
+            findings += evaluate(_not_expressible_inventory(inventory, specs, reason), specs, frameworks, params)
+        evaluated += [c for c in cloud_checks if c not in evaluated]
+        coverage += inventory.coverage
+    findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
+    findings = [_locate(source, f) for f in findings]
     findings.sort(key=lambda f: (f.check_id, f.resource_id, f.region, f.account))
     finished = datetime.now(timezone.utc)
     criteria = []
-    providers = set(built)
+    providers = {cloud for _, cloud in built}
     for framework in frameworks.values():
         criteria.extend(rollup(framework, findings, [s.id for s in evaluated], providers))
     errors = [
@@ -226,7 +267,7 @@ def report(
             provider="terraform",
             source=source.kind,
             identity=Identity(account=source.label, principal=source.kind),
-            regions=sorted({r for inv, _ in built.values() for r in inv.metadata.regions}),
+            regions=sorted({r for inv, _ in built.values() for r in inv.metadata.regions} - {"unknown"}),
             scopes=[source.scope(root) for root in source.roots],
             collected_at=started,
             started_at=started,
@@ -240,4 +281,4 @@ def report(
         criteria=criteria,
         collection_errors=errors,
     )
-    return result, {cloud: inv for cloud, (inv, _) in built.items()}
+    return result, {f"{cloud}:{source.scope(root)}": inv for (root, cloud), (inv, _) in built.items()}
