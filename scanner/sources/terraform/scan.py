@@ -47,9 +47,12 @@ class Source:
     missing_modules: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     root_files: dict[str, list[str]] = field(default_factory=dict)  # root module -> its .tf files
+    _scopes: dict[str, str] = field(default_factory=dict, repr=False)
 
     def scope(self, root: str) -> str:
-        return Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        if root not in self._scopes:
+            self._scopes[root] = Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        return self._scopes[root]
 
 
 def root_label(root: Path) -> str:
@@ -187,14 +190,15 @@ def _all_resources(provider_inventory: Any) -> list[Any]:
     return found
 
 
-def _not_expressible_inventory(inventory: Inventory, spec: CheckSpec, reason: str) -> Inventory:
-    """The same inventory with the check's inputs marked unsupported: its findings are NOT_APPLICABLE with the reason."""
-    coverage = [c for c in inventory.coverage if c.key not in spec.collection_keys]
-    coverage += [
-        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason)
-        for key in spec.collection_keys
+def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str) -> Inventory:
+    """An empty inventory of the same scope whose coverage marks the checks' inputs unsupported:
+    their findings are NOT_APPLICABLE with the reason."""
+    keys = sorted({key for spec in checks for key in spec.collection_keys})
+    coverage = [
+        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys
     ]
-    return inventory.model_copy(update={"coverage": coverage})
+    provider = inventory.metadata.provider
+    return Inventory(metadata=inventory.metadata, coverage=coverage, **{provider: type(getattr(inventory, provider))()})
 
 
 def _locate(source: Source, finding: Any) -> Any:
@@ -232,10 +236,13 @@ def report(
     for (_, cloud), (inventory, cloud_checks) in built.items():
         judged = [spec for spec in cloud_checks if expressible(spec) is None]
         findings += evaluate(inventory, judged, frameworks, params)
+        by_reason: dict[str, list[CheckSpec]] = {}
         for spec in cloud_checks:
             reason = expressible(spec)
             if reason is not None:
-                findings += evaluate(_not_expressible_inventory(inventory, spec, reason), [spec], frameworks, params)
+                by_reason.setdefault(reason, []).append(spec)
+        for reason, specs in by_reason.items():
+            findings += evaluate(_not_expressible_inventory(inventory, specs, reason), specs, frameworks, params)
         evaluated += [c for c in cloud_checks if c not in evaluated]
         coverage += inventory.coverage
     findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
