@@ -69,6 +69,7 @@ def db_instances(ctx: Context) -> list[DbInstance]:
         f.get("multi_az", default=False, convert=as_bool, note="single-AZ unless multi_az = true")
         f.get("deletion_protection", default=False, convert=as_bool, note="the provider sets deletion_protection = false by default")
         f.get("publicly_accessible", default=False, convert=as_bool)
+        f.get("copy_tags_to_snapshot", default=False, convert=as_bool, note="the provider sets copy_tags_to_snapshot = false by default")
         cluster = tf.values.get("cluster_identifier")
         if cluster is not None:
             f.set("cluster_id", ctx.ref(tf, cluster) if not isinstance(cluster, Unknown) else "(known after apply)", tf=tf, path="cluster_identifier")
@@ -105,6 +106,7 @@ def db_clusters(ctx: Context) -> list[DbCluster]:
         f.get("storage_encrypted", default=False, convert=as_bool, note="Aurora clusters are unencrypted unless storage_encrypted = true")
         f.get("kms_key_id", ref=True)
         f.get("deletion_protection", default=False, convert=as_bool)
+        f.get("copy_tags_to_snapshot", default=False, convert=as_bool, note="the provider sets copy_tags_to_snapshot = false by default")
         f.get("backup_retention_days", "backup_retention_period", default=1, convert=as_int)
         f.get("parameter_group", "db_cluster_parameter_group_name", ref=True)
         f.get("log_exports", "enabled_cloudwatch_logs_exports", default=[], convert=_str_list)
