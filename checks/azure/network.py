@@ -3,7 +3,7 @@ is attached to) and their retention; NSG rules that open SSH, RDP or every port 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanner.models.azure import AzureInventory
 from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
@@ -129,32 +129,48 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
     return ranges
 
 
-def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers) -> SecurityRule | None:  # noqa: ANN001
+PortTest = Callable[[list[tuple[int, int]]], bool]  # a rule's port ranges -> do they cover what is judged
+
+
+def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
     """The highest-priority inbound rule from the Internet, for one of `protocols`, whose ports satisfy
     `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
     rules = sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
     for rule in rules:
-        if _from_internet(rule) and rule.protocol.lower() in protocols | {"*"} and any(covers(low, high) for low, high in _ranges(rule)):
+        if _from_internet(rule) and rule.protocol.lower() in protocols | {"*"} and covers(_ranges(rule)):
             return rule
     return None
 
 
-def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers) -> Result:  # noqa: ANN001
+def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
     rule = _first_internet_rule(nsg, {p.lower() for p in protocols}, covers)
-    if rule is None or rule.access.lower() != "allow":
-        said = f"rule {rule.name!r} (priority {rule.priority}) denies it first" if rule else "no inbound rule allows it"
-        return Result.passed(nsg, f"{what} is not open to the Internet: {said}")
+    if rule is None:
+        return Result.passed(nsg, f"no inbound rule matches {what} from the Internet")
+    if rule.access.lower() != "allow":
+        by = "the default rule" if rule in nsg.default_security_rules else "rule"
+        return Result.passed(nsg, f"{by} {rule.name!r} (priority {rule.priority}) denies {what} from the Internet before any rule allows it")
     evidence = {"rule": rule.name, "priority": rule.priority, "protocol": rule.protocol, "sources": rule.source_prefixes, "ports": rule.destination_ports}
+    protocol = "any protocol" if rule.protocol == "*" else rule.protocol
     return Result.failed(
         nsg,
-        f"rule {rule.name!r} (priority {rule.priority}) allows {rule.protocol} {','.join(rule.destination_ports)} "
+        f"rule {rule.name!r} (priority {rule.priority}) allows {protocol} to ports {','.join(rule.destination_ports)} "
         f"from {','.join(rule.source_prefixes)}: {what} is open to the Internet",
         **evidence,
     )
 
 
-def _port(port: int):  # noqa: ANN202
-    return lambda low, high: low <= port <= high
+def _port(port: int) -> PortTest:
+    return lambda ranges: any(low <= port <= high for low, high in ranges)
+
+
+def _every_port(ranges: list[tuple[int, int]]) -> bool:
+    """The ranges together cover 1-65535 ("*", "0-65535", or pieces such as "1-1024" + "1025-65535")."""
+    reached = 0
+    for low, high in sorted(ranges):
+        if low > reached + 1:
+            return False
+        reached = max(reached, high)
+    return reached >= ALL_PORTS[1]
 
 
 @check(
@@ -203,4 +219,4 @@ def nsg_all_ports_restricted(inv: AzureInventory, ctx: CheckContext) -> Iterator
     """A rule that opens every port to the Internet exposes every service on the host, including ones
     nobody meant to publish (CC6.6)."""
     for nsg in inv.network.security_groups:
-        yield _exposure(nsg, "every port", {"Tcp", "Udp"}, lambda low, high: (low, high) == ALL_PORTS)
+        yield _exposure(nsg, "every port", {"Tcp", "Udp"}, _every_port)

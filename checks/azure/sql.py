@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.models.azure import AzureInventory
+from scanner.models.azure.sql import SqlServer
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
 
@@ -94,7 +95,7 @@ def auditing_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
 AUDIT_CATEGORIES = {"sqlsecurityauditevents", "group:audit", "group:alllogs"}
 
 
-def _audit_destinations(inv: AzureInventory, server) -> list[tuple[str, int | None]]:  # noqa: ANN001
+def _audit_destinations(inv: AzureInventory, server: SqlServer) -> list[tuple[str, int | None]]:
     """Each place the server's audit records go, with its retention in days (0 = unlimited, None = not
     known to the scanner). `retentionDays` governs only the storage destination; Log Analytics keeps
     records for the workspace's retention; Event Hub keeps nothing itself."""

@@ -155,7 +155,7 @@ def shared_key_disabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resu
 KIND_SERVICES = {"BlobStorage": ("blob",), "BlockBlobStorage": ("blob",), "FileStorage": ("file",)}
 
 
-def _shared_key_services(account) -> list[str]:  # noqa: ANN001
+def _shared_key_services(account: StorageAccount) -> list[str]:
     """The account's services that accept shared key: an explicit per-service setting, else the account's."""
     default = account.allow_shared_key_access is not False
     services = KIND_SERVICES.get(account.kind or "", ("blob", "file", "queue", "table"))

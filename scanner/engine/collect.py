@@ -128,7 +128,7 @@ def collect_scopes(
             run.member = organization.member(ref)
         except Exception as exc:  # noqa: BLE001 - a scope that cannot be entered is ERROR for that scope only
             log.debug("cannot enter %s", ref.id, exc_info=exc)
-            run.unentered = _Unentered(CoverageState.FAILED, f"cannot enter {ref.describe()}: {_one_line(exc)}", type(exc).__name__)
+            run.unentered = _Unentered(CoverageState.FAILED, f"cannot enter {ref.kind} {ref.id}: {_one_line(exc)}", type(exc).__name__)
         for spec in ordered_specs:
             for unit in units_of(ref, spec, run.member):
                 _submit(pool, run, spec, unit, pending)
@@ -244,7 +244,7 @@ def _assemble(
         collected_at=started,
         finished_at=datetime.now(timezone.utc),
         identity=identity,
-        regions=list(ref.regions) if scope_field == "region" else [],
+        regions=(list(member.regions) if member is not None else list(ref.regions)) if scope_field == "region" else [],
         scope_field=scope_field,  # type: ignore[arg-type]
         scopes=[ref.id] if ref.kind in ("subscription", "project") else [],
         checks=sorted(checks),

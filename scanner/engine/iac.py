@@ -42,7 +42,14 @@ def _tracked(cls: type) -> type:
 
 
 def _track(resource: Resource) -> Resource:
-    return _tracked(type(resource)).model_construct(_fields_set=resource.model_fields_set, **resource.__dict__)
+    # what model_construct does, without re-validating or copying: the resource is frozen, so the
+    # tracked instance can share its field values
+    tracked = object.__new__(_tracked(type(resource)))
+    object.__setattr__(tracked, "__dict__", resource.__dict__)
+    object.__setattr__(tracked, "__pydantic_fields_set__", resource.__pydantic_fields_set__)
+    object.__setattr__(tracked, "__pydantic_extra__", None)
+    object.__setattr__(tracked, "__pydantic_private__", None)
+    return tracked
 
 
 def _swap(value: Any) -> tuple[Any, bool]:

@@ -28,10 +28,11 @@ def supported():
 
 @pytest.fixture(scope="module")
 def statuses(supported):
-    report = tf_scan(FIXTURES / "aws", ",".join(s.id for s in supported), params=PARAMETERISED)
     found = collections.defaultdict(set)
-    for finding in report.findings:
-        found[finding.check_id].add(finding.status.value)
+    for cloud in ("aws", "azure", "gcp"):
+        report = tf_scan(FIXTURES / cloud, ",".join(s.id for s in supported if s.provider == cloud), params=PARAMETERISED)
+        for finding in report.findings:
+            found[finding.check_id].add(finding.status.value)
     return found
 
 
@@ -43,7 +44,7 @@ def test_each_supported_check_has_a_passing_and_a_failing_fixture(supported, sta
     missing = {
         spec.id: sorted(statuses[spec.id])
         for spec in supported
-        if spec.provider == "aws" and not ({"PASS", "FAIL"} <= statuses[spec.id] or (spec.id in EXISTENCE_CHECKS and "PASS" in statuses[spec.id]))
+        if not ({"PASS", "FAIL"} <= statuses[spec.id] or (spec.id in EXISTENCE_CHECKS and "PASS" in statuses[spec.id]))
     }
     assert missing == {}
 

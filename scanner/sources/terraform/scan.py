@@ -47,9 +47,12 @@ class Source:
     missing_modules: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     root_files: dict[str, list[str]] = field(default_factory=dict)  # root module -> its .tf files
+    _scopes: dict[str, str] = field(default_factory=dict, repr=False)
 
     def scope(self, root: str) -> str:
-        return Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        if root not in self._scopes:
+            self._scopes[root] = Path(os.path.normpath(os.path.join(self.label, root))).as_posix()
+        return self._scopes[root]
 
 
 def root_label(root: Path) -> str:
@@ -187,14 +190,13 @@ def _all_resources(provider_inventory: Any) -> list[Any]:
     return found
 
 
-def _not_expressible_inventory(inventory: Inventory, spec: CheckSpec, reason: str) -> Inventory:
-    """The same inventory with the check's inputs marked unsupported: its findings are NOT_APPLICABLE with the reason."""
-    coverage = [c for c in inventory.coverage if c.key not in spec.collection_keys]
-    coverage += [
-        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason)
-        for key in spec.collection_keys
-    ]
-    return inventory.model_copy(update={"coverage": coverage})
+def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str, scopes: list[str]) -> Inventory:
+    """An empty inventory whose coverage marks the checks' inputs unsupported in every root module's
+    scope: their findings are NOT_APPLICABLE with the reason, one per root module."""
+    keys = sorted({key for spec in checks for key in spec.collection_keys})
+    coverage = [Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys for scope in scopes]
+    provider = inventory.metadata.provider
+    return Inventory(metadata=inventory.metadata, coverage=coverage, **{provider: type(getattr(inventory, provider))()})
 
 
 def _locate(source: Source, finding: Any) -> Any:
@@ -229,15 +231,22 @@ def report(
     findings = []
     evaluated: list[CheckSpec] = []
     coverage: list[Coverage] = []
+    not_expressible: dict[str, tuple[Inventory, dict[str, list[CheckSpec]], list[str]]] = {}
     for (_, cloud), (inventory, cloud_checks) in built.items():
         judged = [spec for spec in cloud_checks if expressible(spec) is None]
         findings += evaluate(inventory, judged, frameworks, params)
+        groups = not_expressible.setdefault(cloud, (inventory, {}, []))
+        groups[2].append(inventory.metadata.identity.account)
         for spec in cloud_checks:
             reason = expressible(spec)
-            if reason is not None:
-                findings += evaluate(_not_expressible_inventory(inventory, spec, reason), [spec], frameworks, params)
+            if reason is not None and spec not in groups[1].setdefault(reason, []):
+                groups[1][reason].append(spec)
         evaluated += [c for c in cloud_checks if c not in evaluated]
         coverage += inventory.coverage
+    # What Terraform cannot express is the same answer in every root module: one pass per reason
+    for inventory, by_reason, scopes in not_expressible.values():
+        for reason, specs in by_reason.items():
+            findings += evaluate(_not_expressible_inventory(inventory, specs, reason, scopes), specs, frameworks, params)
     findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
     findings = [_locate(source, f) for f in findings]
     findings.sort(key=lambda f: (f.check_id, f.resource_id, f.region, f.account))

@@ -87,10 +87,28 @@ def test_nsg_rules_open_to_the_internet(azure):
         ("nsg-web", "PASS"), ("nsg-db", "PASS"), ("nsg-app", "PASS"), ("nsg-dev", "PASS"), ("nsg-dev-debug", "FAIL"),
     }
     ssh = finding(report, "azure.network.nsg_ssh_restricted", "nsg-dev")
-    assert ssh.message == "rule 'allow-ssh-anywhere' (priority 200) allows Tcp 22 from *: TCP port 22 is open to the Internet"
+    assert ssh.message == "rule 'allow-ssh-anywhere' (priority 200) allows Tcp to ports 22 from *: TCP port 22 is open to the Internet"
     rdp = finding(report, "azure.network.nsg_rdp_restricted", "nsg-dev")
     assert rdp.evidence == {"rule": "allow-rdp-range", "priority": 210, "protocol": "Tcp", "sources": ["198.51.100.0/24", "0.0.0.0/0"], "ports": ["3380-3390"]}
-    assert "'deny-rdp-internet' (priority 100) denies it first" in finding(report, "azure.network.nsg_rdp_restricted", "nsg-app").message
+    assert finding(report, "azure.network.nsg_rdp_restricted", "nsg-app").message == (
+        "rule 'deny-rdp-internet' (priority 100) denies port 3389 from the Internet before any rule allows it"
+    )
+    assert finding(report, "azure.network.nsg_ssh_restricted", "nsg-web").message == (
+        "the default rule 'DenyAllInBound' (priority 65500) denies TCP port 22 from the Internet before any rule allows it"
+    )
+    assert "allows any protocol to ports *" in finding(report, "azure.network.nsg_all_ports_restricted", "nsg-dev-debug").message
+
+
+@pytest.mark.parametrize(("ports", "all_ports"), [(["1-65535"], "FAIL"), (["0-65535"], "FAIL"), (["2-65535"], "PASS"), (["1-1024", "1025-65535"], "FAIL"), (["1-1024", "1026-65535"], "PASS")])
+def test_all_ports_means_the_whole_range_in_one_rule_pieces_included(azure, ports, all_ports):
+    nsgs = _route_body(azure, DEV_NSGS)
+    nsg = nsgs["value"][1]
+    rule = {**nsg["properties"]["securityRules"][0]}
+    rule["properties"] = {**rule["properties"], "destinationPortRange": "", "destinationPortRanges": ports}
+    azure.body(DEV_NSGS, {"value": [{**nsg, "properties": {**nsg["properties"], "securityRules": [rule]}}]})
+    report = azure.scan("azure.network.nsg_all_ports_restricted", "azure.network.nsg_ssh_restricted", subscriptions=(DEV,))
+    assert verdicts(report, "azure.network.nsg_all_ports_restricted") == {("nsg-dev-debug", all_ports)}
+    assert verdicts(report, "azure.network.nsg_ssh_restricted") == {("nsg-dev-debug", "FAIL")}  # 22 is open in every case
 
 
 @pytest.mark.parametrize("source", ["::/0", "0.0.0.0/0", "Internet", "*"])

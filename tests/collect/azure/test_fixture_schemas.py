@@ -77,18 +77,55 @@ def test_sdk_called_operations_use_the_api_version_their_fixtures_were_written_f
     assert unused == [], f"fixtures no scan reads: {unused}"
 
 
+# Graph v1.0 enum values of the fields the Entra collector reads (Microsoft Graph v1.0 reference:
+# conditionalAccessPolicy, conditionalAccessGrantControls, conditionalAccessConditionSet,
+# userRegistrationDetails).
+GRAPH_ENUMS = {
+    "state": {"enabled", "disabled", "enabledForReportingButNotEnforced"},
+    "operator": {"AND", "OR"},
+    "builtInControls": {"block", "mfa", "compliantDevice", "domainJoinedDevice", "approvedApplication", "compliantApplication",
+                        "passwordChange", "unknownFutureValue"},
+    "clientAppTypes": {"all", "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other", "unknownFutureValue"},
+    "userType": {"member", "guest", "unknownFutureValue"},
+}
+
+
+def _graph_enum_problems(value, where: str) -> list[str]:
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            allowed = GRAPH_ENUMS.get(key)
+            if allowed and isinstance(item, str) and item not in allowed:
+                found.append(f"{where}.{key}: {item!r} is not one of {sorted(allowed)}")
+            elif allowed and isinstance(item, list):
+                found += [f"{where}.{key}: {v!r} is not one of {sorted(allowed)}" for v in item if v not in allowed]
+            else:
+                found += _graph_enum_problems(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _graph_enum_problems(item, f"{where}[{index}]")
+    return found
+
+
 def test_graph_fixtures_are_odata_shaped():
-    """Microsoft Graph has no SDK model installed (msgraph-sdk is not a dependency): the limit of what is
-    checked here is the OData envelope. Lists carry `value` (+ @odata.context / @odata.nextLink), every
-    object is JSON, and each body names its @odata.context where the real service sends one."""
-    for route in _routes():
-        if not route.path.startswith(GRAPH) or route.body is None:
-            continue
+    """Microsoft Graph has no SDK model installed (msgraph-sdk is ~390 MB and not a dependency), so this is
+    the limit of what is checked: the OData envelope (a list carries `value` and only @odata.* beside it,
+    every item is an object with an id), the @odata.context naming the path that was asked for, and the
+    enum values of the fields the collector reads."""
+    routes = [r for r in _routes() if r.path.startswith(GRAPH) and r.body is not None]
+    assert routes
+    for route in routes:
         body = route.body
         assert isinstance(body, dict), route.path
+        context = f"https://graph.microsoft.com/v1.0/$metadata#{route.path.removeprefix(GRAPH + '/')}"
         if route.paging:
             assert set(body) <= {"@odata.context", "@odata.nextLink", "value"}, (route.path, sorted(body))
-            assert isinstance(body["value"], list) and all(isinstance(item, dict) for item in body["value"]), route.path
+            assert body.get("@odata.context") == context, route.path
+            assert isinstance(body["value"], list) and all(isinstance(item, dict) and item.get("id") for item in body["value"]), route.path
+        else:
+            assert body.get("@odata.context") == f"{context}/$entity", route.path
+            assert body.get("id"), route.path
+        assert _graph_enum_problems(body, "$") == [], route.path
 
 
 def test_a_body_a_test_adds_is_held_to_the_same_schema(azure):

@@ -28,7 +28,7 @@ def vaults(ctx: Context) -> list[BackupVault]:
         key = f.get("encryption_key_arn", "kms_key_arn", ref=True, note="without kms_key_arn AWS Backup encrypts with the AWS-managed key aws/backup")
         f.set("encryption_key_type", "CUSTOMER_MANAGED_KMS_KEY" if key else None)
         lock = next(
-            (c for c in ctx.of_type("aws_backup_vault_lock_configuration") if ctx.matches(c, c.values.get("backup_vault_name"), tf, "name", "id")),
+            iter(ctx.referrers(tf, ("aws_backup_vault_lock_configuration",), "backup_vault_name", "name", "id")),
             None,
         )
         f.set("locked", lock is not None, tf=lock)

@@ -69,6 +69,7 @@ def db_instances(ctx: Context) -> list[DbInstance]:
         f.get("multi_az", default=False, convert=as_bool, note="single-AZ unless multi_az = true")
         f.get("deletion_protection", default=False, convert=as_bool, note="the provider sets deletion_protection = false by default")
         f.get("publicly_accessible", default=False, convert=as_bool)
+        f.get("copy_tags_to_snapshot", default=False, convert=as_bool, note="the provider sets copy_tags_to_snapshot = false by default")
         cluster = tf.values.get("cluster_identifier")
         if cluster is not None:
             f.set("cluster_id", ctx.ref(tf, cluster) if not isinstance(cluster, Unknown) else "(known after apply)", tf=tf, path="cluster_identifier")
@@ -105,10 +106,11 @@ def db_clusters(ctx: Context) -> list[DbCluster]:
         f.get("storage_encrypted", default=False, convert=as_bool, note="Aurora clusters are unencrypted unless storage_encrypted = true")
         f.get("kms_key_id", ref=True)
         f.get("deletion_protection", default=False, convert=as_bool)
+        f.get("copy_tags_to_snapshot", default=False, convert=as_bool, note="the provider sets copy_tags_to_snapshot = false by default")
         f.get("backup_retention_days", "backup_retention_period", default=1, convert=as_int)
         f.get("parameter_group", "db_cluster_parameter_group_name", ref=True)
         f.get("log_exports", "enabled_cloudwatch_logs_exports", default=[], convert=_str_list)
-        members = [m for m in ctx.of_type("aws_rds_cluster_instance") if ctx.matches(m, m.values.get("cluster_identifier"), tf)]
+        members = ctx.referrers(tf, ("aws_rds_cluster_instance",), "cluster_identifier")
         f.set("members", sorted(ctx.identity_of(m).get("identifier", m.address) for m in members))
         out.append(f.build(DbCluster, id=ident["arn"], name=ident["cluster_identifier"]))
     return out
@@ -200,7 +202,7 @@ def file_systems(ctx: Context) -> list[FileSystem]:
         f.set("state", "available")
         f.get("encrypted", default=False, convert=as_bool, note="EFS file systems are unencrypted unless encrypted = true")
         f.get("kms_key_id", ref=True)
-        policy = next((p for p in ctx.of_type("aws_efs_backup_policy") if ctx.matches(p, p.values.get("file_system_id"), tf)), None)
+        policy = next(iter(ctx.referrers(tf, ("aws_efs_backup_policy",), "file_system_id")), None)
         if policy is None:
             f.set("backup_policy_status", "DISABLED", note="no aws_efs_backup_policy: automatic backups are off")
         else:

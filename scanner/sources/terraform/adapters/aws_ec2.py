@@ -72,7 +72,7 @@ def volumes(ctx: Context) -> list[Volume]:
         f.set("state", "available")
         size = tf.values.get("size")
         f.set("size_gib", int(size) if isinstance(size, (int, float)) and not isinstance(size, bool) else 0)
-        attachments = [a for a in ctx.of_type("aws_volume_attachment") if ctx.matches(a, a.values.get("volume_id"), tf)]
+        attachments = ctx.referrers(tf, ("aws_volume_attachment",), "volume_id")
         f.set("attached_instance_ids", sorted(str(ctx.ref(a, a.values.get("instance_id"))) for a in attachments))
         f.set("tags", _tags(tf))
         out.append(f.build(Volume, id=ctx.identity_of(tf)["arn"], name=_name(tf)))

@@ -84,13 +84,12 @@ def load_balancers(ctx: Context) -> list[LoadBalancer]:
         if reasons:
             f.unresolved["availability_zones"] = f"{tf.address}: " + "; ".join(reasons)
         listeners = []
-        for listener_tf in ctx.of_type(*LISTENER_TYPES):
-            if ctx.matches(listener_tf, listener_tf.values.get("load_balancer_arn"), tf, "arn", "id"):
-                listener = _listener(ctx, listener_tf)
-                if isinstance(listener, Unknown):
-                    f.unresolved["listeners"] = f"{listener_tf.address}: {listener}"
-                else:
-                    listeners.append(listener)
+        for listener_tf in ctx.referrers(tf, LISTENER_TYPES, "load_balancer_arn", "arn", "id"):
+            listener = _listener(ctx, listener_tf)
+            if isinstance(listener, Unknown):
+                f.unresolved["listeners"] = f"{listener_tf.address}: {listener}"
+            else:
+                listeners.append(listener)
         f.set("listeners", sorted(listeners, key=lambda x: x.arn))
         f.get("access_logs_enabled", "access_logs.enabled", default=False, convert=as_bool)
         f.get("access_logs_bucket", "access_logs.bucket", ref=True)

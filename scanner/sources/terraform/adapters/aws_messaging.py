@@ -6,7 +6,7 @@ from scanner.models.aws.kinesis import Stream
 from scanner.models.aws.secretsmanager import Secret
 from scanner.models.aws.sns import Topic
 from scanner.models.aws.sqs import Queue
-from scanner.sources.terraform.adapters import Context, Fields, adapter, as_bool, identity, name_or_address, not_expressible
+from scanner.sources.terraform.adapters import Context, Fields, adapter, as_bool, as_int, identity, name_or_address, not_expressible
 from scanner.sources.terraform.modules import TfResource
 
 not_expressible(
@@ -90,6 +90,7 @@ def streams(ctx: Context) -> list[Stream]:
         f.set("status", "ACTIVE")
         f.get("encryption_type", default="NONE", note="Kinesis streams are not encrypted unless encryption_type = KMS")
         f.get("kms_key_id", ref=True)
+        f.get("retention_hours", "retention_period", default=24, convert=as_int, note="Kinesis keeps records 24 hours unless retention_period is set")
         ident = ctx.identity_of(tf)
         out.append(f.build(Stream, id=ident["arn"], name=ident["name"]))
     return out
@@ -102,7 +103,7 @@ def secrets(ctx: Context) -> list[Secret]:
         f = Fields(ctx, tf)
         f.get("kms_key_id", ref=True, note="without kms_key_id Secrets Manager uses the AWS-managed key aws/secretsmanager")
         rotation = next(
-            (r for r in ctx.of_type("aws_secretsmanager_secret_rotation") if ctx.matches(r, r.values.get("secret_id"), tf, "arn", "id", "name")),
+            iter(ctx.referrers(tf, ("aws_secretsmanager_secret_rotation",), "secret_id", "arn", "id", "name")),
             None,
         )
         f.set("rotation_enabled", rotation is not None, tf=rotation)

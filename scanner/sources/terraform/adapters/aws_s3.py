@@ -55,13 +55,11 @@ def _attached(ctx: Context, bucket: TfResource) -> tuple[dict[str, TfResource], 
     """The split resources that configure this bucket (the last one declared wins, as in AWS), and
     per type the reason it cannot be told (a split resource whose `bucket` is unknown may be this one's)."""
     found: dict[str, TfResource] = {}
+    for tf in ctx.referrers(bucket, SPLIT_TYPES, "bucket", "id", "bucket"):
+        found[tf.type] = tf
     unsure: dict[str, str] = {}
-    for tf in ctx.of_type(*SPLIT_TYPES):
-        target = tf.values.get("bucket")
-        if ctx.matches(tf, target, bucket, "id", "bucket"):
-            found[tf.type] = tf
-        elif isinstance(target, Unknown) and not ctx.referenced(tf, target) and tf.root == bucket.root:
-            unsure.setdefault(tf.type, f"{tf.address}.bucket is not known ({target}), so it may configure this bucket")
+    for tf in ctx.unresolved_referrers(SPLIT_TYPES, "bucket", bucket.root):
+        unsure.setdefault(tf.type, f"{tf.address}.bucket is not known ({tf.values.get('bucket')}), so it may configure this bucket")
     return found, {k: v for k, v in unsure.items() if k not in found}
 
 
