@@ -196,3 +196,15 @@ def test_root_modules_judged_in_worker_processes_give_the_same_report(monkeypatc
     assert len(serial.metadata.scopes) == 4
     assert [f.model_dump_json() for f in parallel.findings] == [f.model_dump_json() for f in serial.findings]
     assert parallel.summary == serial.summary
+
+
+def test_uncommon_constructs_are_read_without_errors():
+    from tests.terraform.conftest import FIXTURES
+
+    report = tf_scan(FIXTURES / "constructs")
+    assert not [f for f in report.findings if f.status.value == "ERROR"]
+    assert not report.collection_errors
+    assert tf_verdicts(report, "aws.s3.bucket_tls_only") == {("aws_s3_bucket.new", "UNKNOWN")}
+    assert tf_verdicts(report, "aws.rds.deletion_protection") == {("aws_db_instance.d[0]", "FAIL"), ("aws_db_instance.d[1]", "FAIL")}
+    bucket = next(f for f in report.findings if f.check_id == "aws.s3.bucket_versioning")
+    assert bucket.resource_name == "odd-default" and bucket.region == "us-west-2"  # terraform.workspace, the aliased provider

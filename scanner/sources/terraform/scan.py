@@ -143,7 +143,15 @@ def _inventory(
         spec = ADAPTERS.get(key)
         if spec is None:
             continue  # checks reading it are judged not expressible before evaluation
-        value = spec.func(ctx)
+        try:
+            value = spec.func(ctx)
+        except Exception as exc:  # noqa: BLE001 - a construct an adapter does not handle is an ERROR, not a crash
+            import logging
+
+            logging.getLogger("trustscan").debug("adapter %s raised", key, exc_info=exc)
+            reason = f"the Terraform adapter for {key} could not read this configuration ({type(exc).__name__}: {exc})"
+            coverage.append(Coverage(key=key, scope=scope, state=CoverageState.FAILED, reason=reason, error_code="AdapterError"))
+            continue
         if (spec.singleton and value is None) or (spec.absent and isinstance(value, list) and not value):
             coverage.append(Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=spec.absent))
             continue
