@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any
 
 from scanner import __version__
@@ -111,13 +112,9 @@ def as_snapshot(source: Inventory | Snapshot) -> Snapshot:
     )
 
 
-def finding_order(finding: Finding) -> tuple[str, str, str, str]:
-    """Report order: by scope (the finding's account), then check, resource and region."""
-    return (finding.account, finding.check_id, finding.resource_id, finding.region)
-
-
-def _legacy_order(finding: Finding) -> tuple[str, str, str]:
-    return (finding.check_id, finding.resource_id, finding.region)
+# Report order: by scope (the finding's account), then check, resource and region.
+finding_order: Callable[[Finding], tuple[str, str, str, str]] = attrgetter("account", "check_id", "resource_id", "region")
+_legacy_order = attrgetter("check_id", "resource_id", "region")
 
 
 def evaluate(
@@ -238,17 +235,19 @@ def evaluate_check(
     blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
     if _any_collected(inventory, spec) and "global" not in blocked:
         try:
-            results.extend(
-                _facet_guard(spec, result)
-                for result in run_check(spec, provider_inventory, ctx)
-                if scope_of(inventory, result.resource) not in blocked
-            )
+            produced: Iterable[Result] = run_check(spec, provider_inventory, ctx)
+            if blocked:
+                produced = (result for result in produced if scope_of(inventory, result.resource) not in blocked)
+            if spec.facets:
+                produced = (_facet_guard(spec, result) for result in produced)
+            results.extend(produced)
         except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
             log.warning("check %s raised %r", spec.id, exc)
             results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
     if not results:
         results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
-    return [_finding(inventory, spec, result, criteria) for result in results]
+    constants = _constants(spec, criteria)
+    return [_finding(spec, result, constants) for result in results]
 
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
@@ -290,28 +289,74 @@ def _facet_guard(spec: CheckSpec, result: Result) -> Result:
     return result
 
 
-def _finding(inventory: Inventory, spec: CheckSpec, result: Result, criteria: dict[str, list[str]]) -> Finding:
+# Finding's fields in declaration order (the order they serialise in), and those a check's result sets:
+# findings are built from values already validated (resources, the check's spec) without validating again.
+FINDING_FIELDS = tuple(Finding.model_fields)
+_SET_FIELDS = frozenset(FINDING_FIELDS) - {"waiver", "baseline_state"}
+_constants_cache: dict[str, tuple[CheckSpec, dict[str, list[str]], dict[str, Any]]] = {}
+
+
+def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
+    """The fields every finding of one check shares (computed once per check, not per finding)."""
+    cached = _constants_cache.get(spec.id)
+    if cached is not None and cached[0] is spec and cached[1] == criteria:
+        return cached[2]
+    constants = {
+        "check_id": spec.id,
+        "check_title": spec.title,
+        "provider": spec.provider,
+        "service": spec.service,
+        "severity": spec.severity,
+        "category": spec.category,
+        "criteria": {k: sorted(v) for k, v in sorted(criteria.items())},
+        "remediation": spec.remediation,
+    }
+    _constants_cache[spec.id] = (spec, {k: list(v) for k, v in criteria.items()}, constants)
+    return constants
+
+
+def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Finding:
     resource = result.resource
-    return Finding(
-        finding_id=finding_id(spec.provider, resource.account, spec.id, resource.id, resource.region),
-        check_id=spec.id,
-        check_title=spec.title,
-        provider=spec.provider,
-        service=spec.service,
-        severity=spec.severity,
-        category=spec.category,
-        resource_type=ACCOUNT_TYPE if isinstance(resource, AccountScope) else spec.resource_type,
-        resource_id=resource.id,
-        resource_name=resource.name,
-        account=resource.account,
-        region=resource.region,
-        status=result.status,
-        message=result.message,
-        evidence=_plain(dict(result.evidence)),
-        criteria={k: sorted(v) for k, v in sorted(criteria.items())},
-        remediation=spec.remediation,
-        location=result.location,
-    )
+    account, region, resource_id = resource.account, resource.region, resource.id
+    values = {
+        "finding_id": finding_id(constants["provider"], account, spec.id, resource_id, region),
+        "check_id": spec.id,
+        "check_title": constants["check_title"],
+        "provider": constants["provider"],
+        "service": constants["service"],
+        "severity": constants["severity"],
+        "category": constants["category"],
+        "resource_type": ACCOUNT_TYPE if isinstance(resource, AccountScope) else spec.resource_type,
+        "resource_id": resource_id,
+        "resource_name": resource.name,
+        "account": account,
+        "region": region,
+        "status": result.status,
+        "message": result.message,
+        "evidence": _evidence(result.evidence),
+        "criteria": constants["criteria"],  # shared by the check's findings, never changed in place
+        "remediation": constants["remediation"],
+        "waiver": None,
+        "baseline_state": None,
+        "location": result.location,
+    }
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", values)
+    object.__setattr__(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    if not evidence:
+        return {}
+    if all(type(k) is str and type(v) in _SCALARS for k, v in evidence.items()):
+        return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
+    return _plain(dict(evidence))
 
 
 def _plain(value: Any) -> Any:
