@@ -30,14 +30,53 @@ class ReportWriter(Protocol):
         """Write the document; `report.findings` is not read (the findings came through `add`)."""
 
 
-def spool() -> IO[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115 - closed by the writer
+class Spool:
+    """Bytes set aside until the document around them is known: in memory up to SPOOL_IN_MEMORY, then
+    in a temporary file; small writes gathered into large ones."""
+
+    GATHER = 256 * 1024
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115 - closed by close()
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= self.GATHER:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._file.write(b"".join(self._parts))
+            self._parts = []
+            self._size = 0
+
+    def tell(self) -> int:
+        return self._file.tell() + self._size
+
+    def reader(self) -> IO[bytes]:
+        """The spool from its start, for reading (no more writes)."""
+        self.flush()
+        self._file.seek(0)
+        return self._file
+
+    def copy_to(self, out: IO[bytes]) -> None:
+        shutil.copyfileobj(self.reader(), out, 1024 * 1024)
+        self.close()
+
+    def close(self) -> None:
+        self._parts = []
+        self._file.close()
 
 
-def copy_spool(source: IO[bytes], out: IO[bytes]) -> None:
-    source.seek(0)
-    shutil.copyfileobj(source, out, 1024 * 1024)
-    source.close()
+def spool() -> Spool:
+    return Spool()
+
+
+def copy_spool(source: Spool, out: IO[bytes]) -> None:
+    source.copy_to(out)
 
 
 def render_with(make: Callable[[IO[bytes], Report], ReportWriter], report: Report) -> str:
@@ -60,6 +99,15 @@ def plain_json(value: Any, indent: str, *, ascii_only: bool) -> str:
     `ascii_only` like its default, otherwise like ensure_ascii=False (which is also how pydantic's
     serialiser escapes). Anything else raises Unsupported."""
     encode = encode_basestring_ascii if ascii_only else encode_basestring
+    if type(value) is dict and value:  # the common case, a flat dict of strings: without recursing
+        inner = indent + "  "
+        items = []
+        for key, item in value.items():
+            if type(key) is not str or type(item) is not str:
+                break
+            items.append(f"{inner}{encode(key)}: {encode(item)}")
+        else:
+            return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     parts: list[str] = []
     _encode(value, indent, encode, parts)
     return "".join(parts)

@@ -102,6 +102,7 @@ class JUnitWriter:
             self._spool.close()
             return
         out.write(_start_tag(root).encode("utf-8"))
+        reader = self._spool.reader()
         for check_id in sorted(self._suites):
             suite = self._suites[check_id]
             first, counts = suite.first, suite.counts
@@ -127,8 +128,8 @@ class JUnitWriter:
             ET.indent(properties, level=2)
             out.write(f"\n  {_start_tag(element)}\n    {ET.tostring(properties, encoding='unicode')}".encode("utf-8"))
             for offset, size in suite.chunks:
-                self._spool.seek(offset)
-                out.write(self._spool.read(size))
+                reader.seek(offset)
+                out.write(reader.read(size))
             out.write(b"\n  </testsuite>")
         self._spool.close()
         out.write(b"\n</testsuites>\n")

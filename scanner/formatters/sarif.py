@@ -328,8 +328,7 @@ class SarifWriter:
             self._spool.close()
             return
         self._out.write(head.removesuffix(RESULTS_INDENT).encode("ascii"))
-        self._spool.seek(0)
-        read = self._spool.read
+        read = self._spool.reader().read
         for i, check_id in enumerate(self._rule_of):
             before_size, after_size = self._FRAME.unpack(read(self._FRAME.size))
             self._out.write((b",\n" if i else b"") + read(before_size) + index[check_id] + read(after_size))
