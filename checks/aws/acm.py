@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 JUDGED = ("ISSUED", "EXPIRED")  # pending, failed or revoked requests protect nothing
 
@@ -18,7 +18,7 @@ JUDGED = ("ISSUED", "EXPIRED")  # pending, failed or revoked requests protect no
     category=Category.ENCRYPTION,
     resource_type="AWS::CertificateManager::Certificate",
     reads=["aws.acm.certificates"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=1, maximum=3650)},
     remediation="Renew the certificate: fix DNS/email validation so ACM can renew an Amazon-issued certificate, or "
     "import a renewed certificate (aws acm import-certificate --certificate-arn ARN ...).",
 )
@@ -51,7 +51,7 @@ def certificate_not_expiring(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
     category=Category.ENCRYPTION,
     resource_type="AWS::CertificateManager::Certificate",
     reads=["aws.acm.certificates"],
-    params={"min_rsa_bits": 2048},
+    params={"min_rsa_bits": Param(2048, minimum=1024, maximum=16384)},
     remediation="Request or import a replacement certificate with an RSA 2048+ or ECDSA P-256+ key and move the "
     "listeners and distributions to it.",
 )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -19,7 +19,7 @@ from scanner.registry import CheckContext, Result, check
     category=Category.LOGGING,
     resource_type="AWS::Lambda::Function",
     reads=["aws.awslambda.functions", "aws.logs.log_groups"],
-    params={"min_days": 365},
+    params={"min_days": Param(365, minimum=1, maximum=3653)},
     remediation="Create the function's log group (/aws/lambda/<name>, or the LoggingConfig group) ahead of "
     "time with a retention policy of at least the required days, and let the execution role write to it.",
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -195,7 +195,7 @@ GONE_VOLUME_STATES = ("deleting", "deleted")
     category=Category.BACKUP,
     resource_type="AWS::EC2::Volume",
     reads=["aws.ec2.volumes", "aws.ec2.snapshots"],
-    params={"max_age_days": 7},
+    params={"max_age_days": Param(7, minimum=1, maximum=3650)},
     remediation="Protect the volume with an AWS Backup plan or a Data Lifecycle Manager policy that snapshots it "
     "at least as often as the configured days.",
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -60,7 +60,7 @@ def in_transit_encryption(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     category=Category.BACKUP,
     resource_type="AWS::ElastiCache::ReplicationGroup",
     reads=["aws.elasticache.replication_groups"],
-    params={"min_days": 1},
+    params={"min_days": Param(1, minimum=1, maximum=35)},
     remediation="Modify the replication group with SnapshotRetentionLimit set to the days to keep (and a SnapshotWindow).",
 )
 def automatic_backups(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -12,7 +12,7 @@ from typing import Any
 from scanner.models.aws import AwsInventory
 from scanner.models.aws.iam import AttachedPolicy, CredentialReportUser, IamPrincipal, InlinePolicy, ManagedPolicy, PasswordPolicy
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -114,9 +114,9 @@ def user_console_mfa(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
     params={
-        "min_length": 14,
-        "reuse_prevention": 24,
-        "max_age_days": 90,
+        "min_length": Param(14, minimum=6, maximum=128),
+        "reuse_prevention": Param(24, minimum=1, maximum=24),
+        "max_age_days": Param(90, minimum=1, maximum=1095),
         "require_symbols": True,
         "require_numbers": True,
         "require_uppercase": True,
@@ -174,7 +174,7 @@ def _policy_or_absent(inv: AwsInventory) -> Iterator[tuple[PasswordPolicy, Resul
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"min_length": 14},
+    params={"min_length": Param(14, minimum=6, maximum=128)},
     remediation="aws iam update-account-password-policy --minimum-password-length 14 (with the other settings kept).",
 )
 def password_policy_min_length(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -197,7 +197,7 @@ def password_policy_min_length(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"min_remembered": 24},
+    params={"min_remembered": Param(24, minimum=1, maximum=24)},
     remediation="aws iam update-account-password-policy --password-reuse-prevention 24 (with the other settings kept).",
 )
 def password_policy_reuse_prevention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -252,7 +252,7 @@ def password_policy_complexity(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"max_days": 90},
+    params={"max_days": Param(90, minimum=1, maximum=1095)},
     remediation="aws iam update-account-password-policy --max-password-age 90 (with the other settings kept).",
 )
 def password_policy_max_age(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -277,7 +277,7 @@ def password_policy_max_age(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.MFA,
     resource_type="AWS::IAM::Root",
     reads=["aws.iam.credential_report"],
-    params={"days": 90},
+    params={"days": Param(90, minimum=1, maximum=3650)},
     remediation="Use IAM roles or Identity Center for administration; keep root for the few tasks that need it, "
     "and investigate every recent root sign-in or key use.",
 )
@@ -323,7 +323,7 @@ def _active_keys(user: CredentialReportUser) -> list[tuple[int, datetime | None,
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_age_days": 90},
+    params={"max_age_days": Param(90, minimum=1, maximum=3650)},
     remediation="Create a new access key, move its consumers over, then deactivate and delete the old one "
     "(better: replace long-lived keys with roles).",
 )
@@ -353,7 +353,7 @@ def access_keys_rotated(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_unused_days": 45},
+    params={"max_unused_days": Param(45, minimum=1, maximum=3650)},
     remediation="Delete the login profile of users who no longer sign in (aws iam delete-login-profile).",
 )
 def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -383,7 +383,7 @@ def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> It
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_unused_days": 45},
+    params={"max_unused_days": Param(45, minimum=1, maximum=3650)},
     remediation="Deactivate (aws iam update-access-key --status Inactive) and then delete keys nobody uses.",
 )
 def unused_access_keys_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from checks.aws._resource_policy import describe, public_statements
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -80,7 +80,7 @@ def key_not_pending_deletion(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
     category=Category.BACKUP,
     resource_type="AWS::KMS::Key",
     reads=["aws.kms.keys:deletion_window"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=7, maximum=30)},
     remediation="Cancel the deletion (aws kms cancel-key-deletion) and schedule it again with "
     "--pending-window-in-days of at least the required days; deny shorter windows with the "
     "kms:ScheduleKeyDeletionPendingWindowInDays condition key.",

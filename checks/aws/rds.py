@@ -10,7 +10,7 @@ from scanner.models.aws import AwsInventory
 from scanner.models.aws.backup import ProtectedResource
 from scanner.models.aws.rds import DbParameterGroup, DbSnapshot
 from scanner.models.common import Category, Resource, Severity, Status
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -39,7 +39,7 @@ def instance_storage_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.BACKUP,
     resource_type="AWS::RDS::DBInstance",
     reads=["aws.rds.db_instances"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=35)},
     remediation="Modify the instance: set BackupRetentionPeriod to at least the required number of days.",
 )
 def backup_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -127,7 +127,7 @@ def cluster_storage_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[
     category=Category.BACKUP,
     resource_type="AWS::RDS::DBCluster",
     reads=["aws.rds.db_clusters:members"],
-    params={"min_zones": 2},
+    params={"min_zones": Param(2, minimum=1, maximum=6)},
     remediation="Add a reader instance in another Availability Zone (Aurora fails over to it).",
 )
 def cluster_multi_az(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -81,7 +81,7 @@ def audit_logging(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="AWS::Redshift::Cluster",
     reads=["aws.redshift.clusters"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=35)},
     remediation="aws redshift modify-cluster --cluster-identifier ID --automated-snapshot-retention-period N",
 )
 def snapshot_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checks.aws._kms_refs import key_manager
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -17,7 +17,7 @@ from scanner.registry import CheckContext, Result, check
     category=Category.ENCRYPTION,
     resource_type="AWS::SecretsManager::Secret",
     reads=["aws.secretsmanager.secrets"],
-    params={"max_days": 90},
+    params={"max_days": Param(90, minimum=1, maximum=1000)},
     remediation="Turn on rotation with a rotation function (or a managed rotation) and a schedule of at most the "
     "required days (aws secretsmanager rotate-secret --rotation-rules AutomaticallyAfterDays=N); if rotation is on "
     "but stale, fix the rotation function.",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 VAULT = "Microsoft.RecoveryServices/vaults"
 
@@ -49,7 +49,7 @@ def vm_protected(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
     reads=["azure.backup.protected_items"],
-    params={"max_age_hours": 48},
+    params={"max_age_hours": Param(48, minimum=1, maximum=8760)},
     remediation="Investigate the failing backup jobs for the item (Backup center > Backup jobs) and run an on-demand backup.",
 )
 def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -74,7 +74,7 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
     category=Category.BACKUP,
     resource_type="Microsoft.RecoveryServices/vaults/backupPolicies",
     reads=["azure.backup.policies"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=1, maximum=9999)},
     remediation="Raise the policy's daily retention (az backup policy set ...) to the organisation's required days.",
 )
 def policy_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from scanner.models.azure import AzureInventory
 from scanner.models.azure.network import FlowLog
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 NSGS = "azure.network.security_groups"
 FLOW_LOGS = "azure.network.flow_logs"
@@ -49,7 +49,7 @@ def nsg_flow_logs_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.LOGGING,
     resource_type="Microsoft.Network/networkWatchers/flowLogs",
     reads=[FLOW_LOGS],
-    params={"min_days": 90},
+    params={"min_days": Param(90, minimum=1, maximum=365)},
     remediation="Set the flow log's retention policy to 90 days or more (0 with retention enabled keeps logs forever).",
 )
 def flow_log_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

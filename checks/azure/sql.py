@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 SERVER = "Microsoft.Sql/servers"
 DATABASE = "Microsoft.Sql/servers/databases"
@@ -98,7 +98,7 @@ def auditing_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
     category=Category.LOGGING,
     resource_type=SERVER,
     reads=["azure.sql.servers:auditing"],
-    params={"min_days": 90},
+    params={"min_days": Param(90, minimum=1, maximum=3285)},
     remediation="Set the auditing retention to 90 days or more (0 keeps logs indefinitely).",
 )
 def audit_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

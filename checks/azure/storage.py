@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from scanner.models.azure import AzureInventory
 from scanner.models.azure.storage import StorageAccount
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 ACCOUNTS = "azure.storage.accounts"
 TYPE = "Microsoft.Storage/storageAccounts"
@@ -163,7 +163,7 @@ def _service_results(inv: AzureInventory, field: str, facet: str, label: str, mi
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:blob"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account blob-service-properties update -n NAME -g RG --enable-delete-retention true "
     "--delete-retention-days 14",
 )
@@ -180,7 +180,7 @@ def blob_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:blob"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account blob-service-properties update -n NAME -g RG --enable-container-delete-retention true "
     "--container-delete-retention-days 14",
 )
@@ -196,7 +196,7 @@ def container_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:file"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account file-service-properties update -n NAME -g RG --enable-delete-retention true "
     "--delete-retention-days 14",
 )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 TRUE = ("true", "1", "yes", "y", "on")
 
@@ -207,7 +207,7 @@ def disk_snapshot_schedule(inv: GcpInventory, ctx: CheckContext) -> Iterator[Res
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/Disk",
     reads=["gcp.compute.disks", "gcp.compute.snapshots"],
-    params={"max_age_days": 7},
+    params={"max_age_days": Param(7, minimum=1, maximum=3650)},
     remediation="Attach a snapshot schedule to the disk and check that its snapshots succeed.",
 )
 def disk_recent_snapshot(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -262,7 +262,7 @@ def instance_deletion_protection(inv: GcpInventory, ctx: CheckContext) -> Iterat
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/InstanceGroupManager",
     reads=["gcp.compute.instance_group_managers"],
-    params={"min_zones": 2},
+    params={"min_zones": Param(2, minimum=1, maximum=4)},
     remediation="Replace the zonal group with a regional managed instance group distributing instances over several zones.",
 )
 def mig_multi_zone(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 
 @check(
@@ -37,7 +37,7 @@ def no_user_managed_sa_keys(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.MFA,
     resource_type="iam.googleapis.com/ServiceAccount",
     reads=["gcp.iam.service_accounts:keys"],
-    params={"max_age_days": 90},
+    params={"max_age_days": Param(90, minimum=1, maximum=3650)},
     remediation="Create a new key, move its users to it, then delete the old key; better, remove the key entirely.",
 )
 def sa_key_rotated(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.sql import SqlInstance
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 SSL_ENFORCING = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 PG_LEVELS = ["debug5", "debug4", "debug3", "debug2", "debug1", "info", "notice", "warning", "error", "log", "fatal", "panic"]
@@ -90,7 +90,7 @@ def instance_cmek(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="sqladmin.googleapis.com/Instance",
     reads=["gcp.sql.instances"],
-    params={"min_retained_backups": 7},
+    params={"min_retained_backups": Param(7, minimum=1, maximum=365)},
     remediation="gcloud sql instances patch INSTANCE --backup-start-time=03:00 --retained-backups-count=7",
 )
 def automated_backups(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -214,7 +214,7 @@ def postgres_log_disconnections(inv: GcpInventory, ctx: CheckContext) -> Iterato
     category=Category.LOGGING,
     resource_type="sqladmin.googleapis.com/Instance",
     reads=["gcp.sql.instances"],
-    params={"min_level": "warning"},
+    params={"min_level": Param("warning", choices=tuple(PG_LEVELS))},
     remediation="gcloud sql instances patch INSTANCE --database-flags=log_min_messages=warning",
 )
 def postgres_log_min_messages(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 DAY = 86400
 
@@ -104,7 +104,7 @@ def bucket_versioning(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="storage.googleapis.com/Bucket",
     reads=["gcp.storage.buckets"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=90)},
     remediation="gcloud storage buckets update gs://BUCKET --soft-delete-duration=7d",
 )
 def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -128,7 +128,7 @@ def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]
     category=Category.BACKUP,
     resource_type="storage.googleapis.com/Bucket",
     reads=["gcp.storage.buckets"],
-    params={"min_days": 1, "require_locked": False, "buckets": []},
+    params={"min_days": Param(1, minimum=1, maximum=36525), "require_locked": False, "buckets": []},
     remediation="gcloud storage buckets update gs://BUCKET --retention-period=30d, then lock it once agreed "
     "(gcloud storage buckets update gs://BUCKET --lock-retention-period).",
 )

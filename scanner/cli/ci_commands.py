@@ -74,11 +74,14 @@ def config_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False), default="trustscan.yaml")
 def config_validate(path: str) -> None:
     """Validate a trustscan.yaml (schema, known check ids and parameters) and list its waivers' states today."""
-    from scanner.config import load_config, validate_references
+    from scanner.config import load_config, providers_in_scope, resolve_checks, validate_references
     from scanner.registry import load_checks
 
     config = load_config(path)
-    validate_references(config, load_checks(), path)
+    registry = load_checks()
+    validate_references(config, registry, path)
+    for provider in providers_in_scope(config):  # what `scan <provider> --config` would reject
+        resolve_checks(config, provider, registry, path)
     now = datetime.now(timezone.utc)
     expired = [w.id for w in config.waivers if now >= w.ends_at(config.zone)]
     click.echo(f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else ""))

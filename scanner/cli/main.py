@@ -15,12 +15,14 @@ import click
 
 from scanner import __version__
 from scanner.cli import ci_commands, evidence_commands
+from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
 from scanner.errors import ConfigurationError
 from scanner.providers import PROVIDERS
+from scanner.safe_load import one_line
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3  # EXIT_CRASH (4): scanner/cli/crash.py
 
 EXIT_CODES_HELP = """\b
 Exit status:
@@ -28,6 +30,7 @@ Exit status:
   1  FAIL findings at or above the --fail-on threshold
   2  usage or configuration error: nothing scanned
   3  the scan finished, some collections failed (ERROR findings), nothing failed at threshold
+  4  trustscan crashed (an internal error; the traceback is saved and its path printed)
 """
 
 FAIL_ON_CHOICES = ["any", "critical", "high", "medium", "low", "info", "never"]
@@ -104,7 +107,11 @@ def _configure_logging(verbose: int) -> None:
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """--param CHECK.NAME=VALUE pairs (VALUE as JSON where it parses, else a string), checked against
+    each parameter's declared type and bounds."""
     import json
+
+    from scanner.registry import load_checks, validate_params
 
     params: dict[str, dict[str, Any]] = {}
     for pair in pairs:
@@ -116,8 +123,10 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
             value = json.loads(raw)
         except ValueError:
             value = raw
+        except RecursionError:
+            raise ConfigurationError(f"--param {name}: the value nests too deeply") from None
         params.setdefault(check_id, {})[key] = value
-    return params
+    return validate_params(load_checks(), params, "--param") if params else params
 
 
 def _select(provider: str | None, check_ids: str | None, severities: str | None, params: dict) -> list:
@@ -125,14 +134,6 @@ def _select(provider: str | None, check_ids: str | None, severities: str | None,
 
     registry = load_checks()
     selected = select_checks(registry, provider=provider, ids=_split(check_ids), severities=_split(severities))
-    for check_id, values in params.items():
-        spec = registry.get(check_id)
-        if spec is None:
-            raise ConfigurationError(f"--param names unknown check {check_id!r}")
-        unknown = sorted(set(values) - set(spec.params))
-        if unknown:
-            known = ", ".join(sorted(spec.params)) or "none"
-            raise ConfigurationError(f"check {check_id} has no parameter {unknown[0]!r} (parameters: {known})")
     if not selected:
         raise ConfigurationError("no checks match the selection")
     return selected
@@ -501,7 +502,8 @@ evidence_commands.register(cli, mappings)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one line on stderr and exit 2 for any usage or configuration error."""
+    """Entry point: one line on stderr and exit 2 for any usage or configuration error, 4 for a crash."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=argv, prog_name="trustscan", standalone_mode=False)
     except ExitWith as done:
@@ -512,15 +514,23 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("trustscan: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        message = exc.format_message().replace("\n", " ")
+        message = one_line(exc.format_message(), 500)
         click.echo(f"trustscan: error: {message} (see --help)", err=True)
         sys.exit(EXIT_USAGE)
     except ConfigurationError as exc:
-        click.echo(f"trustscan: error: {exc}", err=True)
+        click.echo(f"trustscan: error: {one_line(exc, 500)}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("trustscan: interrupted", err=True)
         sys.exit(130)
+    except ImportError as exc:
+        message = missing_extra(exc)
+        if message is None:
+            sys.exit(report_crash(exc, argv))
+        click.echo(f"trustscan: error: {message}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as exc:  # noqa: BLE001 - the last handler: a crash is not a finding
+        sys.exit(report_crash(exc, argv))
     sys.exit(EXIT_OK)
 
 

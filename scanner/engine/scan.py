@@ -56,28 +56,22 @@ def report_for(inventory: Inventory, options: ScanOptions, *, source: str, start
 
 
 def load_snapshot(path: str) -> Inventory:
-    import json
-
     from pydantic import ValidationError
 
     from scanner.models.inventory import INVENTORY_SCHEMA_VERSION
+    from scanner.safe_load import load_json_file
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"snapshot file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{path} is not a text file") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read snapshot {path}: {exc.strerror}") from exc
+    data = load_json_file(path, "snapshot")
+    if isinstance(data, dict) and "findings" in data and "metadata" in data:
+        raise ConfigurationError(
+            f"{path} is a trustscan report, not a snapshot: save the inventory with `trustscan scan ... --snapshot PATH` "
+            "or `trustscan collect <provider> --out PATH`, then evaluate that"
+        )
     if not isinstance(data, dict) or "metadata" not in data:
         raise ConfigurationError(f"{path} is not a trustscan snapshot (no metadata)")
     version = data.get("schema_version")
     if version != INVENTORY_SCHEMA_VERSION:
-        raise ConfigurationError(f"{path} has snapshot schema_version {version!r}; this trustscan reads {INVENTORY_SCHEMA_VERSION!r}")
+        raise ConfigurationError(f"{path} has snapshot schema_version {version!r:.40}; this trustscan reads {INVENTORY_SCHEMA_VERSION!r}")
     try:
         return Inventory.model_validate(data)
     except ValidationError as exc:

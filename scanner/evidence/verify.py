@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner.errors import ConfigurationError
 from scanner.evidence import bundle as b
+from scanner.safe_load import one_line
 
 
 @dataclass
@@ -127,8 +128,8 @@ def _verify_dir(root: str, public_key: Any, require_signature: bool) -> Verifica
         files = manifest["files"]
         if not isinstance(files, dict) or not all(isinstance(v, dict) and "sha256" in v for v in files.values()):
             raise ValueError("files is not a map of name -> {sha256, bytes}")
-    except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        result.fail(b.MANIFEST, f"not a valid manifest ({exc})")
+    except (ValueError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+        result.fail(b.MANIFEST, f"not a valid manifest ({one_line(exc) if not isinstance(exc, RecursionError) else 'nested too deeply'})")
         return result
     result.manifest = manifest
 
@@ -204,8 +205,8 @@ def _check_derivation(contents: dict[str, bytes], manifest: dict[str, Any], resu
     except ValidationError as exc:
         result.fail(b.SNAPSHOT, f"not a valid trustscan snapshot ({_first_error(exc)})")
         return
-    except (ValueError, UnicodeDecodeError) as exc:
-        result.fail(b.SNAPSHOT, f"not a valid trustscan snapshot ({exc})")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        result.fail(b.SNAPSHOT, f"not a valid trustscan snapshot ({one_line(exc) if not isinstance(exc, RecursionError) else 'nested too deeply'})")
         return
 
     frameworks: dict[str, Framework] = {}

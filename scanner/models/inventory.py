@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from scanner.models.aws import AwsInventory
 from scanner.models.azure import AzureInventory
-from scanner.models.common import Coverage, CoverageState
+from scanner.models.common import Coverage, CoverageState, Timestamp
 from scanner.models.gcp import GcpInventory
 
 INVENTORY_SCHEMA_VERSION = "1"
@@ -26,8 +25,8 @@ class Identity(BaseModel):
 class InventoryMetadata(BaseModel):
     tool_version: str
     provider: str
-    collected_at: datetime  # UTC; age-based checks use it as "now"
-    finished_at: datetime | None = None
+    collected_at: Timestamp  # UTC; age-based checks use it as "now"
+    finished_at: Timestamp | None = None
     identity: Identity
     regions: list[str] = Field(default_factory=list)
     # What a collection scope is for this provider: a region (AWS), or an account-like container
