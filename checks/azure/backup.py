@@ -10,6 +10,9 @@ from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 
 VAULT = "Microsoft.RecoveryServices/vaults"
+# Protection states in which the vault still takes new recovery points. ProtectionError is a failing job
+# (vm_recent_recovery_point judges it); ProtectionStopped, ProtectionPaused and BackupsSuspended take none.
+TAKING_BACKUPS = {"Protected", "IRPending", "ProtectionError"}
 
 
 def _protected(inv: AzureInventory) -> dict[str, list]:
@@ -35,9 +38,15 @@ def vm_protected(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     (A1.2, CC7.5)."""
     protected = _protected(inv)
     for vm in inv.compute.virtual_machines:
-        items = [i for i in protected.get(vm.id.lower(), []) if i.protection_state not in ("ProtectionStopped", "NotProtected")]
-        if items:
-            yield Result.passed(vm, f"backed up by vault {items[0].vault_name} ({items[0].protection_state})", vault=items[0].vault_name, policy=items[0].policy_id)
+        items = protected.get(vm.id.lower(), [])
+        active = [i for i in items if i.protection_state in TAKING_BACKUPS]
+        if active:
+            yield Result.passed(vm, f"backed up by vault {active[0].vault_name} ({active[0].protection_state})", vault=active[0].vault_name, policy=active[0].policy_id)
+        elif items and all(i.protection_state is None for i in items):
+            yield Result.unknown(vm, f"vault {items[0].vault_name} holds a backup item for this VM but reports no protectionState", vault=items[0].vault_name)
+        elif items:
+            states = sorted({i.protection_state or "not reported" for i in items})
+            yield Result.failed(vm, f"backup item protectionState is {', '.join(states)}: no new recovery points are taken", vault=items[0].vault_name, protection_states=states)
         else:
             yield Result.failed(vm, "no Recovery Services vault protects this VM")
 
@@ -67,9 +76,20 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
             yield Result.failed(item, f"last recovery point is {age} hours old, older than {limit}", age_hours=age)
 
 
+def _retention(policy) -> tuple[int | None, str]:
+    """The retention of the policy's most frequent recovery points: daily (hourly and daily schedules),
+    else weekly for a weekly-only schedule."""
+    if policy.daily_retention_days is not None:
+        return policy.daily_retention_days, f"daily retention is {policy.daily_retention_days} days"
+    if policy.weekly_retention_weeks is not None:
+        days = policy.weekly_retention_weeks * 7
+        return days, f"{(policy.schedule_frequency or 'weekly').lower()} schedule, weekly retention is {policy.weekly_retention_weeks} weeks ({days} days)"
+    return None, "the policy reports neither daily nor weekly retention"
+
+
 @check(
     id="azure.backup.policy_retention",
-    title="VM backup policies keep daily recovery points for at least the configured days",
+    title="VM backup policies retain recovery points for at least the configured days",
     severity=Severity.MEDIUM,
     category=Category.BACKUP,
     resource_type="Microsoft.RecoveryServices/vaults/backupPolicies",
@@ -79,13 +99,17 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
 )
 def policy_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Retention decides how far back a restore can go; corruption or ransomware found after the window
-    cannot be undone (A1.2, CC7.5)."""
+    cannot be undone (A1.2, CC7.5). A daily (or hourly) policy is judged by its daily retention; a
+    weekly-only policy, which keeps no daily points, by its weekly retention."""
     for policy in inv.backup.policies:
-        days = policy.daily_retention_days or 0
-        if days >= ctx.params["min_days"]:
-            yield Result.passed(policy, f"daily retention is {days} days", retention_days=days, vault=policy.vault_name)
+        days, said = _retention(policy)
+        evidence = {"retention_days": days, "schedule_frequency": policy.schedule_frequency, "vault": policy.vault_name}
+        if days is None:
+            yield Result.unknown(policy, said, **evidence)
+        elif days >= ctx.params["min_days"]:
+            yield Result.passed(policy, said, **evidence)
         else:
-            yield Result.failed(policy, f"daily retention is {days} days, fewer than {ctx.params['min_days']}", retention_days=days, vault=policy.vault_name)
+            yield Result.failed(policy, f"{said}, fewer than {ctx.params['min_days']}", **evidence)
 
 
 @check(
@@ -94,7 +118,7 @@ def policy_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
     severity=Severity.HIGH,
     category=Category.BACKUP,
     resource_type=VAULT,
-    reads=["azure.backup.vaults"],
+    reads=["azure.backup.vaults:settings"],
     remediation="Vault > Properties > Security settings: enable soft delete (and 'always-on' so it cannot be disabled).",
 )
 def vault_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -104,8 +128,10 @@ def vault_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result
         state = vault.soft_delete_state
         if state in ("Enabled", "AlwaysON"):
             yield Result.passed(vault, f"softDeleteState is {state}", retention_days=vault.soft_delete_retention_days)
+        elif state is None:
+            yield Result.unknown(vault, "the vault's GET reported no securitySettings.softDeleteSettings.softDeleteState")
         else:
-            yield Result.failed(vault, f"softDeleteState is {state or 'not reported'}")
+            yield Result.failed(vault, f"softDeleteState is {state}")
 
 
 @check(
@@ -114,7 +140,7 @@ def vault_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result
     severity=Severity.MEDIUM,
     category=Category.BACKUP,
     resource_type=VAULT,
-    reads=["azure.backup.vaults"],
+    reads=["azure.backup.vaults:settings"],
     params={"require_locked": False},
     remediation="Vault > Properties > Immutable vault: enable it, then lock it once the policies are final.",
 )
@@ -123,8 +149,10 @@ def vault_immutability(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resul
     before they expire (A1.2, CC7.5). `require_locked=true` accepts only the irreversible Locked state."""
     accepted = {"Locked"} if ctx.params["require_locked"] else {"Locked", "Unlocked"}
     for vault in inv.backup.vaults:
-        state = vault.immutability_state or "Disabled"
-        if state in accepted:
+        state = vault.immutability_state
+        if state is None:
+            yield Result.unknown(vault, "the vault's GET reported no securitySettings.immutabilitySettings.state")
+        elif state in accepted:
             yield Result.passed(vault, f"immutabilitySettings.state is {state}")
         else:
             yield Result.failed(vault, f"immutabilitySettings.state is {state}")

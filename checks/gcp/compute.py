@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checks._network import ADMIN_PORTS, exposed_ports, internet_sources, parse_port_range, port_label
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
+from scanner.models.gcp.compute import FirewallRule
 from scanner.registry import CheckContext, Param, Result, check
 
 TRUE = ("true", "1", "yes", "y", "on")
+# Subnetwork.purpose values of a regular subnet (compute v1 discovery document: both PRIVATE and the
+# older PRIVATE_RFC_1918 read "Regular user created or automatically created subnet").
+REGULAR_SUBNET_PURPOSES = (None, "PRIVATE", "PRIVATE_RFC_1918")
+# Firewall IPProtocol values (names or IANA numbers) that carry SSH and RDP.
+ALL_PROTOCOLS = ("all",)
+TCP = ("tcp", "6")
 
 
 def _flag(items: dict[str, str], key: str) -> bool | None:
@@ -124,14 +132,16 @@ def disk_cmek(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
 )
 def subnet_flow_logs(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     """Flow logs record which hosts talked to which, the evidence to scope an intrusion or exfiltration
-    (CC7.2). Proxy-only and other special-purpose subnets cannot have flow logs and are skipped."""
+    (CC7.2). Regular subnets (purpose PRIVATE, PRIVATE_RFC_1918 or none) are judged; proxy-only,
+    Private Service Connect, Private NAT and other special-purpose subnets cannot have flow logs and
+    are skipped."""
     for subnet in inv.compute.subnetworks:
-        if subnet.purpose not in (None, "PRIVATE"):
+        if subnet.purpose not in REGULAR_SUBNET_PURPOSES:
             continue
         if subnet.flow_logs_enabled:
             yield Result.passed(subnet, "logConfig.enable is true", flow_sampling=subnet.flow_sampling, aggregation_interval=subnet.aggregation_interval)
         else:
-            yield Result.failed(subnet, "logConfig.enable is false (no VPC flow logs)")
+            yield Result.failed(subnet, "logConfig.enable is false or unset (no VPC flow logs)", purpose=subnet.purpose)
 
 
 @check(
@@ -274,3 +284,53 @@ def mig_multi_zone(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
             yield Result.passed(group, f"instances distributed over {len(group.zones)} zones: {', '.join(group.zones)}", zones=group.zones)
         else:
             yield Result.failed(group, f"instances in {len(group.zones)} zone(s): {', '.join(group.zones) or 'none'}", zones=group.zones, regional=group.regional)
+
+
+def _firewall_exposure(rule: FirewallRule, ports: list[int]) -> list[str]:
+    """What the rule opens to the internet among `ports`: ["all protocols and ports"] or
+    ["tcp:22 (SSH)", ...]; empty when nothing."""
+    exposures: list[str] = []
+    for permission in rule.allowed:
+        if permission.protocol in ALL_PROTOCOLS:
+            return ["all protocols and ports"]
+        if permission.protocol not in TCP:
+            continue
+        if not permission.ports:
+            return ["every tcp port"]
+        spans = [span for span in map(parse_port_range, permission.ports) if span]
+        exposures += [f"tcp:{port_label(p)}" for p in exposed_ports(ports, spans)]
+    return sorted(set(exposures))
+
+
+@check(
+    id="gcp.compute.firewall_no_internet_admin_ports",
+    title="Firewall rules do not open SSH, RDP or all ports to the internet",
+    severity=Severity.HIGH,
+    category=Category.ENCRYPTION,  # the catalogue files exposure checks here (no network category)
+    resource_type="compute.googleapis.com/Firewall",
+    reads=["gcp.compute.firewalls"],
+    params={"ports": ADMIN_PORTS},
+    remediation="Narrow the rule's source ranges to known networks (Identity-Aware Proxy TCP forwarding uses "
+    "35.235.240.0/20), or delete it: gcloud compute firewall-rules update RULE --source-ranges=RANGES",
+)
+def firewall_no_internet_admin_ports(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
+    """An administration port reachable from any address is scanned and brute-forced within minutes of
+    going up; remote administration belongs behind IAP, a VPN or a bastion (CC6.6, CC6.1). Judges
+    enabled INGRESS allow rules whose sources include 0.0.0.0/0 or ::/0 (a rule with no source at all
+    applies to 0.0.0.0/0): FAIL when they allow all protocols, every tcp port, or tcp to one of
+    `ports` (default 22 SSH and 3389 RDP). Deny, EGRESS and disabled rules open nothing."""
+    ports = [int(p) for p in ctx.params["ports"]]
+    for rule in inv.compute.firewalls:
+        if rule.disabled or rule.direction != "INGRESS" or not rule.allows:
+            continue
+        sources = internet_sources(rule.source_ranges)
+        if not (rule.source_ranges or rule.source_tags or rule.source_service_accounts):
+            sources = ["0.0.0.0/0 (no source set)"]
+        exposures = _firewall_exposure(rule, ports) if sources else []
+        evidence = {"source_ranges": rule.source_ranges, "allowed": [f"{a.protocol}:{','.join(a.ports) or 'all'}" for a in rule.allowed]}
+        if exposures:
+            yield Result.failed(rule, f"allows {', '.join(exposures)} from {', '.join(sources)}", **evidence)
+        elif sources:
+            yield Result.passed(rule, f"open to {', '.join(sources)} but not on {', '.join(map(port_label, ports))}", **evidence)
+        else:
+            yield Result.passed(rule, "no source range covers the whole internet", **evidence)

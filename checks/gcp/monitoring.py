@@ -1,9 +1,11 @@
 """Cloud Monitoring: log-based metrics with alerting policies for security-relevant changes (the
 CIS GCP 2.4-2.11 set). One check per change type, each PASS when an enabled alerting policy
-watches a log-based metric whose filter catches that change."""
+watches a log-based metric whose filter catches that change (in a threshold or absence filter, MQL
+or PromQL), or matches the change in the logs itself (a log-match filter or a SQL query)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from scanner.models.common import Category, Severity
@@ -50,24 +52,43 @@ def _normal(text: str) -> str:
     return "".join(text.lower().split())
 
 
+def promql_name(metric_type: str) -> str:
+    """The PromQL name of a Cloud Monitoring metric: the first "/" becomes ":", every other character
+    outside [A-Za-z0-9_] becomes "_" (logging.googleapis.com/user/fw-changes ->
+    logging_googleapis_com:user_fw_changes)."""
+    domain, _, path = metric_type.partition("/")
+    return re.sub(r"\W", "_", domain) + ":" + re.sub(r"\W", "_", path)
+
+
+def references(text: str, metric_type: str) -> bool:
+    """Whether a condition's filter or query names the metric: its type as written in filters, MQL
+    and PromQL's quoted UTF-8 form, or its PromQL name; a longer metric name sharing the prefix does
+    not count."""
+    if re.search(re.escape(metric_type) + r"(?![\w\-.+!*()%/])", text):
+        return True
+    return re.search(r"(?<![\w:])" + re.escape(promql_name(metric_type)) + r"(?![\w:])", text) is not None
+
+
 def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:
     def alert_check(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
         for project in inv.resourcemanager.projects:
+            policies = [p for p in inv.monitoring.alert_policies if p.account == project.account and p.enabled]
             metrics = [m for m in inv.logging.metrics if m.account == project.account and not m.disabled
                        and all(n in _normal(m.filter) for n in needles)]
-            alerting = [
-                (m.name, p.name)
-                for m in metrics
-                for p in inv.monitoring.alert_policies
-                if p.account == project.account and p.enabled and any(m.metric_type in f for f in p.condition_filters)
-            ]
+            alerting = [(m.name, p.name) for m in metrics for p in policies
+                        if any(references(f, m.metric_type) for f in p.condition_filters)]
+            direct = [(p.name, c.kind) for p in policies for c in p.log_conditions if all(n in _normal(c.text) for n in needles)]
             if alerting:
                 metric, policy = alerting[0]
                 yield Result.passed(project, f"log metric {metric} alerts through policy {policy!r}", metric=metric, alert_policy=policy)
+            elif direct:
+                policy, kind = direct[0]
+                yield Result.passed(project, f"alerting policy {policy!r} matches {phrase} in its {kind} condition",
+                                    alert_policy=policy, condition=kind)
             elif metrics:
                 yield Result.failed(project, f"log metric {metrics[0].name} has no enabled alerting policy", metrics=[m.name for m in metrics])
             else:
-                yield Result.failed(project, f"no log-based metric matches {phrase}")
+                yield Result.failed(project, f"no log-based metric or log-matching alert catches {phrase}")
 
     alert_check.__name__ = alert_check.__qualname__ = f"alert_{suffix}"
     alert_check.__doc__ = why

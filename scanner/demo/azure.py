@@ -32,7 +32,11 @@ def start_fake(scenario: str = "demo", page_size: int = PAGE_SIZE) -> FakeCloud:
 
     cloud = FakeCloud(tls=True, page_size=page_size)
     cloud.start()
-    cloud.routes = scenario_routes(scenario, cloud) + identity_routes(cloud, DEMO_TENANT)
+    try:
+        cloud.routes = scenario_routes(scenario, cloud) + identity_routes(cloud, DEMO_TENANT)
+    except BaseException:
+        cloud.stop()  # a bad replay directory: no server left running
+        raise
     return cloud
 
 

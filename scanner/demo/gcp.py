@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.fakecloud.server import FakeCloud, Route, load_routes
+from scanner.fakecloud.server import FakeCloud, Route, load_scenario, scenario_directory
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "gcp"
 DEMO_ORGANIZATION = "104729"
@@ -29,11 +29,8 @@ def substitutions(now: datetime | None = None) -> dict[str, str]:
 
 
 def scenario_routes(scenario: str = "demo", now: datetime | None = None) -> list[Route]:
-    folder = FIXTURES / scenario
-    routes: list[Route] = []
-    for path in sorted(folder.glob("*.json")):
-        routes += load_routes(path, **substitutions(now))
-    return routes
+    """Every route file of the scenario (or of `$TRUSTSCAN_FAKECLOUD_DIR`, see `scenario_directory`)."""
+    return load_scenario(scenario_directory("gcp", FIXTURES / scenario), **substitutions(now))
 
 
 def error_body(kind: str, **values: str) -> dict:

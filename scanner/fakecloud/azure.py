@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.fakecloud.server import FakeCloud, RecordedRequest, Route, load_routes
+from scanner.fakecloud.server import FakeCloud, RecordedRequest, Route, load_scenario, scenario_directory
 
 CLIENT_ID = "00000000-0000-0000-0000-00000000c11e"
 CLIENT_SECRET = "fakecloud-secret"  # noqa: S105 - the fake accepts any secret
@@ -50,14 +50,16 @@ def identity_routes(cloud: FakeCloud, tenant: str, principal: str = CLIENT_ID) -
 
 
 def scenario_dir(scenario: str) -> Path:
+    """The packaged scenario `fixtures/azure/<scenario>`."""
     return Path(str(resources.files("fixtures").joinpath("azure", scenario)))
 
 
 def scenario_routes(scenario: str, cloud: FakeCloud, now: datetime | None = None) -> list[Route]:
-    """`{{url}}` is the server's URL; `{{recent}}` a time ten hours before `now` (a fresh recovery point)."""
+    """The scenario's routes (or those of `$TRUSTSCAN_FAKECLOUD_DIR`, see `scenario_directory`).
+    `{{url}}` is the server's URL; `{{recent}}` a time ten hours before `now` (a fresh recovery point)."""
     now = now or datetime.now(timezone.utc)
     recent = (now - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
-    return load_routes(scenario_dir(scenario) / "routes.json", url=cloud.url, recent=recent)
+    return load_scenario(scenario_directory("azure", scenario_dir(scenario)), url=cloud.url, recent=recent)
 
 
 def credential(cloud: FakeCloud, tenant: str) -> Any:

@@ -13,6 +13,7 @@ TLS with a throwaway CA (trustme) whose PEM the client trusts; every response is
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import ssl
@@ -48,6 +49,9 @@ class Route:
     paging: str | None = None
     paging_style: str = "azure"
     handler: Callable[[RecordedRequest], tuple[int, Any]] | None = None
+    # The api-version whose response `body` is (documentation for the schema test; matching ignores it,
+    # so a demo run with a newer SDK that calls a newer version is still answered).
+    api_version: str | None = None
 
     def __post_init__(self) -> None:
         parts = [re.escape(p) if not p.startswith("{") else "[^/]+" for p in self.path.strip("/").split("/")]
@@ -205,20 +209,78 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def _substitute(text: str, substitutions: dict[str, str]) -> str:
+    for name, value in substitutions.items():
+        text = text.replace("{{" + name + "}}", value)
+    return text
+
+
+def _read_json(path: Path, substitutions: dict[str, str]) -> Any:
+    from scanner.errors import ConfigurationError
+
+    try:
+        return json.loads(_substitute(path.read_text(encoding="utf-8"), substitutions))
+    except OSError as exc:
+        raise ConfigurationError(f"fakecloud: cannot read {path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise ConfigurationError(f"fakecloud: {path} is not valid JSON: {exc}") from exc
+
+
+ROUTE_FIELDS = {"method", "path", "status", "body", "body_file", "headers", "query", "paging", "paging_style", "api_version"}
+
+
 def load_routes(path: str | Path, **substitutions: str) -> list[Route]:
     """Routes from a fixture file: a JSON list of {method, path, status?, body?|body_file?, headers?,
     query?, paging?, paging_style?}. `body_file` is relative to the fixture file; `{{name}}` in the
-    text is replaced by `substitutions[name]` (e.g. the server URL inside nextLink-free bodies)."""
+    text is replaced by `substitutions[name]` (e.g. the server URL inside nextLink-free bodies).
+    A malformed file is a ConfigurationError naming it (a user's replay directory is input)."""
+    from scanner.errors import ConfigurationError
+
     source = Path(path)
-    text = source.read_text(encoding="utf-8")
-    for name, value in substitutions.items():
-        text = text.replace("{{" + name + "}}", value)
+    entries = _read_json(source, substitutions)
+    if not isinstance(entries, list):
+        raise ConfigurationError(f"fakecloud: {source} must hold a JSON list of routes")
     routes = []
-    for entry in json.loads(text):
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not {"method", "path"} <= entry.keys() or entry.keys() - ROUTE_FIELDS:
+            raise ConfigurationError(
+                f"fakecloud: route {number} in {source} needs method and path and may have only {', '.join(sorted(ROUTE_FIELDS))}"
+            )
+        entry = dict(entry)
         if "body_file" in entry:
-            body_text = (source.parent / entry.pop("body_file")).read_text(encoding="utf-8")
-            for name, value in substitutions.items():
-                body_text = body_text.replace("{{" + name + "}}", value)
-            entry["body"] = json.loads(body_text)
+            entry["body"] = _read_json(source.parent / entry.pop("body_file"), substitutions)
         routes.append(Route(**entry))
     return routes
+
+
+# A directory of recorded responses to serve instead of the packaged scenario (see docs/developing.md).
+SCENARIO_ENV = "TRUSTSCAN_FAKECLOUD_DIR"
+
+
+def scenario_directory(provider: str, packaged: Path) -> Path:
+    """The directory a fake cloud serves: `$TRUSTSCAN_FAKECLOUD_DIR` when set (its `<provider>/`
+    subdirectory if it has one, so one directory can hold recordings for several providers), else
+    `packaged` (the scenario under fixtures/)."""
+    from scanner.errors import ConfigurationError
+
+    override = os.environ.get(SCENARIO_ENV, "").strip()
+    if not override:
+        return packaged
+    directory = Path(override).expanduser()
+    if (directory / provider).is_dir():
+        directory = directory / provider
+    if not directory.is_dir():
+        raise ConfigurationError(f"{SCENARIO_ENV}={override}: no such directory")
+    return directory
+
+
+def load_scenario(directory: Path, **substitutions: str) -> list[Route]:
+    """Every route of a scenario directory: its `routes.json` when it has one (bodies in `body_file`s
+    beside it, the Azure layout), else every top-level `*.json` file as a route list (the GCP layout)."""
+    from scanner.errors import ConfigurationError
+
+    index = directory / "routes.json"
+    files = [index] if index.is_file() else sorted(directory.glob("*.json"))
+    if not files:
+        raise ConfigurationError(f"fakecloud: {directory} holds no routes.json and no *.json route lists")
+    return [route for file in files for route in load_routes(file, **substitutions)]

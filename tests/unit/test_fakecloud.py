@@ -59,3 +59,48 @@ def test_later_routes_override_earlier_ones():
     with FakeCloud([Route("GET", "/x", body={"v": 1})]) as cloud:
         cloud.add(Route("GET", "/x", status=429, body={"error": {"code": "TooManyRequests"}}, headers={"Retry-After": "0"}))
         assert get(f"{cloud.url}/x")[0] == 429
+
+
+def test_scenario_directory_from_the_environment(tmp_path, monkeypatch):
+    from scanner.fakecloud.server import SCENARIO_ENV, load_scenario, scenario_directory
+
+    packaged = tmp_path / "packaged"
+    assert scenario_directory("azure", packaged) == packaged  # unset: the packaged scenario
+    recorded = tmp_path / "recorded"
+    (recorded / "gcp").mkdir(parents=True)
+    (recorded / "routes.json").write_text(json.dumps([{"method": "GET", "path": "/a", "body_file": "a.json"}]))
+    (recorded / "a.json").write_text('{"url": "{{url}}"}')
+    (recorded / "gcp" / "compute.json").write_text(json.dumps([{"method": "GET", "path": "/b", "body": {}}]))
+    (recorded / "gcp" / "iam.json").write_text(json.dumps([{"method": "GET", "path": "/c", "body": {}}]))
+    monkeypatch.setenv(SCENARIO_ENV, str(recorded))
+    assert scenario_directory("azure", packaged) == recorded
+    assert scenario_directory("gcp", packaged) == recorded / "gcp"  # one directory, a subdirectory per provider
+    [route] = load_scenario(recorded, url="https://127.0.0.1:1")
+    assert route.path == "/a" and route.body == {"url": "https://127.0.0.1:1"}
+    assert [r.path for r in load_scenario(recorded / "gcp")] == ["/b", "/c"]  # no routes.json: every *.json
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (None, "no such directory"),
+        ({}, "holds no routes.json"),
+        ({"routes.json": "[{"}, "is not valid JSON"),
+        ({"routes.json": '{"method": "GET"}'}, "must hold a JSON list"),
+        ({"routes.json": '[{"method": "GET", "path": "/x", "colour": "red"}]'}, "route 1 in"),
+        ({"routes.json": '[{"method": "GET", "path": "/x", "body_file": "missing.json"}]'}, "cannot read"),
+    ],
+)
+def test_a_bad_scenario_directory_is_a_one_line_configuration_error(tmp_path, monkeypatch, files, message):
+    from scanner.errors import ConfigurationError
+    from scanner.fakecloud.server import SCENARIO_ENV, load_scenario, scenario_directory
+
+    directory = tmp_path / "recorded"
+    if files is not None:
+        directory.mkdir()
+        for name, text in files.items():
+            (directory / name).write_text(text)
+    monkeypatch.setenv(SCENARIO_ENV, str(directory))
+    with pytest.raises(ConfigurationError, match=message) as raised:
+        load_scenario(scenario_directory("azure", tmp_path / "packaged"))
+    assert "\n" not in str(raised.value)

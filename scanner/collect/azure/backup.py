@@ -1,6 +1,10 @@
-"""Azure Backup: Recovery Services vaults (a plain GET), then each vault's VM backup policies and
+"""Azure Backup: Recovery Services vaults (plain GETs), then each vault's VM backup policies and
 protected items (azure-mgmt-recoveryservicesbackup; read as REST JSON because 11.2.0 deserializes VM
-items as the generic ProtectedItem)."""
+items as the generic ProtectedItem).
+
+The subscription-wide vault LIST returns only `provisioningState` in `properties` (the REST spec's
+Vaults_ListBySubscriptionId example); `securitySettings` and `redundancySettings` come from the
+single-vault GET, so every listed vault is read again, concurrently."""
 
 from __future__ import annotations
 
@@ -15,31 +19,36 @@ if TYPE_CHECKING:
     from scanner.collect.azure._client import AzureScope
 
 VM_FILTER = "backupManagementType eq 'AzureIaasVM'"
+VAULTS_API = "2026-11-01"  # Microsoft.RecoveryServices vaults (azure-mgmt-recoveryservices 4.3.0 models it)
 
 
 def _vaults(scope: AzureScope) -> list[dict[str, Any]]:
-    return scope.arm("backup", "vaults.listBySubscriptionId", subscription_path(scope, "/providers/Microsoft.RecoveryServices/vaults"), "2024-04-01", paged=True)
+    return scope.arm("backup", "vaults.listBySubscriptionId", subscription_path(scope, "/providers/Microsoft.RecoveryServices/vaults"), VAULTS_API, paged=True)
 
 
 @collector("azure.backup.vaults", regional=True, permissions=["Microsoft.RecoveryServices/vaults/read"])
 def vaults(scope: AzureScope) -> list[RecoveryVault]:
-    result = []
-    for body in _vaults(scope):
-        p = props(body)
+    return scope.map(lambda body: _vault(scope, body), _vaults(scope))
+
+
+def _vault(scope: AzureScope, listed: dict[str, Any]) -> RecoveryVault:
+    from scanner.collect.azure._client import read_facets
+
+    def settings() -> dict[str, Any]:
+        p = props(scope.arm("backup", "vaults.get", listed["id"], VAULTS_API))
         security = p.get("securitySettings") or {}
         soft = security.get("softDeleteSettings") or {}
         redundancy = p.get("redundancySettings") or {}
-        result.append(
-            RecoveryVault(
-                **base(scope, body),
-                soft_delete_state=soft.get("softDeleteState"),
-                soft_delete_retention_days=soft.get("softDeleteRetentionPeriodInDays"),
-                immutability_state=(security.get("immutabilitySettings") or {}).get("state"),
-                storage_redundancy=redundancy.get("standardTierStorageRedundancy"),
-                cross_region_restore=redundancy.get("crossRegionRestore"),
-            )
-        )
-    return result
+        return {
+            "soft_delete_state": soft.get("softDeleteState"),
+            "soft_delete_retention_days": soft.get("softDeleteRetentionPeriodInDays"),
+            "immutability_state": (security.get("immutabilitySettings") or {}).get("state"),
+            "storage_redundancy": redundancy.get("standardTierStorageRedundancy"),
+            "cross_region_restore": redundancy.get("crossRegionRestore"),
+        }
+
+    fields, errors = read_facets(scope, "backup", {"settings": settings})
+    return RecoveryVault(**base(scope, listed), errors=errors, **fields)
 
 
 def _per_vault(scope: AzureScope, fn: Any) -> list[Any]:
@@ -77,6 +86,7 @@ def policies(scope: AzureScope) -> list[BackupPolicy]:
                     **base(scope, body, region=body.get("location") or "global"),
                     vault_name=vault,
                     management_type=p.get("backupManagementType"),
+                    schedule_frequency=(p.get("schedulePolicy") or {}).get("scheduleRunFrequency"),
                     daily_retention_days=_days(daily),
                     weekly_retention_weeks=(_days(weekly) or 0) // 7 if weekly else None,
                     instant_rp_retention_days=p.get("instantRpRetentionRangeInDays"),

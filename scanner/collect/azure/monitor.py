@@ -36,17 +36,27 @@ def activity_log_alerts(scope: AzureScope) -> list[SubscriptionAlerts]:
 
 
 def _conditions(condition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The leaf conditions of `allOf`, those inside an `anyOf` included. API 2020-10-01: a leaf has
+    `field` and either `equals` (one value) or `containsAny` (a list; the field contains any of them)."""
     leaves = []
     for item in condition.get("allOf") or []:
         leaves.extend(item.get("anyOf") or [item])
     return leaves
 
 
+def _field(leaves: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [c for c in leaves if str(c.get("field", "")).lower() == name]
+
+
 def _alert(body: dict[str, Any]) -> ActivityLogAlert:
     p = props(body)
     leaves = _conditions(p.get("condition") or {})
-    category = next((c.get("equals") for c in leaves if str(c.get("field", "")).lower() == "category"), None)
-    operations = [str(c.get("equals")) for c in leaves if str(c.get("field", "")).lower() == "operationname" and c.get("equals")]
+    categories = _field(leaves, "category")
+    category = next((c.get("equals") for c in categories if c.get("equals")), None) or next(
+        (str(v) for c in categories for v in c.get("containsAny") or []), None
+    )
+    operations = [str(c.get("equals")) for c in _field(leaves, "operationname") if c.get("equals")]
+    contains = [str(v) for c in _field(leaves, "operationname") for v in c.get("containsAny") or [] if v]
     return ActivityLogAlert(
         id=body["id"],
         name=body.get("name") or body["id"].rsplit("/", 1)[-1],
@@ -54,5 +64,6 @@ def _alert(body: dict[str, Any]) -> ActivityLogAlert:
         scopes=p.get("scopes") or [],
         category=category,
         operation_names=operations,
+        operation_contains=contains,
         action_groups=[g.get("actionGroupId", "") for g in (p.get("actions") or {}).get("actionGroups") or []],
     )

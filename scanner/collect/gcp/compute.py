@@ -14,6 +14,7 @@ from scanner.collect.registry import collector
 from scanner.models.gcp.compute import (
     BackendService,
     Disk,
+    FirewallPermission,
     FirewallRule,
     Instance,
     InstanceGroupManager,
@@ -176,7 +177,11 @@ def firewalls(scope: GcpScope) -> list[FirewallRule]:
             direction=f.get("direction", "INGRESS"),
             disabled=bool(f.get("disabled", False)),
             allows="allowed" in f,
+            allowed=[FirewallPermission(protocol=str(a.get("IPProtocol", "")).lower(), ports=list(a.get("ports") or []))
+                     for a in f.get("allowed") or []],
             source_ranges=sorted(f.get("sourceRanges") or []),
+            source_tags=sorted(f.get("sourceTags") or []),
+            source_service_accounts=sorted(f.get("sourceServiceAccounts") or []),
             logging_enabled=bool((f.get("logConfig") or {}).get("enable", False)),
         )
         for f in found

@@ -10,6 +10,7 @@ from scanner.models.azure._base import AzureResource
 
 
 class RecoveryVault(AzureResource):
+    # From the single-vault GET (facet "settings"); None = the GET did not report the setting.
     soft_delete_state: str | None = None  # Enabled / Disabled / AlwaysON (securitySettings.softDeleteSettings)
     soft_delete_retention_days: int | None = None
     immutability_state: str | None = None  # Disabled / Unlocked / Locked
@@ -20,6 +21,7 @@ class RecoveryVault(AzureResource):
 class BackupPolicy(AzureResource):
     vault_name: str
     management_type: str | None = None  # AzureIaasVM, AzureStorage, AzureWorkload...
+    schedule_frequency: str | None = None  # schedulePolicy.scheduleRunFrequency: Hourly / Daily / Weekly
     daily_retention_days: int | None = None
     weekly_retention_weeks: int | None = None
     instant_rp_retention_days: int | None = None

@@ -33,6 +33,7 @@ class ActivityLogAlert(Frozen):
     scopes: list[str] = Field(default_factory=list)
     category: str | None = None  # condition: field "category" equals ...
     operation_names: list[str] = Field(default_factory=list)  # condition: field "operationName" equals ...
+    operation_contains: list[str] = Field(default_factory=list)  # condition: field "operationName" containsAny [...]
     action_groups: list[str] = Field(default_factory=list)
 
 
@@ -44,7 +45,13 @@ class SubscriptionAlerts(AzureResource):
     def alerting_on(self, operation: str) -> list[ActivityLogAlert]:
         """Enabled rules that fire for an operation name (case-insensitive) and notify an action group."""
         wanted = operation.lower()
-        return [a for a in self.alerts if a.enabled and a.action_groups and wanted in {o.lower() for o in a.operation_names}]
+        return [
+            a
+            for a in self.alerts
+            if a.enabled
+            and a.action_groups
+            and (wanted in {o.lower() for o in a.operation_names} or any(part.lower() in wanted for part in a.operation_contains if part))
+        ]
 
 
 class Monitor(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Resource
+from scanner.models.common import Frozen, Resource
 
 
 class ProjectMetadata(Resource):
@@ -58,12 +58,22 @@ class Subnetwork(Resource):
     metadata: str | None = None
 
 
+class FirewallPermission(Frozen):
+    """One entry of a rule's `allowed` list."""
+
+    protocol: str  # IPProtocol: tcp, udp, icmp, all, or an IP protocol number
+    ports: list[str] = Field(default_factory=list)  # "22", "8000-8080"; empty: every port
+
+
 class FirewallRule(Resource):
     network: str
     direction: str
     disabled: bool = False
     allows: bool = True  # an allow rule (False: deny)
+    allowed: list[FirewallPermission] = Field(default_factory=list)
     source_ranges: list[str] = Field(default_factory=list)
+    source_tags: list[str] = Field(default_factory=list)
+    source_service_accounts: list[str] = Field(default_factory=list)
     logging_enabled: bool = False
 
 

@@ -37,6 +37,9 @@ def test_activity_log_alerts(azure):
     assert verdicts(report, "azure.monitor.alert_nsg_changes") == {(PROD_SUB, "PASS"), (DEV_SUB, "FAIL")}
     assert verdicts(report, "azure.monitor.alert_security_solution") == {(PROD_SUB, "PASS"), (DEV_SUB, "FAIL")}
     assert verdicts(report, "azure.monitor.alert_sql_firewall") == {(PROD_SUB, "PASS"), (DEV_SUB, "FAIL")}
+    # prod's SQL firewall rule is one alert with {"field": "operationName", "containsAny": [write, delete]} (API 2020-10-01).
+    sql = finding(report, "azure.monitor.alert_sql_firewall", PROD_SUB)
+    assert sql.status == "PASS" and sql.evidence["alerts"] == sorted(sql.evidence["alerts"]) and "alert-sql-firewall-changes" in sql.evidence["alerts"]
     # dev alerts on NSG writes, not deletes; its policy-assignment rule is disabled.
     assert finding(report, "azure.monitor.alert_nsg_changes", DEV_SUB).evidence["missing"] == ["Microsoft.Network/networkSecurityGroups/delete"]
     assert len(finding(report, "azure.monitor.alert_policy_assignment", DEV_SUB).evidence["missing"]) == 2
@@ -50,3 +53,24 @@ def test_monitor_denied_and_throttled(azure):
     report = azure.scan("azure.monitor.activity_log_exported", "azure.monitor.alert_nsg_changes")
     assert verdicts(report, "azure.monitor.activity_log_exported") == {(f"azure {PROD}", "ERROR"), (DEV_SUB, "FAIL")}
     assert verdicts(report, "azure.monitor.alert_nsg_changes") == {(PROD_SUB, "PASS"), (f"azure {DEV}", "ERROR")}
+
+
+def test_contains_any_matches_part_of_an_operation_name(azure):
+    """containsAny holds strings the operation name contains: one broad rule covers write and delete."""
+    rule = {
+        "id": f"/subscriptions/{DEV}/resourceGroups/rg-contoso-dev/providers/Microsoft.Insights/activityLogAlerts/alert-nsg-any",
+        "name": "alert-nsg-any",
+        "type": "Microsoft.Insights/ActivityLogAlerts",
+        "location": "Global",
+        "properties": {
+            "scopes": [f"/subscriptions/{DEV}"],
+            "condition": {"allOf": [{"field": "category", "equals": "Administrative"},
+                                    {"anyOf": [{"field": "operationName", "containsAny": ["microsoft.network/networksecuritygroups/"]}]}]},
+            "actions": {"actionGroups": [{"actionGroupId": f"/subscriptions/{DEV}/resourceGroups/rg-contoso-dev/providers/microsoft.insights/actionGroups/ag-dev"}]},
+            "enabled": True,
+        },
+    }
+    azure.body(f"/subscriptions/{DEV}/providers/Microsoft.Insights/activityLogAlerts", {"value": [rule]})
+    report = azure.scan("azure.monitor.alert_nsg_changes", "azure.monitor.alert_sql_firewall", subscriptions=(DEV,))
+    assert verdicts(report, "azure.monitor.alert_nsg_changes") == {(DEV_SUB, "PASS")}
+    assert verdicts(report, "azure.monitor.alert_sql_firewall") == {(DEV_SUB, "FAIL")}

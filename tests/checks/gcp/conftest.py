@@ -23,6 +23,7 @@ from scanner.fakecloud.server import FakeCloud, Route
 from scanner.models.inventory import Inventory
 from scanner.models.report import Report
 from scanner.registry import load_checks, select_checks
+from tests.gcp_discovery import route_problems
 
 PAGE_SIZE = 2
 PROJECT_NUMBERS = {"acme-prod": "410000000001", "acme-data": "410000000002", "acme-sandbox": "410000000003"}
@@ -54,6 +55,11 @@ class GcpOrg:
         return self.cloud.url
 
     def add(self, *routes: Route) -> None:
+        """Override answers; a canned body must be one the real API could send (discovery schema)."""
+        for route in routes:
+            if route.handler is None:
+                found = route_problems(route.method, route.path, route.status, route.body)
+                assert not found, f"{route.method} {route.path}: " + "; ".join(found)
         self.cloud.add(*routes)
 
     def fail(self, path: str, kind: str, *, project: str = "acme-data", service: str = "example.googleapis.com",

@@ -55,7 +55,7 @@ def test_log_metric_alerts(gcp):
         ("acme-prod", "PASS"), ("acme-data", "PASS"), ("acme-sandbox", "FAIL")}
     assert verdicts(report, "gcp.monitoring.alert_audit_config_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
     assert verdicts(report, "gcp.monitoring.alert_bucket_iam_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
-    assert verdicts(report, "gcp.monitoring.alert_custom_role_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
+    assert verdicts(report, "gcp.monitoring.alert_custom_role_changes") == {("acme-prod", "PASS"), ("acme-data", "PASS"), ("acme-sandbox", "FAIL")}
     assert verdicts(report, "gcp.monitoring.alert_firewall_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
     assert verdicts(report, "gcp.monitoring.alert_network_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
     assert verdicts(report, "gcp.monitoring.alert_route_changes") == {("acme-prod", "PASS"), ("acme-data", "FAIL"), ("acme-sandbox", "FAIL")}
@@ -63,7 +63,51 @@ def test_log_metric_alerts(gcp):
     # acme-data has the firewall metric, but its alerting policy is disabled
     assert finding(report, "gcp.monitoring.alert_firewall_changes", "acme-data").message == (
         "log metric firewall-changes has no enabled alerting policy")
-    assert finding(report, "gcp.monitoring.alert_route_changes", "acme-sandbox").message == "no log-based metric matches VPC route changes"
+    # acme-sandbox's log-match alert on route changes is disabled
+    assert finding(report, "gcp.monitoring.alert_route_changes", "acme-sandbox").message == (
+        "no log-based metric or log-matching alert catches VPC route changes")
+    # acme-data's ownership alert is a PromQL condition on the metric's PromQL name
+    assert finding(report, "gcp.monitoring.alert_project_ownership_changes", "acme-data").message == (
+        "log metric project-ownership-changes alerts through policy 'project-ownership-changes alert'")
+    # acme-data catches custom role changes with a SQL (Log Analytics) condition, no metric needed
+    assert finding(report, "gcp.monitoring.alert_custom_role_changes", "acme-data").message == (
+        "alerting policy 'custom-role-changes (Log Analytics)' matches custom IAM role changes in its SQL condition")
+
+
+def _policy(number: int, condition: dict, enabled: bool = True) -> dict:
+    record = {"mutateTime": "2025-02-12T09:30:00Z", "mutatedBy": "secops@acme.example"}
+    return {"name": f"projects/acme-data/alertPolicies/{number}", "displayName": f"policy-{number}", "combiner": "OR",
+            "enabled": enabled, "conditions": [{"name": f"projects/acme-data/alertPolicies/{number}/conditions/1",
+                                                "displayName": "c", **condition}],
+            "creationRecord": record, "mutationRecord": record}
+
+
+def test_alert_conditions_in_every_language(gcp):
+    """Threshold filters, MQL, PromQL (legacy metric names and quoted UTF-8 names), log-match filters
+    and SQL are all read; a metric whose name merely starts with the watched one does not count."""
+    metric = "logging.googleapis.com/user/firewall-changes"
+    cases = {
+        "filter": {"conditionThreshold": {"filter": f'metric.type = "{metric}"', "comparison": "COMPARISON_GT", "duration": "0s"}},
+        "mql": {"conditionMonitoringQueryLanguage": {"query": f"fetch global | metric '{metric}' | every 1m | condition val() > 0",
+                                                     "duration": "0s"}},
+        "promql": {"conditionPrometheusQueryLanguage": {"query": "increase(logging_googleapis_com:user_firewall_changes[5m]) > 0"}},
+        "promql-utf8": {"conditionPrometheusQueryLanguage": {"query": f'increase({{"__name__"="{metric}"}}[5m]) > 0'}},
+        "promql-longer-name": {"conditionPrometheusQueryLanguage": {"query": "increase(logging_googleapis_com:user_firewall_changes_v2[5m]) > 0"}},
+        "filter-longer-name": {"conditionThreshold": {"filter": f'metric.type = "{metric}-v2"', "comparison": "COMPARISON_GT"}},
+        "sql-other-change": {"conditionSql": {"query": "SELECT * FROM `acme-data.global._Default._AllLogs` WHERE resource.type = 'gce_route'",
+                                              "minutes": {"periodicity": 5}, "rowCountTest": {"comparison": "COMPARISON_GT", "threshold": "0"}}},
+        "log-match": {"conditionMatchedLog": {"filter": 'resource.type="gce_firewall_rule" AND (protoPayload.methodName:"compute.firewalls.patch" '
+                                                        'OR protoPayload.methodName:"compute.firewalls.insert" OR '
+                                                        'protoPayload.methodName:"compute.firewalls.delete")'}},
+    }
+    seen = {}
+    for number, (case, condition) in enumerate(cases.items(), start=5000):
+        gcp.add(Route("GET", "/v3/projects/acme-data/alertPolicies", body={"alertPolicies": [_policy(number, condition)]},
+                      paging="alertPolicies", paging_style="google"))
+        report = gcp.scan("gcp.monitoring.alert_firewall_changes")
+        seen[case] = finding(report, "gcp.monitoring.alert_firewall_changes", "acme-data").status.value
+    assert seen == {"filter": "PASS", "mql": "PASS", "promql": "PASS", "promql-utf8": "PASS", "promql-longer-name": "FAIL",
+                    "filter-longer-name": "FAIL", "sql-other-change": "FAIL", "log-match": "PASS"}
 
 
 def test_cloud_asset_api_and_security_command_center(gcp):

@@ -28,7 +28,7 @@ def _listings(azure, prefix: str) -> list[str]:
 @pytest.mark.parametrize("kind", ["denied", "not_registered", "throttled"])
 def test_every_subscription_collector_fails_closed(azure, kind):
     listings = _listings(azure, f"/subscriptions/{DEV}/providers/")
-    assert len(listings) == 17  # every subscription-level listing the 22 subscription collectors start from
+    assert len(listings) == 18  # every subscription-level listing the 23 subscription collectors start from
     for path in listings:
         azure.error(path, kind, action=path.split("/providers/")[1].split("/")[0])
     report = azure.scan(*SUBSCRIPTION_CHECKS)
