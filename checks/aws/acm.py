@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 JUDGED = ("ISSUED", "EXPIRED")  # pending, failed or revoked requests protect nothing
 
@@ -39,9 +40,9 @@ def certificate_not_expiring(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
         if cert.status == "EXPIRED" or days < 0:
             yield Result.failed(cert, f"certificate expired on {cert.not_after:%Y-%m-%d}", **evidence)
         elif days < minimum:
-            yield Result.failed(cert, f"certificate expires in {days} days (< {minimum})", days_left=days, **evidence)
+            yield Result.failed(cert, f"certificate expires in {count(days, 'day')} (< {minimum})", days_left=days, **evidence)
         else:
-            yield Result.passed(cert, f"certificate expires in {days} days (>= {minimum})", days_left=days, **evidence)
+            yield Result.passed(cert, f"certificate expires in {count(days, 'day')} (>= {minimum})", days_left=days, **evidence)
 
 
 @check(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -37,6 +38,6 @@ def function_log_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
         elif group.retention_days is None:
             yield Result.passed(fn, f"log group {fn.log_group_name} never expires events", **evidence)
         elif group.retention_days >= minimum:
-            yield Result.passed(fn, f"log group {fn.log_group_name} retains {group.retention_days} days (>= {minimum})", **evidence)
+            yield Result.passed(fn, f"log group {fn.log_group_name} retains {count(group.retention_days, 'day')} (>= {minimum})", **evidence)
         else:
-            yield Result.failed(fn, f"log group {fn.log_group_name} retains {group.retention_days} days (< {minimum})", **evidence)
+            yield Result.failed(fn, f"log group {fn.log_group_name} retains {count(group.retention_days, 'day')} (< {minimum})", **evidence)

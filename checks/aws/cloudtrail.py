@@ -12,6 +12,7 @@ from scanner.models.aws.cloudtrail import AdvancedEventSelector, Trail
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity, Status
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -264,7 +265,7 @@ def cloudwatch_logs_delivery(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
             hours = int((ctx.now - last).total_seconds() // 3600)
             yield Result.failed(
                 trail,
-                f"LatestCloudWatchLogsDeliveryTime is {hours} hours before the scan (> {ctx.params['max_hours']})",
+                f"LatestCloudWatchLogsDeliveryTime is {count(hours, 'hour')} before the scan (> {ctx.params['max_hours']})",
                 **evidence,
             )
         else:

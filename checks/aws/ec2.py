@@ -10,6 +10,7 @@ from typing import Any
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -222,9 +223,9 @@ def volume_recent_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
         evidence = {"snapshot_id": snapshot.id.rsplit("/", 1)[-1], "snapshot_time": snapshot.start_time, "age_days": age.days}
         limit = ctx.params["max_age_days"]
         if age <= max_age:
-            yield Result.passed(volume, f"latest snapshot is {age.days} days old (<= {limit})", **evidence)
+            yield Result.passed(volume, f"latest snapshot is {count(age.days, 'day')} old (<= {limit})", **evidence)
         else:
-            yield Result.failed(volume, f"latest snapshot is {age.days} days old (> {limit})", **evidence)
+            yield Result.failed(volume, f"latest snapshot is {count(age.days, 'day')} old (> {limit})", **evidence)
 
 
 @check(

@@ -13,6 +13,7 @@ from scanner.models.aws import AwsInventory
 from scanner.models.aws.iam import AttachedPolicy, CredentialReportUser, IamPrincipal, InlinePolicy, ManagedPolicy, PasswordPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -299,11 +300,11 @@ def root_account_unused(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     recent = {k: v for k, v in uses.items() if v is not None and (ctx.days_since(v) or 0) < days}
     if recent:
         field, when = max(recent.items(), key=lambda kv: kv[1])
-        yield Result.failed(root, f"root {field} is {when.date().isoformat()} ({ctx.days_since(when)} days ago, < {days})", **uses)
+        yield Result.failed(root, f"root {field} is {when.date().isoformat()} ({count(ctx.days_since(when), 'day')} ago, < {days})", **uses)
     else:
         last = max((v for v in uses.values() if v is not None), default=None)
         shown = f"last used {last.date().isoformat()}" if last else "no recorded use"
-        yield Result.passed(root, f"root not used in the last {days} days ({shown})", **uses)
+        yield Result.passed(root, f"root not used in the last {count(days, 'day')} ({shown})", **uses)
 
 
 def _active_keys(user: CredentialReportUser) -> list[tuple[int, datetime | None, datetime | None]]:
@@ -339,11 +340,11 @@ def access_keys_rotated(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
         stale = {k: age for k, age in ages.items() if age is not None and age > maximum}
         if stale:
             key, age = max(stale.items(), key=lambda kv: kv[1])
-            yield Result.failed(user, f"{key} last rotated {age} days ago (> {maximum})", key_age_days=ages)
+            yield Result.failed(user, f"{key} last rotated {count(age, 'day')} ago (> {maximum})", key_age_days=ages)
         elif any(age is None for age in ages.values()):
             yield Result.unknown(user, "an active key has no last-rotated date in the credential report", key_age_days=ages)
         else:
-            yield Result.passed(user, f"every active key rotated within {maximum} days (oldest {max(ages.values())})", key_age_days=ages)
+            yield Result.passed(user, f"every active key rotated within {count(maximum, 'day')} (oldest {max(ages.values())})", key_age_days=ages)
 
 
 @check(
@@ -371,9 +372,9 @@ def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> It
         if idle is None:
             yield Result.unknown(user, "console password enabled but the report has no use or change date", **evidence)
         elif idle > maximum:
-            yield Result.failed(user, f"console password {what} {idle} days ago (> {maximum}) and still enabled", **evidence)
+            yield Result.failed(user, f"console password {what} {count(idle, 'day')} ago (> {maximum}) and still enabled", **evidence)
         else:
-            yield Result.passed(user, f"console password {what} {idle} days ago (<= {maximum})", **evidence)
+            yield Result.passed(user, f"console password {what} {count(idle, 'day')} ago (<= {maximum})", **evidence)
 
 
 @check(
@@ -398,13 +399,13 @@ def unused_access_keys_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterato
         stale = {k: days for k, days in idle.items() if days is not None and days > maximum}
         if stale:
             key, days = max(stale.items(), key=lambda kv: kv[1])
-            yield Result.failed(user, f"{key} is active and unused for {days} days (> {maximum})", idle_days=idle)
+            yield Result.failed(user, f"{key} is active and unused for {count(days, 'day')} (> {maximum})", idle_days=idle)
         elif not idle:
             yield Result.passed(user, "the user's access keys are all inactive", idle_days=idle)
         elif any(days is None for days in idle.values()):
             yield Result.unknown(user, "an active key has neither a last-used nor a created date", idle_days=idle)
         else:
-            yield Result.passed(user, f"every active key used within {maximum} days", idle_days=idle)
+            yield Result.passed(user, f"every active key used within {count(maximum, 'day')}", idle_days=idle)
 
 
 # -- policy documents ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from checks.aws._resource_policy import describe, public_statements
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -105,7 +106,7 @@ def key_deletion_window(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
             else:
                 yield Result.failed(key, f"PendingWindowInDays is {window} (< {minimum})", **evidence)
         elif left is not None and left >= minimum:
-            yield Result.passed(key, f"deletion in {left} days, so the window is at least {minimum} days", **evidence)
+            yield Result.passed(key, f"deletion in {count(left, 'day')}, so the window is at least {count(minimum, 'day')}", **evidence)
         else:
             yield Result.unknown(key, "the deletion window is not visible (no ScheduleKeyDeletion event found)", **evidence)
 

@@ -11,6 +11,7 @@ from scanner.models.aws.backup import ProtectedResource
 from scanner.models.aws.rds import DbParameterGroup, DbSnapshot
 from scanner.models.common import Category, Resource, Severity, Status
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -49,11 +50,11 @@ def backup_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     for db in inv.rds.db_instances:
         days = db.backup_retention_days
         if days >= minimum:
-            yield Result.passed(db, f"BackupRetentionPeriod is {days} days (>= {minimum})", backup_retention_days=days)
+            yield Result.passed(db, f"BackupRetentionPeriod is {count(days, 'day')} (>= {minimum})", backup_retention_days=days)
         elif days == 0:
             yield Result.failed(db, "BackupRetentionPeriod is 0: automated backups are disabled", backup_retention_days=0)
         else:
-            yield Result.failed(db, f"BackupRetentionPeriod is {days} days (< {minimum})", backup_retention_days=days)
+            yield Result.failed(db, f"BackupRetentionPeriod is {count(days, 'day')} (< {minimum})", backup_retention_days=days)
 
 
 @check(

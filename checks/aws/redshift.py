@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 
 @check(
@@ -91,10 +92,10 @@ def snapshot_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]
     for cluster in inv.redshift.clusters:
         days = cluster.automated_snapshot_retention_days
         if days >= minimum:
-            yield Result.passed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (>= {minimum})", retention_days=days)
+            yield Result.passed(cluster, f"AutomatedSnapshotRetentionPeriod is {count(days, 'day')} (>= {minimum})", retention_days=days)
         elif days == 0:
             yield Result.failed(
                 cluster, "AutomatedSnapshotRetentionPeriod is 0: automated snapshots are disabled", retention_days=0
             )
         else:
-            yield Result.failed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (< {minimum})", retention_days=days)
+            yield Result.failed(cluster, f"AutomatedSnapshotRetentionPeriod is {count(days, 'day')} (< {minimum})", retention_days=days)

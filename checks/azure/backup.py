@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 VAULT = "Microsoft.RecoveryServices/vaults"
 # Protection states in which the vault still takes new recovery points. ProtectionError is a failing job
@@ -71,19 +72,19 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
             continue
         age = int((ctx.now - item.last_recovery_point).total_seconds() // 3600)
         if age <= limit:
-            yield Result.passed(item, f"last recovery point is {age} hours old", age_hours=age)
+            yield Result.passed(item, f"last recovery point is {count(age, 'hour')} old", age_hours=age)
         else:
-            yield Result.failed(item, f"last recovery point is {age} hours old, older than {limit}", age_hours=age)
+            yield Result.failed(item, f"last recovery point is {count(age, 'hour')} old, older than {limit}", age_hours=age)
 
 
 def _retention(policy) -> tuple[int | None, str]:
     """The retention of the policy's most frequent recovery points: daily (hourly and daily schedules),
     else weekly for a weekly-only schedule."""
     if policy.daily_retention_days is not None:
-        return policy.daily_retention_days, f"daily retention is {policy.daily_retention_days} days"
+        return policy.daily_retention_days, f"daily retention is {count(policy.daily_retention_days, 'day')}"
     if policy.weekly_retention_weeks is not None:
         days = policy.weekly_retention_weeks * 7
-        return days, f"{(policy.schedule_frequency or 'weekly').lower()} schedule, weekly retention is {policy.weekly_retention_weeks} weeks ({days} days)"
+        return days, f"{(policy.schedule_frequency or 'weekly').lower()} schedule, weekly retention is {count(policy.weekly_retention_weeks, 'week')} ({count(days, 'day')})"
     return None, "the policy reports neither daily nor weekly retention"
 
 

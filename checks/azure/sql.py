@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 SERVER = "Microsoft.Sql/servers"
 DATABASE = "Microsoft.Sql/servers/databases"
@@ -108,9 +109,9 @@ def audit_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
             continue
         days = server.audit_retention_days or 0
         if days == 0 or days >= ctx.params["min_days"]:
-            yield Result.passed(server, "audit retention is unlimited" if days == 0 else f"audit retention is {days} days", retention_days=days)
+            yield Result.passed(server, "audit retention is unlimited" if days == 0 else f"audit retention is {count(days, 'day')}", retention_days=days)
         else:
-            yield Result.failed(server, f"audit retention is {days} days, fewer than {ctx.params['min_days']}", retention_days=days)
+            yield Result.failed(server, f"audit retention is {count(days, 'day')}, fewer than {ctx.params['min_days']}", retention_days=days)
 
 
 @check(

@@ -9,6 +9,7 @@ from scanner.models.azure import AzureInventory
 from scanner.models.azure.storage import StorageAccount
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 ACCOUNTS = "azure.storage.accounts"
 TYPE = "Microsoft.Storage/storageAccounts"
@@ -149,11 +150,11 @@ def _service_results(inv: AzureInventory, field: str, facet: str, label: str, mi
             continue  # the account kind has no such service
         days = days or 0  # (when unreadable, the engine turns the verdict into ERROR)
         if days >= min_days:
-            yield Result.passed(account, f"{label} is enabled for {days} days", retention_days=days)
+            yield Result.passed(account, f"{label} is enabled for {count(days, 'day')}", retention_days=days)
         elif days == 0:
             yield Result.failed(account, f"{label} is disabled", retention_days=0)
         else:
-            yield Result.failed(account, f"{label} keeps {days} days, fewer than {min_days}", retention_days=days)
+            yield Result.failed(account, f"{label} keeps {count(days, 'day')}, fewer than {min_days}", retention_days=days)
 
 
 @check(

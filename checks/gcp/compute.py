@@ -10,6 +10,7 @@ from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.compute import FirewallRule
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 TRUE = ("true", "1", "yes", "y", "on")
 # Subnetwork.purpose values of a regular subnet (compute v1 discovery document: both PRIVATE and the
@@ -237,9 +238,9 @@ def disk_recent_snapshot(inv: GcpInventory, ctx: CheckContext) -> Iterator[Resul
         if age is None:
             yield Result.failed(disk, "no READY snapshot of this disk")
         elif age <= limit:
-            yield Result.passed(disk, f"latest snapshot is {age} days old (limit {limit})", latest_snapshot_age_days=age)
+            yield Result.passed(disk, f"latest snapshot is {count(age, 'day')} old (limit {limit})", latest_snapshot_age_days=age)
         else:
-            yield Result.failed(disk, f"latest snapshot is {age} days old (limit {limit})", latest_snapshot_age_days=age)
+            yield Result.failed(disk, f"latest snapshot is {count(age, 'day')} old (limit {limit})", latest_snapshot_age_days=age)
 
 
 @check(

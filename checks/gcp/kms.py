@@ -8,6 +8,7 @@ from checks.gcp._iam import grants
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 DAY = 86400
 KMS_USE_ROLES = {
@@ -40,9 +41,9 @@ def key_rotation_period(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result
             continue
         days = key.rotation_period_seconds / DAY
         if days <= limit:
-            yield Result.passed(key, f"rotationPeriod is {days:g} days (limit {limit})", rotation_days=days)
+            yield Result.passed(key, f"rotationPeriod is {count(days, 'day')} (limit {limit})", rotation_days=days)
         else:
-            yield Result.failed(key, f"rotationPeriod is {days:g} days (limit {limit})", rotation_days=days)
+            yield Result.failed(key, f"rotationPeriod is {count(days, 'day')} (limit {limit})", rotation_days=days)
 
 
 @check(

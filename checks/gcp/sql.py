@@ -9,6 +9,7 @@ from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.sql import SqlInstance
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 SSL_ENFORCING = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 PG_LEVELS = ["debug5", "debug4", "debug3", "debug2", "debug1", "info", "notice", "warning", "error", "log", "fatal", "panic"]
@@ -123,7 +124,7 @@ def point_in_time_recovery(inv: GcpInventory, ctx: CheckContext) -> Iterator[Res
         enabled = db.binary_log_enabled if db.engine == "mysql" else db.point_in_time_recovery
         setting = "binaryLogEnabled" if db.engine == "mysql" else "pointInTimeRecoveryEnabled"
         if enabled and db.backup_enabled:
-            yield Result.passed(db, f"{setting} is true ({db.transaction_log_retention_days} days of logs)")
+            yield Result.passed(db, f"{setting} is true ({count(db.transaction_log_retention_days, 'day')} of logs)")
         else:
             yield Result.failed(db, f"{setting} is {str(enabled).lower()}, backups {'on' if db.backup_enabled else 'off'}")
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
 from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 DAY = 86400
 
@@ -114,11 +115,11 @@ def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]
     for bucket in inv.storage.buckets:
         days = (bucket.soft_delete_retention_seconds or 0) / DAY
         if days >= need:
-            yield Result.passed(bucket, f"softDeletePolicy.retentionDurationSeconds is {days:g} days (minimum {need})", soft_delete_days=days)
+            yield Result.passed(bucket, f"softDeletePolicy.retentionDurationSeconds is {count(days, 'day')} (minimum {need})", soft_delete_days=days)
         elif days == 0:
             yield Result.failed(bucket, "soft delete is disabled (retentionDurationSeconds 0)", soft_delete_days=0)
         else:
-            yield Result.failed(bucket, f"soft delete keeps objects {days:g} days (minimum {need})", soft_delete_days=days)
+            yield Result.failed(bucket, f"soft delete keeps objects {count(days, 'day')} (minimum {need})", soft_delete_days=days)
 
 
 @check(
@@ -145,8 +146,8 @@ def bucket_retention_policy(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
         if not bucket.retention_period_seconds:
             yield Result.failed(bucket, "no retentionPolicy", **evidence)
         elif days < need:
-            yield Result.failed(bucket, f"retentionPolicy.retentionPeriod is {days:g} days (minimum {need})", **evidence)
+            yield Result.failed(bucket, f"retentionPolicy.retentionPeriod is {count(days, 'day')} (minimum {need})", **evidence)
         elif locked and not bucket.retention_policy_locked:
-            yield Result.failed(bucket, f"retention policy of {days:g} days is not locked", **evidence)
+            yield Result.failed(bucket, f"retention policy of {count(days, 'day')} is not locked", **evidence)
         else:
-            yield Result.passed(bucket, f"retention policy of {days:g} days{' (locked)' if bucket.retention_policy_locked else ''}", **evidence)
+            yield Result.passed(bucket, f"retention policy of {count(days, 'day')}{' (locked)' if bucket.retention_policy_locked else ''}", **evidence)

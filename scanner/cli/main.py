@@ -18,9 +18,11 @@ from scanner.cli import ci_commands, evidence_commands
 from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
+from scanner.cli.progress import Progress
 from scanner.errors import ConfigurationError
 from scanner.providers import PROVIDERS
 from scanner.safe_load import one_line
+from scanner.text import count
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3  # EXIT_CRASH (4): scanner/cli/crash.py
 
@@ -97,7 +99,18 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+VERBOSITY_KEY = "trustscan.verbose"
+
+
+def _verbosity() -> int:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(VERBOSITY_KEY, 0) if ctx is not None else 0
+
+
 def _configure_logging(verbose: int) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[VERBOSITY_KEY] = verbose  # the table lists everything with -v
     level = logging.ERROR if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="trustscan: %(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("trustscan").setLevel(level)
@@ -139,41 +152,6 @@ def _select(provider: str | None, check_ids: str | None, severities: str | None,
     return selected
 
 
-class _Progress:
-    """A one-line progress display on stderr, only when it is a terminal and not --quiet."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                console=Console(stderr=True), transient=True,
-            )
-            self._progress.__enter__()
-            self._task = self._progress.add_task("", total=None)
-        return self
-
-    def __call__(self, key: str, scope: str, done: int, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total, description=f"{key} [{scope}]")
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc)
-
-
 def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_files: dict[str, str] | None = None) -> None:
     from scanner import formatters
 
@@ -192,7 +170,7 @@ def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_fil
         if name == "table" and path is None:
             from scanner.formatters.table import render as render_table
 
-            click.echo(render_table(report, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_table(report, color=sys.stdout.isatty(), verbose=_verbosity() > 0), nl=False)
             continue
         text = formatters.get(name)(report)
         if path is None:
@@ -256,7 +234,7 @@ def _run(
     pool = WorkPool(selection["max_workers"])
     try:
         collection = providers.get(provider_name).open_collection(pool, **provider_options)
-        with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
+        with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
             options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
             inventory = collect(collection, pool, options)
         report = finalize(report_for(inventory, options, source=source, started_at=started))
@@ -325,7 +303,7 @@ def _collect_command(provider_name: str) -> Callable:
         inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
         _write_snapshot(inventory, out)
         failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
-        click.echo(f"{len(inventory.coverage)} collections, {failed} failed", err=True)
+        click.echo(f"{count(len(inventory.coverage), 'collection')}, {failed} failed", err=True)
         raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
 
     return command

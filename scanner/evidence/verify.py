@@ -19,6 +19,7 @@ from typing import Any
 from scanner.errors import ConfigurationError
 from scanner.evidence import bundle as b
 from scanner.safe_load import one_line
+from scanner.text import count
 
 
 @dataclass
@@ -239,7 +240,7 @@ def _check_derivation(contents: dict[str, bytes], manifest: dict[str, Any], resu
     else:
         waived = sum(1 for f in report.findings if f.waiver is not None)
         result.passed.append(
-            f"{b.REPORT}: {len(actual)} findings re-derived byte for byte from {b.SNAPSHOT} with {len(checks)} checks"
+            f"{b.REPORT}: {count(len(actual), 'finding')} re-derived byte for byte from {b.SNAPSHOT} with {count(len(checks), 'check')}"
             + (f" ({waived} waived findings compared on their original status)" if waived else "")
         )
     _check_report_consistency(report, inventory, frameworks, checks, rollup, result)
