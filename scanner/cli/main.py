@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands, evidence_commands
+from scanner.cli import ci_commands, evidence_commands, outputs
 from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
@@ -155,18 +155,10 @@ def _select(provider: str | None, check_ids: str | None, severities: str | None,
 def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_files: dict[str, str] | None = None) -> None:
     from scanner import formatters
 
-    targets: list[tuple[str, str | None]] = []
-    for item in formats or ("table",):
-        name, _, path = item.partition("=")
-        targets.append((name.strip().lower(), path or None))
-    if output:
-        pathless = [i for i, (_, path) in enumerate(targets) if path is None]
-        if len(pathless) != 1:
-            raise ConfigurationError("--output needs exactly one --format without =PATH")
-        targets[pathless[0]] = (targets[pathless[0]][0], output)
-    for name, _ in targets:
+    planned = outputs.targets(formats, output)
+    for name, _ in planned:
         formatters.get(name)  # fail before writing anything
-    for name, path in targets + [(n, p) for n, p in (default_files or {}).items() if n not in {t[0] for t in targets}]:
+    for name, path in planned + [(n, p) for n, p in (default_files or {}).items() if n not in {t[0] for t in planned}]:
         if name == "table" and path is None:
             from scanner.formatters.table import render as render_table
 
@@ -176,9 +168,7 @@ def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_fil
         if path is None:
             click.echo(text, nl=False)
         else:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            click.echo(f"wrote {path}", err=True)
+            outputs.write_output(name, path, text)
 
 
 def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
@@ -269,9 +259,7 @@ def _write_snapshot(inventory: Any, path: str | None) -> None:
     if path:
         from scanner.snapshot import dump_snapshot
 
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(dump_snapshot(inventory))
-        click.echo(f"wrote {path}", err=True)
+        outputs.write_output("snapshot", path, dump_snapshot(inventory))
 
 
 @cli.group()
@@ -286,6 +274,7 @@ def _scan_command(provider_name: str) -> Callable:
         formats, output, fail_on = kwargs.pop("formats"), kwargs.pop("output"), kwargs.pop("fail_on")
         snapshot_path, quiet = kwargs.pop("snapshot_path"), kwargs.pop("quiet")
         evidence = kwargs.pop("evidence")
+        outputs.preflight(formats, output, [("snapshot", snapshot_path)])
         inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
         _write_snapshot(inventory, snapshot_path)
         _emit(report, formats, output)
@@ -300,6 +289,7 @@ def _collect_command(provider_name: str) -> Callable:
         _configure_logging(kwargs.pop("verbose"))
         _sigterm_as_interrupt()
         out, quiet = kwargs.pop("out"), kwargs.pop("quiet")
+        outputs.preflight(files=[("snapshot", out)])
         inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
         _write_snapshot(inventory, out)
         failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
@@ -351,6 +341,7 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     from scanner.engine.scan import ScanOptions, load_snapshot, report_for
 
     _configure_logging(verbose)
+    outputs.preflight(formats, output)
     started = datetime.now(timezone.utc)
     inventory = load_snapshot(snapshot)
     provider = inventory.metadata.provider
@@ -379,6 +370,8 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
 
     _configure_logging(verbose)
     _sigterm_as_interrupt()
+    defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
+    outputs.preflight(formats, output, [("snapshot", snapshot_path), *defaults.items()])
     try:
         demo_environment = providers.get(provider_name).demo()
         provider_options = demo_environment.__enter__()
@@ -397,7 +390,6 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
     finally:
         demo_environment.__exit__(None, None, None)
     _write_snapshot(inventory, snapshot_path)
-    defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
     write_evidence(inventory, report, evidence)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
@@ -482,10 +474,11 @@ evidence_commands.register(cli, mappings)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for any usage or configuration error, 4 for a crash."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    outputs.FAILED.clear()
     try:
         cli.main(args=argv, prog_name="trustscan", standalone_mode=False)
     except ExitWith as done:
-        sys.exit(done.code)
+        sys.exit(EXIT_USAGE if outputs.FAILED else done.code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:
@@ -509,7 +502,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the last handler: a crash is not a finding
         sys.exit(report_crash(exc, argv))
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_USAGE if outputs.FAILED else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,14 @@ OPTIONS = [
 def open_collection(pool: Any, *, profile: str | None = None, regions: str | None = None, endpoint_url: str | None = None, session: Any = None) -> Any:
     from scanner.collect.aws._client import AwsApi, AwsCollection
 
+    from scanner.collect.aws._regions import parse_regions
+
+    region_list = parse_regions(regions)
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-    wanted = (regions or "all").strip()
-    region_list = None if wanted.lower() == "all" else [r.strip() for r in wanted.split(",") if r.strip()]
-    return AwsCollection(api, regions=region_list)
+    collection = AwsCollection(api, regions=region_list)
+    if collection.region_warning:
+        click.echo(f"trustscan: warning: {collection.region_warning}", err=True)
+    return collection
 
 
 @contextmanager

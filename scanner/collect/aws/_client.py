@@ -222,13 +222,10 @@ class AwsApi:
         return Identity(account=response["Account"], principal=arn, partition=arn.split(":")[1])
 
     def enabled_regions(self, region: str) -> list[str]:
-        try:
-            regions = self.call("ec2", region, "DescribeRegions", AllRegions=False)["Regions"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise ConfigurationError(
-                f"cannot list the enabled regions ({classify(exc, 'ec2', region).reason}); pass --regions"
-            ) from exc
-        return sorted(r["RegionName"] for r in regions)
+        """Every region enabled for the account (ec2:DescribeRegions, opt-in state honoured)."""
+        from scanner.collect.aws._regions import resolve_regions
+
+        return resolve_regions(self, self.session.get_partition_for_region(region), None, region)[0]
 
 
 class AwsCollection:
@@ -243,7 +240,10 @@ class AwsCollection:
         self.identity = api.identity(region)
         self.partition = self.identity.partition or "aws"
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
-        self.regions = sorted(set(regions)) if regions else api.enabled_regions(region or self.global_region)
+        from scanner.collect.aws._regions import resolve_regions
+
+        # checked before anything is collected: a mistyped or disabled region stops the run
+        self.regions, self.region_warning = resolve_regions(api, self.partition, sorted(set(regions)) if regions else None, region or self.global_region)
 
     def scopes(self, regional: bool) -> list[str]:
         return list(self.regions) if regional else ["global"]
