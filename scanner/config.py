@@ -122,6 +122,11 @@ class TrustscanConfig(_Strict):
         default_factory=dict, description="Check parameters: {check id: {name: value}} (see `trustscan checks show ID`)."
     )
     fail_on: FailOn | None = Field(None, description="Lowest severity of FAIL finding that fails the run (default any).")
+    fail_on_errors: bool | None = Field(
+        None,
+        description="false: collection errors (ERROR findings) do not make the exit status 3; they stay in every output "
+        "(default true; --fail-on-errors / --no-fail-on-errors win).",
+    )
     timezone: str = Field("UTC", description="IANA time zone in which date-only waiver expiries end.")
     waivers: list[Waiver] = Field(default_factory=list)
 

@@ -32,6 +32,7 @@ Exit status:
   1  FAIL findings at or above the --fail-on threshold
   2  usage or configuration error: nothing scanned
   3  the scan finished, some collections failed (ERROR findings), nothing failed at threshold
+     (--no-fail-on-errors: 0 instead, unless the scan was interrupted)
   4  trustscan crashed (an internal error; the traceback is saved and its path printed)
 """
 
@@ -177,8 +178,13 @@ def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
 
     if gating_failures(report, fail_on, new_only):
         return EXIT_FAIL
-    if report.summary.get(Status.ERROR) or report.metadata.incomplete:
+    if report.metadata.incomplete:
         return EXIT_INCOMPLETE
+    errors = report.summary.get(Status.ERROR, 0)
+    if errors and current_policy().fail_on_errors:
+        return EXIT_INCOMPLETE
+    if errors:
+        click.echo(f"trustscan: warning: {count(errors, 'ERROR finding')} tolerated (--no-fail-on-errors): see the outputs", err=True)
     return EXIT_OK
 
 
