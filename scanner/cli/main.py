@@ -5,7 +5,6 @@ Cloud SDKs are imported inside the commands that need them, so `--help` and `che
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -71,7 +70,7 @@ def output_options(func: Callable) -> Callable:
             help="Lowest severity of FAIL finding that makes the exit status 1.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress output."),
-        click.option("--verbose", "-v", count=True, help="Log each failed API call (-vv: debug)."),
+        click.option("--verbose", "-v", count=True, help="Log each failed API call (-vv: debug; TRUSTSCAN_DEBUG_HTTP=1 adds the SDKs' HTTP log, secrets redacted)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -112,12 +111,9 @@ def _configure_logging(verbose: int) -> None:
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta[VERBOSITY_KEY] = verbose  # the table lists everything with -v
-    level = logging.ERROR if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="trustscan: %(levelname)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("trustscan").setLevel(level)
-    if verbose < 2:
-        for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
+    from scanner.cli import logs
+
+    logs.configure(verbose)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
