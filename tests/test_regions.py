@@ -48,7 +48,7 @@ def test_when_describe_regions_is_denied_the_given_regions_are_scanned_with_a_wa
     credentials = session.get_credentials()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
-    code, out, err = scan(aws, "--regions", "us-east-1", "--format", "json")
+    code, _, err = scan(aws, "--regions", "us-east-1", "--format", "json")
     assert code in (0, 1), err
     assert "trustscan: warning: cannot check that us-east-1 is enabled" in err and "ec2:DescribeRegions" in err
     # a misspelling is still caught from botocore's own region list

@@ -19,6 +19,7 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -63,25 +64,11 @@ class CallFailed(Exception):
         self.code = code
 
 
-# IAM action prefixes where they differ from our service names, so a denial names what to grant.
-IAM_PREFIX = {
-    "accessanalyzer": "access-analyzer",
-    "apigatewayv2": "apigateway",
-    "awslambda": "lambda",
-    "cognitoidp": "cognito-idp",
-    "efs": "elasticfilesystem",
-    "elb": "elasticloadbalancing",
-    "elbv2": "elasticloadbalancing",
-    "opensearch": "es",
-    "s3control": "s3",
-    "ssoadmin": "sso",
-}
-
-
 def classify(exc: BaseException, service: str, region: str) -> CallFailed:
     """Turn an SDK exception into a coverage verdict with a one-line reason."""
     if isinstance(exc, CallFailed):
         return exc
+    api_service = getattr(exc, "trustscan_service", service)  # the client that raised it (see AwsApi.call)
     service = IAM_PREFIX.get(service, service)
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
@@ -91,7 +78,7 @@ def classify(exc: BaseException, service: str, region: str) -> CallFailed:
         # (some emulators answer JSON-protocol services with XML error bodies: no useful message)
         detail = f": {message[0]}" if message and not message[0].startswith("<") else ""
         if code in ACCESS_DENIED_CODES:
-            return CallFailed(CoverageState.FAILED, f"access denied to {service}:{operation} in {region}{detail}", code)
+            return CallFailed(CoverageState.FAILED, f"access denied to {iam_action(api_service, operation)} in {region}{detail}", code)
         if code in REGION_DISABLED_CODES:
             return CallFailed(
                 CoverageState.FAILED,
@@ -189,7 +176,11 @@ class AwsApi:
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict:
         def fetch() -> dict:
             method = getattr(self.client(service, region), xform_name(operation))
-            return method(**params)
+            try:
+                return method(**params)
+            except botocore.exceptions.ClientError as exc:
+                exc.trustscan_service = service  # type: ignore[attr-defined] - so a denial names the IAM action
+                raise
 
         return self.call_cache.get(("call", service, region, operation, params), fetch)
 
@@ -200,8 +191,12 @@ class AwsApi:
             client = self.client(service, region)
             paginator = client.get_paginator(xform_name(operation))
             items: list = []
-            for page in paginator.paginate(**params):
-                items.extend(page.get(key, []))
+            try:
+                for page in paginator.paginate(**params):
+                    items.extend(page.get(key, []))
+            except botocore.exceptions.ClientError as exc:
+                exc.trustscan_service = service  # type: ignore[attr-defined]
+                raise
             return items
 
         return self.call_cache.get(("pages", service, region, operation, key, params), fetch)
