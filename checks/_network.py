@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 INTERNET_RANGES = ("0.0.0.0/0", "::/0")
 ADMIN_PORTS = [22, 3389]
+ALL_PORTS = (0, 65535)
 PORT_NAMES = {22: "SSH", 3389: "RDP", 5985: "WinRM", 5986: "WinRM over TLS"}
 
 
@@ -27,8 +28,3 @@ def parse_port_range(text: str) -> tuple[int, int] | None:
     except ValueError:
         return None
 
-
-def exposed_ports(ports: Iterable[int], ranges: Iterable[tuple[int, int]]) -> list[int]:
-    """The ports (of `ports`) that fall inside any of the inclusive ranges."""
-    spans = list(ranges)
-    return sorted({p for p in ports if any(low <= p <= high for low, high in spans)})

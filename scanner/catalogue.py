@@ -18,6 +18,13 @@ def _permissions(spec: CheckSpec) -> list[str]:
     return sorted({p for key in spec.collection_keys if key in collectors for p in collectors[key].permissions})
 
 
+def sources(spec: CheckSpec) -> list[str]:
+    """Where the check's inputs can come from: the live account, and Terraform where it expresses them."""
+    from scanner.sources.terraform.adapters import expressible
+
+    return ["live", "terraform"] if expressible(spec) is None else ["live"]
+
+
 def entry(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
     return {
         "id": spec.id,
@@ -34,6 +41,7 @@ def entry(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
         "reads": list(spec.reads),
         "permissions": _permissions(spec),
         "aliases": list(spec.aliases),
+        "sources": sources(spec),
     }
 
 
@@ -90,6 +98,7 @@ def render_entry(e: dict[str, Any]) -> str:
         "  parameters:    " + (", ".join(f"{k}={json.dumps(v)}" for k, v in e["parameters"].items()) or "none"),
         f"  reads:         {', '.join(e['reads'])}",
         f"  permissions:   {', '.join(e['permissions'])}",
+        f"  sources:       {', '.join(e.get('sources', ['live']))}",
         "",
         "Rationale:",
         *[f"  {line}" for line in e["rationale"].splitlines()],

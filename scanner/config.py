@@ -317,9 +317,10 @@ def is_glob(pattern: str) -> bool:
 
 
 def resolve_checks(
-    config: TrustscanConfig, provider: str, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE
+    config: TrustscanConfig, provider: str | None, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE
 ) -> list[str] | None:
-    """The config's check selection for one provider as explicit ids (None: no selection in the file)."""
+    """The config's check selection for one provider (None: every provider, as a Terraform scan) as
+    explicit ids (None: no selection in the file)."""
     selection = config.checks
     if selection.include is None and not selection.exclude:
         return None
@@ -327,14 +328,14 @@ def resolve_checks(
     for pattern in [*(selection.include or []), *selection.exclude]:
         if not is_glob(pattern) and pattern not in registry and pattern not in aliases:
             raise ConfigurationError(f"{name}: checks names unknown check id {clip(pattern)} (see `trustscan checks list`)")
-    ids = [cid for cid in registry if cid.split(".", 1)[0] == provider]
+    ids = [cid for cid in registry if provider is None or cid.split(".", 1)[0] == provider]
     if selection.include is not None:
         wanted = [aliases.get(p, p) for p in selection.include]
         ids = [cid for cid in ids if any(fnmatchcase(cid, p) for p in wanted)]
     unwanted = [aliases.get(p, p) for p in selection.exclude]
     ids = [cid for cid in ids if not any(fnmatchcase(cid, p) for p in unwanted)]
     if not ids:
-        raise ConfigurationError(f"{name}: the checks selection leaves no {provider} check to run")
+        raise ConfigurationError(f"{name}: the checks selection leaves no {provider or ''} check to run".replace("no  check", "no check"))
     return ids
 
 

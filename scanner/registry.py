@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from scanner.errors import ConfigurationError
-from scanner.models.common import Category, Resource, Severity, Status
+from scanner.models.common import Category, Resource, Severity, SourceLocation, Status
 from scanner.safe_load import clip
 
 CHECK_ID = re.compile(r"^(aws|azure|gcp)\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -33,6 +33,7 @@ class Result:
     status: Status
     message: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    location: SourceLocation | None = None  # set by the engine for resources declared in IaC
 
     @classmethod
     def passed(cls, resource: Resource, message: str, **evidence: Any) -> Result:

@@ -50,11 +50,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
     findings = []
     for finding in map(unwaived, report.findings):
         if finding.status in WAIVABLE:
-            hits = [
-                w
-                for w in waivers
-                if w.matches(finding.check_id, finding.resource_id, finding.resource_name, finding.account, finding.region)
-            ]
+            hits = [w for w in waivers if _matches(w, finding)]
             matched.update(w.id for w in hits)
             applied = next((w for w in hits if w.id in in_force), None)
             if applied is not None:
@@ -88,6 +84,17 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
     )
 
 
+def _matches(waiver: Waiver, finding: Finding) -> bool:
+    """By resource id or name; for IaC findings also by Terraform address (aws_s3_bucket.logs)."""
+    if waiver.matches(finding.check_id, finding.resource_id, finding.resource_name, finding.account, finding.region):
+        return True
+    location = finding.location
+    if location is None:
+        return False
+    addresses = [a for a in (location.resource_address, location.address) if a]
+    return any(waiver.matches(finding.check_id, a, a, finding.account, finding.region) for a in addresses)
+
+
 def _applied(waiver: Waiver, original: Status) -> AppliedWaiver:
     return AppliedWaiver(
         waiver_id=waiver.id,
@@ -105,7 +112,9 @@ def recount_criteria(report: Report, findings: list[Finding]) -> list[CriterionR
     frameworks = dict.fromkeys(c.framework for c in report.criteria)
     criteria: list[CriterionRollup] = []
     for name in frameworks:
-        criteria.extend(rollup(load_framework(name), findings, evaluated, {report.metadata.provider}))
+        # a Terraform report spans the clouds its findings come from
+        providers = {report.metadata.provider} | {f.provider for f in findings}
+        criteria.extend(rollup(load_framework(name), findings, evaluated, providers))
     return criteria
 
 

@@ -26,7 +26,7 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
 # seeded depends on which backends earlier tests in the same worker touched; ids are masked and
 # findings ordered by name so the golden file pins behaviour, not moto's random state.
 MOTO_IDS = re.compile(
-    r"\b(vol|vpc|snap|i|fl|sg|subnet|ami|ssoins)-[0-9a-z]{8,17}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+    r"\b(vol|vpc|snap|i|fl|sg|subnet|ami|ssoins|acl|aclassoc)-[0-9a-z]{8,17}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
 )
 # automated snapshot names carry the minute they were taken (rds:db-2026-11-25-13-44)
 MINUTE_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}-\d{2}-\d{2}")

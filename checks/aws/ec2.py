@@ -1,13 +1,16 @@
 """EC2: EBS encryption (account default, volumes, snapshots), public snapshots and AMIs, IMDSv2,
-EBS backups (recent snapshots, Backup/DLM protection), VPC flow logs."""
+EBS backups (recent snapshots, Backup/DLM protection), VPC flow logs, network exposure (security
+groups, the default security group, network ACLs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
+from checks._network import ADMIN_PORTS, ALL_PORTS, INTERNET_RANGES, internet_sources, port_label
 from scanner.models.aws import AwsInventory
+from scanner.models.aws.ec2 import NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupPermission
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
@@ -273,3 +276,175 @@ def volume_backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
                 "no AWS Backup recovery point and no enabled DLM policy targets the volume or its instance",
                 attached_instance_ids=volume.attached_instance_ids,
             )
+
+
+# -- network exposure -------------------------------------------------------------------------------
+
+ALL_TRAFFIC = "-1"
+TCP = ("tcp", "6")
+UDP = ("udp", "17")
+
+
+def _opening(group: SecurityGroup, protocols: tuple[str, ...], covers: Callable[[int, int], bool]) -> tuple[SecurityGroupPermission, list[str]] | None:
+    """The first inbound permission from 0.0.0.0/0 or ::/0, for all traffic or one of `protocols`,
+    whose port range satisfies `covers`; with the internet ranges it names."""
+    for permission in group.ingress:
+        sources = internet_sources(permission.ipv4_ranges + permission.ipv6_ranges)
+        if not sources:
+            continue
+        if permission.protocol == ALL_TRAFFIC:
+            return permission, sources
+        if permission.protocol not in protocols:
+            continue
+        low = 0 if permission.from_port in (None, -1) else permission.from_port
+        high = 65535 if permission.to_port in (None, -1) else permission.to_port
+        if covers(low, high):
+            return permission, sources
+    return None
+
+
+def _describe(permission: SecurityGroupPermission) -> str:
+    if permission.protocol == ALL_TRAFFIC:
+        return "all traffic"
+    ports = str(permission.from_port) if permission.from_port == permission.to_port else f"{permission.from_port}-{permission.to_port}"
+    return f"{permission.protocol}:{ports}"
+
+
+def _group_exposure(inv: AwsInventory, what: str, protocols: tuple[str, ...], covers: Callable[[int, int], bool]) -> Iterator[Result]:
+    for group in inv.ec2.security_groups:
+        evidence = {"group_id": group.group_id, "vpc_id": group.vpc_id}
+        found = _opening(group, protocols, covers)
+        if found is None:
+            yield Result.passed(group, f"no inbound rule allows {what} from 0.0.0.0/0 or ::/0", **evidence)
+        else:
+            permission, sources = found
+            yield Result.failed(group, f"inbound rule allows {_describe(permission)} from {', '.join(sources)}: {what} is open to the internet",
+                                **evidence)
+
+
+def _port(port: int) -> Callable[[int, int], bool]:
+    return lambda low, high: low <= port <= high
+
+
+@check(
+    id="aws.ec2.security_group_ssh_restricted",
+    title="Security groups do not allow SSH (22) from the internet",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="AWS::EC2::SecurityGroup",
+    reads=["aws.ec2.security_groups"],
+    remediation="Remove the inbound rule from 0.0.0.0/0 or ::/0 (revoke-security-group-ingress) and reach instances through "
+    "Systems Manager Session Manager, a VPN or a bastion restricted to known addresses.",
+)
+def security_group_ssh_restricted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """SSH open to any address is scanned and brute-forced within minutes; administration ports are
+    restricted to known sources (CIS AWS 5.2, 5.3; CC6.6, CC6.1). FAIL when an inbound rule from
+    0.0.0.0/0 or ::/0 allows tcp 22 or all traffic. Sources given as prefix lists or other security
+    groups are not the whole internet."""
+    yield from _group_exposure(inv, "SSH", TCP, _port(22))
+
+
+@check(
+    id="aws.ec2.security_group_rdp_restricted",
+    title="Security groups do not allow RDP (3389) from the internet",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="AWS::EC2::SecurityGroup",
+    reads=["aws.ec2.security_groups"],
+    remediation="Remove the inbound rule from 0.0.0.0/0 or ::/0 and reach Windows hosts through Fleet Manager, a VPN or a "
+    "bastion restricted to known addresses.",
+)
+def security_group_rdp_restricted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """RDP open to any address is the most common way into Windows hosts (brute force, RDP flaws);
+    administration ports are restricted to known sources (CIS AWS 5.2, 5.3; CC6.6, CC6.1). FAIL when an
+    inbound rule from 0.0.0.0/0 or ::/0 allows tcp or udp 3389, or all traffic."""
+    yield from _group_exposure(inv, "RDP", TCP + UDP, _port(3389))
+
+
+@check(
+    id="aws.ec2.security_group_all_ports_restricted",
+    title="Security groups do not allow every port from the internet",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="AWS::EC2::SecurityGroup",
+    reads=["aws.ec2.security_groups"],
+    remediation="Replace the rule with rules for the ports the workload serves (e.g. tcp 443), from the sources that need them.",
+)
+def security_group_all_ports_restricted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A rule that opens every port to the internet exposes every service on the attached instances,
+    including ones nobody meant to publish (CC6.6). FAIL when an inbound rule from 0.0.0.0/0 or ::/0
+    allows all traffic, or every tcp or udp port."""
+    yield from _group_exposure(inv, "every port", TCP + UDP, lambda low, high: (low, high) == ALL_PORTS)
+
+
+@check(
+    id="aws.ec2.default_security_group_restricts_all",
+    title="The default security group of every VPC has no rules",
+    severity=Severity.MEDIUM,
+    category=Category.OTHER,
+    resource_type="AWS::EC2::SecurityGroup",
+    reads=["aws.ec2.security_groups"],
+    remediation="Remove every inbound and outbound rule of the default security group and give resources "
+    "purpose-made groups instead (the default group cannot be deleted).",
+)
+def default_security_group_restricts_all(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Anything launched without a security group lands in the VPC's default group; with no rules
+    there, a forgotten choice means no traffic rather than an unreviewed path (CIS AWS 5.4; CC6.6)."""
+    for group in inv.ec2.security_groups:
+        if not group.is_default:
+            continue
+        evidence = {"group_id": group.group_id, "vpc_id": group.vpc_id}
+        if group.ingress or group.egress:
+            yield Result.failed(group, f"default group has {len(group.ingress)} inbound and {len(group.egress)} outbound rule(s)",
+                                inbound_rules=len(group.ingress), outbound_rules=len(group.egress), **evidence)
+        else:
+            yield Result.passed(group, "default group has no inbound or outbound rules", **evidence)
+
+
+def _acl_decision(acl: NetworkAcl, source: str, protocol_port: tuple[str, int | None]) -> NetworkAclEntry | None:
+    """The first inbound entry (lowest rule number) deciding traffic from `source` (a whole-internet
+    range) for tcp to a port, or for any protocol (port None): entries for narrower ranges do not
+    decide for the whole internet."""
+    protocol, port = protocol_port
+    for entry in acl.entries:
+        if entry.egress or entry.cidr != source:
+            continue
+        if entry.protocol == ALL_TRAFFIC:
+            return entry
+        if port is None or entry.protocol != protocol:
+            continue
+        if entry.from_port is None or entry.from_port <= port <= (entry.to_port if entry.to_port is not None else entry.from_port):
+            return entry
+    return None
+
+
+@check(
+    id="aws.ec2.network_acl_admin_ports_restricted",
+    title="Network ACLs do not allow SSH or RDP from the internet",
+    severity=Severity.MEDIUM,
+    category=Category.OTHER,
+    resource_type="AWS::EC2::NetworkAcl",
+    reads=["aws.ec2.network_acls"],
+    params={"ports": ADMIN_PORTS},
+    remediation="Add inbound deny entries for tcp 22 and 3389 from 0.0.0.0/0 and ::/0 numbered below the allow "
+    "entries, or narrow the allow entries to known ranges.",
+)
+def network_acl_admin_ports_restricted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Network ACLs are the subnet-level layer in front of security groups; leaving administration
+    ports open there leaves a single misconfigured security group between a host and the internet
+    (CIS AWS 5.1; CC6.6). Entries are evaluated as AWS does, lowest rule number first: FAIL when the
+    first inbound entry matching tcp traffic from 0.0.0.0/0 or ::/0 to one of `ports` (default 22 and
+    3389) allows it. The default ACL allows everything and fails until it is narrowed."""
+    ports = [int(p) for p in ctx.params["ports"]]
+    for acl in inv.ec2.network_acls:
+        opened: list[str] = []
+        for source in INTERNET_RANGES:
+            for port in ports:
+                decision = _acl_decision(acl, source, ("6", port))
+                if decision is not None and decision.allow:
+                    opened.append(f"tcp:{port_label(port)} from {source} (rule {decision.rule_number})")
+        evidence = {"network_acl_id": acl.network_acl_id, "vpc_id": acl.vpc_id, "is_default": acl.is_default, "subnet_ids": acl.subnet_ids}
+        if opened:
+            yield Result.failed(acl, f"inbound entries allow {'; '.join(opened)}", **evidence)
+        else:
+            yield Result.passed(acl, f"inbound entries deny or do not allow {', '.join(map(port_label, ports))} from the internet", **evidence)

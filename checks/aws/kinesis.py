@@ -1,4 +1,4 @@
-"""Kinesis Data Streams: server-side encryption."""
+"""Kinesis Data Streams: server-side encryption, retention."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 AWS_MANAGED_KEY = "alias/aws/kinesis"
 
@@ -34,3 +34,28 @@ def stream_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
             yield Result.failed(stream, f"encrypted with the AWS-managed {AWS_MANAGED_KEY}, customer-managed key required", **evidence)
         else:
             yield Result.passed(stream, f"EncryptionType is KMS ({stream.kms_key_id})", **evidence)
+
+
+@check(
+    id="aws.kinesis.stream_retention",
+    title="Kinesis data streams retain records for at least the configured days",
+    severity=Severity.LOW,
+    category=Category.BACKUP,
+    resource_type="AWS::Kinesis::Stream",
+    reads=["aws.kinesis.streams:summary"],
+    params={"min_days": Param(7, minimum=1, maximum=365)},
+    remediation="Raise the retention (increase-stream-retention-period --retention-period-hours 168).",
+)
+def stream_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Records past the retention period are gone: a consumer that fails over a weekend cannot
+    replay what it missed with the default 24 hours (A1.2). `min_days` (default 7) sets the
+    minimum."""
+    minimum_hours = int(ctx.params["min_days"]) * 24
+    for stream in inv.kinesis.streams:
+        hours = stream.retention_hours
+        if hours is None:
+            yield Result.unknown(stream, "DescribeStreamSummary returned no RetentionPeriodHours")
+        elif hours >= minimum_hours:
+            yield Result.passed(stream, f"RetentionPeriodHours is {hours} (>= {minimum_hours})", retention_hours=hours)
+        else:
+            yield Result.failed(stream, f"RetentionPeriodHours is {hours} (< {minimum_hours})", retention_hours=hours)

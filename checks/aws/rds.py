@@ -98,6 +98,49 @@ def deletion_protection(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
             yield Result.failed(db, "DeletionProtection is false")
 
 
+@check(
+    id="aws.rds.instance_not_publicly_accessible",
+    title="RDS DB instances are not publicly accessible",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="AWS::RDS::DBInstance",
+    reads=["aws.rds.db_instances"],
+    remediation="Modify the instance with PubliclyAccessible=false (modify-db-instance --no-publicly-accessible) and "
+    "reach it from inside the VPC.",
+)
+def instance_not_publicly_accessible(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A publicly accessible instance gets an endpoint that resolves to a public address, so a single
+    permissive security group rule exposes the database to the internet (CC6.6, C1.1). Aurora
+    members are judged too: the setting belongs to each instance."""
+    for db in inv.rds.db_instances:
+        if db.publicly_accessible:
+            yield Result.failed(db, "PubliclyAccessible is true: the endpoint resolves to a public IP address", engine=db.engine)
+        else:
+            yield Result.passed(db, "PubliclyAccessible is false")
+
+
+@check(
+    id="aws.rds.instance_copy_tags_to_snapshot",
+    title="RDS DB instances copy their tags to snapshots",
+    severity=Severity.LOW,
+    category=Category.BACKUP,
+    resource_type="AWS::RDS::DBInstance",
+    reads=["aws.rds.db_instances"],
+    remediation="Modify the instance with CopyTagsToSnapshot=true (modify-db-instance --copy-tags-to-snapshot).",
+)
+def instance_copy_tags_to_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Tags carry data classification, ownership and the selection of backup and access policies;
+    snapshots without them fall outside the rules that govern their source (C1.1, A1.2). Aurora
+    members are skipped: the cluster's setting applies."""
+    for db in inv.rds.db_instances:
+        if db.cluster_id:
+            continue  # Aurora: snapshots are taken of the cluster
+        if db.copy_tags_to_snapshot:
+            yield Result.passed(db, "CopyTagsToSnapshot is true")
+        else:
+            yield Result.failed(db, "CopyTagsToSnapshot is false")
+
+
 # -- Aurora and Multi-AZ DB clusters -----------------------------------------------------------------
 
 
@@ -164,6 +207,25 @@ def cluster_deletion_protection(inv: AwsInventory, ctx: CheckContext) -> Iterato
             yield Result.passed(cluster, "DeletionProtection is true")
         else:
             yield Result.failed(cluster, "DeletionProtection is false")
+
+
+@check(
+    id="aws.rds.cluster_copy_tags_to_snapshot",
+    title="RDS DB clusters copy their tags to snapshots",
+    severity=Severity.LOW,
+    category=Category.BACKUP,
+    resource_type="AWS::RDS::DBCluster",
+    reads=["aws.rds.db_clusters"],
+    remediation="Modify the cluster with CopyTagsToSnapshot=true (modify-db-cluster --copy-tags-to-snapshot).",
+)
+def cluster_copy_tags_to_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Cluster snapshots without the cluster's tags lose its classification and ownership, and
+    escape tag-based backup and access policies (C1.1, A1.2)."""
+    for cluster in inv.rds.db_clusters:
+        if cluster.copy_tags_to_snapshot:
+            yield Result.passed(cluster, "CopyTagsToSnapshot is true")
+        else:
+            yield Result.failed(cluster, "CopyTagsToSnapshot is false")
 
 
 # -- snapshots --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.models.azure import AzureInventory
+from scanner.models.azure.backup import BackupPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
@@ -77,7 +78,7 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
             yield Result.failed(item, f"last recovery point is {count(age, 'hour')} old, older than {limit}", age_hours=age)
 
 
-def _retention(policy) -> tuple[int | None, str]:
+def _retention(policy: BackupPolicy) -> tuple[int | None, str]:
     """The retention of the policy's most frequent recovery points: daily (hourly and daily schedules),
     else weekly for a weekly-only schedule."""
     if policy.daily_retention_days is not None:

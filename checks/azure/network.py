@@ -3,7 +3,7 @@ is attached to) and their retention; NSG rules that open SSH, RDP or every port 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanner.models.azure import AzureInventory
 from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
@@ -130,7 +130,10 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
     return ranges
 
 
-def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers) -> SecurityRule | None:  # noqa: ANN001
+PortTest = Callable[[int, int], bool]  # (low, high) of a rule's port range -> does it cover what is judged
+
+
+def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
     """The highest-priority inbound rule from the Internet, for one of `protocols`, whose ports satisfy
     `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
     rules = sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
@@ -140,21 +143,24 @@ def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers)
     return None
 
 
-def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers) -> Result:  # noqa: ANN001
+def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
     rule = _first_internet_rule(nsg, {p.lower() for p in protocols}, covers)
-    if rule is None or rule.access.lower() != "allow":
-        said = f"rule {rule.name!r} (priority {rule.priority}) denies it first" if rule else "no inbound rule allows it"
-        return Result.passed(nsg, f"{what} is not open to the Internet: {said}")
+    if rule is None:
+        return Result.passed(nsg, f"no inbound rule matches {what} from the Internet")
+    if rule.access.lower() != "allow":
+        by = "the default rule" if rule in nsg.default_security_rules else "rule"
+        return Result.passed(nsg, f"{by} {rule.name!r} (priority {rule.priority}) denies {what} from the Internet before any rule allows it")
     evidence = {"rule": rule.name, "priority": rule.priority, "protocol": rule.protocol, "sources": rule.source_prefixes, "ports": rule.destination_ports}
+    protocol = "any protocol" if rule.protocol == "*" else rule.protocol
     return Result.failed(
         nsg,
-        f"rule {rule.name!r} (priority {rule.priority}) allows {rule.protocol} {','.join(rule.destination_ports)} "
+        f"rule {rule.name!r} (priority {rule.priority}) allows {protocol} to ports {','.join(rule.destination_ports)} "
         f"from {','.join(rule.source_prefixes)}: {what} is open to the Internet",
         **evidence,
     )
 
 
-def _port(port: int):  # noqa: ANN202
+def _port(port: int) -> PortTest:
     return lambda low, high: low <= port <= high
 
 

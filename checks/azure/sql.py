@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scanner.models.azure import AzureInventory
+from scanner.models.azure.sql import SqlServer
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
@@ -92,26 +93,94 @@ def auditing_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
             yield Result.failed(server, f"blob auditing policy state is {server.auditing_state}")
 
 
+AUDIT_CATEGORIES = {"sqlsecurityauditevents", "group:audit", "group:alllogs"}
+
+
+def _audit_destinations(inv: AzureInventory, server: SqlServer) -> list[tuple[str, int | None]]:
+    """Each place the server's audit records go, with its retention in days (0 = unlimited, None = not
+    known to the scanner). `retentionDays` governs only the storage destination; Log Analytics keeps
+    records for the workspace's retention; Event Hub keeps nothing itself."""
+    destinations: list[tuple[str, int | None]] = []
+    if server.audit_storage_endpoint:
+        destinations.append((f"storage {server.audit_storage_endpoint}", server.audit_retention_days or 0))
+    if server.audit_to_azure_monitor:
+        workspaces = {w.id.lower(): w for w in inv.loganalytics.workspaces}
+        for setting in server.audit_diagnostic_settings:
+            if not AUDIT_CATEGORIES & {c.lower() for c in setting.categories}:
+                continue
+            if setting.workspace_id:
+                workspace = workspaces.get(setting.workspace_id.lower())
+                name = setting.workspace_id.rstrip("/").rsplit("/", 1)[-1]
+                destinations.append((f"Log Analytics workspace {name}", workspace.retention_days if workspace else None))
+            if setting.event_hub:
+                destinations.append((f"Event Hub (diagnostic setting {setting.name})", None))
+            if setting.storage_account_id:
+                destinations.append((f"storage account {setting.storage_account_id.rsplit('/', 1)[-1]} (diagnostic setting {setting.name})", None))
+    return destinations
+
+
 @check(
     id="azure.sql.audit_retention",
     title="SQL server audit logs are retained for at least the configured days",
     severity=Severity.LOW,
     category=Category.LOGGING,
     resource_type=SERVER,
-    reads=["azure.sql.servers:auditing"],
+    reads=["azure.sql.servers:auditing", "azure.sql.servers:audit_destinations", "azure.loganalytics.workspaces"],
     params={"min_days": Param(90, minimum=1, maximum=3285)},
-    remediation="Set the auditing retention to 90 days or more (0 keeps logs indefinitely).",
+    remediation="Keep audit records 90 days or more where they go: the auditing retention for a storage account (0 keeps "
+    "them indefinitely), the workspace's retention for Log Analytics.",
 )
 def audit_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
-    """Investigations often start weeks after the event; audit records must outlive that window (CC7.3)."""
+    """Investigations often start weeks after the event; audit records must outlive that window (CC7.3).
+    Retention is judged per destination: `retentionDays` for a storage account, the workspace's
+    retention for Log Analytics; an Event Hub (or a workspace outside the scan) is no evidence either
+    way, so it is UNKNOWN unless another destination keeps the records long enough."""
+    minimum = ctx.params["min_days"]
     for server in inv.sql.servers:
         if server.auditing_state != "Enabled" and "auditing" not in server.errors:
             continue
-        days = server.audit_retention_days or 0
-        if days == 0 or days >= ctx.params["min_days"]:
-            yield Result.passed(server, "audit retention is unlimited" if days == 0 else f"audit retention is {count(days, 'day')}", retention_days=days)
+        destinations = _audit_destinations(inv, server)
+        evidence = {"destinations": {name: days for name, days in destinations}}
+        kept = [(name, days) for name, days in destinations if days is not None and (days == 0 or days >= minimum)]
+        unknown = [name for name, days in destinations if days is None]
+        if kept:
+            name, days = kept[0]
+            yield Result.passed(server, f"audit records in {name} are kept {'indefinitely' if days == 0 else count(days, 'day')}", **evidence)
+        elif unknown:
+            yield Result.unknown(server, f"the retention of {', '.join(unknown)} is not known to the scanner", **evidence)
+        elif destinations:
+            said = ", ".join(f"{name} keeps {count(days, 'day')}" for name, days in destinations)
+            yield Result.failed(server, f"{said}: fewer than {minimum}", **evidence)
         else:
-            yield Result.failed(server, f"audit retention is {count(days, 'day')}, fewer than {ctx.params['min_days']}", retention_days=days)
+            yield Result.failed(server, "auditing is enabled but no destination receives the audit records (no storage endpoint, "
+                                "no diagnostic setting on the master database exports SQLSecurityAuditEvents)", **evidence)
+
+
+@check(
+    id="azure.sql.threat_detection_enabled",
+    title="SQL servers have Advanced Threat Protection (security alert policy) enabled",
+    severity=Severity.MEDIUM,
+    category=Category.LOGGING,
+    resource_type=SERVER,
+    reads=["azure.sql.servers:threat_detection"],
+    remediation="Enable Microsoft Defender for SQL on the server (or the subscription's SqlServers plan) and keep every alert "
+    "type on: az sql server advanced-threat-protection-setting update --state Enabled ...",
+)
+def threat_detection_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
+    """Advanced Threat Protection raises alerts on SQL injection, anomalous access and brute force
+    against the database: the detection of malicious acts CC7.2 asks for. A server policy in state
+    New was never configured; an alert type in disabledAlerts is not detected."""
+    for server in inv.sql.servers:
+        state = server.threat_detection_state
+        evidence = {"state": state, "disabled_alerts": server.threat_detection_disabled_alerts}
+        if state == "Enabled" and not server.threat_detection_disabled_alerts:
+            yield Result.passed(server, "security alert policy state is Enabled, every alert type on", **evidence)
+        elif state == "Enabled":
+            yield Result.failed(server, f"security alert policy is Enabled but disables {', '.join(server.threat_detection_disabled_alerts)}", **evidence)
+        elif state is None:
+            yield Result.unknown(server, "the security alert policy reported no state", **evidence)
+        else:
+            yield Result.failed(server, f"security alert policy state is {state}", **evidence)
 
 
 @check(

@@ -132,15 +132,35 @@ def no_public_blob_access(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
 )
 def shared_key_disabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     """Account keys and SAS tokens signed with them are bearer secrets with full access, no MFA and no
-    per-user audit trail; Entra ID authorization replaces them (CC6.1)."""
+    per-user audit trail; Entra ID authorization replaces them (CC6.1). A service-level setting
+    (allowSharedKeyAccessForServices) is read as overriding the account's for that service, the
+    stricter reading: a service that allows shared keys fails the account whatever the account says."""
     exempt = set(ctx.params["exempt_accounts"])
     for account in inv.storage.accounts:
-        if account.allow_shared_key_access is False:
-            yield Result.passed(account, "allowSharedKeyAccess is false")
+        allowing = _shared_key_services(account)
+        evidence = {"allow_shared_key_access": account.allow_shared_key_access, "by_service": account.shared_key_access_by_service}
+        if not allowing:
+            said = "allowSharedKeyAccess is false" if account.allow_shared_key_access is False else "every service disallows shared key access"
+            yield Result.passed(account, said, **evidence)
         elif account.name in exempt:
-            yield Result.passed(account, "shared key access allowed, account exempted by parameter", exempt=True)
+            yield Result.passed(account, "shared key access allowed, account exempted by parameter", exempt=True, **evidence)
+        elif set(allowing) & set(account.shared_key_access_by_service):
+            explicit = [s for s in allowing if account.shared_key_access_by_service.get(s)]
+            yield Result.failed(account, f"allowSharedKeyAccessForServices enables shared key access for {', '.join(explicit)}", **evidence)
         else:
-            yield Result.failed(account, f"allowSharedKeyAccess is {'true' if account.allow_shared_key_access else 'not set (allowed)'}")
+            setting = "true" if account.allow_shared_key_access else "not set (allowed)"
+            yield Result.failed(account, f"allowSharedKeyAccess is {setting}", **evidence)
+
+
+# The data services each account kind has (shared key applies to each).
+KIND_SERVICES = {"BlobStorage": ("blob",), "BlockBlobStorage": ("blob",), "FileStorage": ("file",)}
+
+
+def _shared_key_services(account: StorageAccount) -> list[str]:
+    """The account's services that accept shared key: an explicit per-service setting, else the account's."""
+    default = account.allow_shared_key_access is not False
+    services = KIND_SERVICES.get(account.kind or "", ("blob", "file", "queue", "table"))
+    return [s for s in services if account.shared_key_access_by_service.get(s, default)]
 
 
 def _service_results(inv: AzureInventory, field: str, facet: str, label: str, min_days: int) -> Iterator[Result]:

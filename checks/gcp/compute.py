@@ -3,12 +3,12 @@ balancer logging, deletion protection, multi-zone instance groups."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from checks._network import ADMIN_PORTS, exposed_ports, internet_sources, parse_port_range, port_label
+from checks._network import ALL_PORTS, internet_sources, parse_port_range
 from scanner.models.common import Category, Severity
 from scanner.models.gcp import GcpInventory
-from scanner.models.gcp.compute import FirewallRule
+from scanner.models.gcp.compute import FirewallPermission, FirewallRule
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
 
@@ -19,6 +19,7 @@ REGULAR_SUBNET_PURPOSES = (None, "PRIVATE", "PRIVATE_RFC_1918")
 # Firewall IPProtocol values (names or IANA numbers) that carry SSH and RDP.
 ALL_PROTOCOLS = ("all",)
 TCP = ("tcp", "6")
+UDP = ("udp", "17")
 
 
 def _flag(items: dict[str, str], key: str) -> bool | None:
@@ -287,51 +288,100 @@ def mig_multi_zone(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
             yield Result.failed(group, f"instances in {len(group.zones)} zone(s): {', '.join(group.zones) or 'none'}", zones=group.zones, regional=group.regional)
 
 
-def _firewall_exposure(rule: FirewallRule, ports: list[int]) -> list[str]:
-    """What the rule opens to the internet among `ports`: ["all protocols and ports"] or
-    ["tcp:22 (SSH)", ...]; empty when nothing."""
-    exposures: list[str] = []
+def _internet_sources(rule: FirewallRule) -> list[str]:
+    """The sources of an ingress rule that mean the whole internet (an ingress rule with no source at
+    all applies to 0.0.0.0/0)."""
+    if not (rule.source_ranges or rule.source_tags or rule.source_service_accounts):
+        return ["0.0.0.0/0 (no source set)"]
+    return internet_sources(rule.source_ranges)
+
+
+def _opening(rule: FirewallRule, protocols: tuple[str, ...], covers: Callable[[int, int], bool]) -> FirewallPermission | None:
+    """The first `allowed` entry for one of `protocols` (or all protocols) whose ports satisfy `covers`."""
     for permission in rule.allowed:
         if permission.protocol in ALL_PROTOCOLS:
-            return ["all protocols and ports"]
-        if permission.protocol not in TCP:
+            return permission
+        if permission.protocol not in protocols:
             continue
-        if not permission.ports:
-            return ["every tcp port"]
-        spans = [span for span in map(parse_port_range, permission.ports) if span]
-        exposures += [f"tcp:{port_label(p)}" for p in exposed_ports(ports, spans)]
-    return sorted(set(exposures))
+        spans = [span for span in map(parse_port_range, permission.ports) if span] if permission.ports else [ALL_PORTS]
+        if any(covers(low, high) for low, high in spans):
+            return permission
+    return None
+
+
+def _firewall_exposure(inv: GcpInventory, what: str, protocols: tuple[str, ...], covers: Callable[[int, int], bool]) -> Iterator[Result]:
+    """One verdict per enabled INGRESS allow rule: FAIL when it opens `what` to the internet."""
+    for rule in inv.compute.firewalls:
+        if rule.disabled or rule.direction != "INGRESS" or not rule.allows:
+            continue  # deny, egress and disabled rules open nothing
+        sources = _internet_sources(rule)
+        opening = _opening(rule, protocols, covers) if sources else None
+        evidence = {"source_ranges": rule.source_ranges, "allowed": [f"{a.protocol}:{','.join(a.ports) or 'all'}" for a in rule.allowed]}
+        if opening is not None:
+            yield Result.failed(rule, f"allows {_describe(opening)} from {', '.join(sources)}: {what} is open to the internet", **evidence)
+        elif sources:
+            yield Result.passed(rule, f"open to {', '.join(sources)}, but not for {what}", **evidence)
+        else:
+            yield Result.passed(rule, "no source range covers the whole internet", **evidence)
+
+
+def _describe(permission: FirewallPermission) -> str:
+    if permission.protocol in ALL_PROTOCOLS:
+        return "all protocols"
+    return f"{permission.protocol}:{','.join(permission.ports)}" if permission.ports else f"{permission.protocol} on every port"
+
+
+def _port(port: int) -> Callable[[int, int], bool]:
+    return lambda low, high: low <= port <= high
 
 
 @check(
-    id="gcp.compute.firewall_no_internet_admin_ports",
-    title="Firewall rules do not open SSH, RDP or all ports to the internet",
+    id="gcp.compute.firewall_ssh_restricted",
+    title="Firewall rules do not allow SSH (22) from the internet",
     severity=Severity.HIGH,
-    category=Category.ENCRYPTION,  # the catalogue files exposure checks here (no network category)
+    category=Category.OTHER,
     resource_type="compute.googleapis.com/Firewall",
     reads=["gcp.compute.firewalls"],
-    params={"ports": ADMIN_PORTS},
-    remediation="Narrow the rule's source ranges to known networks (Identity-Aware Proxy TCP forwarding uses "
-    "35.235.240.0/20), or delete it: gcloud compute firewall-rules update RULE --source-ranges=RANGES",
+    remediation="Narrow the rule's source ranges to known networks (Identity-Aware Proxy TCP forwarding uses 35.235.240.0/20) "
+    "or delete it: gcloud compute firewall-rules update RULE --source-ranges=RANGES",
 )
-def firewall_no_internet_admin_ports(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
-    """An administration port reachable from any address is scanned and brute-forced within minutes of
-    going up; remote administration belongs behind IAP, a VPN or a bastion (CC6.6, CC6.1). Judges
-    enabled INGRESS allow rules whose sources include 0.0.0.0/0 or ::/0 (a rule with no source at all
-    applies to 0.0.0.0/0): FAIL when they allow all protocols, every tcp port, or tcp to one of
-    `ports` (default 22 SSH and 3389 RDP). Deny, EGRESS and disabled rules open nothing."""
-    ports = [int(p) for p in ctx.params["ports"]]
-    for rule in inv.compute.firewalls:
-        if rule.disabled or rule.direction != "INGRESS" or not rule.allows:
-            continue
-        sources = internet_sources(rule.source_ranges)
-        if not (rule.source_ranges or rule.source_tags or rule.source_service_accounts):
-            sources = ["0.0.0.0/0 (no source set)"]
-        exposures = _firewall_exposure(rule, ports) if sources else []
-        evidence = {"source_ranges": rule.source_ranges, "allowed": [f"{a.protocol}:{','.join(a.ports) or 'all'}" for a in rule.allowed]}
-        if exposures:
-            yield Result.failed(rule, f"allows {', '.join(exposures)} from {', '.join(sources)}", **evidence)
-        elif sources:
-            yield Result.passed(rule, f"open to {', '.join(sources)} but not on {', '.join(map(port_label, ports))}", **evidence)
-        else:
-            yield Result.passed(rule, "no source range covers the whole internet", **evidence)
+def firewall_ssh_restricted(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
+    """SSH open to any address is scanned and brute-forced within minutes; administration ports are
+    restricted to known sources such as IAP, a VPN or a bastion (CIS GCP 3.6; CC6.6, CC6.1). FAIL when
+    an enabled INGRESS rule allows tcp 22 (or all protocols) from 0.0.0.0/0 or ::/0; a rule with no
+    source at all applies to 0.0.0.0/0."""
+    yield from _firewall_exposure(inv, "SSH", TCP, _port(22))
+
+
+@check(
+    id="gcp.compute.firewall_rdp_restricted",
+    title="Firewall rules do not allow RDP (3389) from the internet",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="compute.googleapis.com/Firewall",
+    reads=["gcp.compute.firewalls"],
+    remediation="Narrow the rule's source ranges to known networks (IAP TCP forwarding uses 35.235.240.0/20) or delete it.",
+)
+def firewall_rdp_restricted(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
+    """RDP open to any address is the most common way into Windows hosts (brute force, RDP flaws);
+    administration ports are restricted to known sources (CIS GCP 3.7; CC6.6, CC6.1). FAIL when an
+    enabled INGRESS rule allows tcp or udp 3389 (or all protocols) from 0.0.0.0/0 or ::/0 (or has no
+    source at all)."""
+    yield from _firewall_exposure(inv, "RDP", TCP + UDP, _port(3389))
+
+
+@check(
+    id="gcp.compute.firewall_all_ports_restricted",
+    title="Firewall rules do not allow every port from the internet",
+    severity=Severity.HIGH,
+    category=Category.OTHER,
+    resource_type="compute.googleapis.com/Firewall",
+    reads=["gcp.compute.firewalls"],
+    remediation="Replace the rule with rules for the ports the workload serves (e.g. tcp:443), from the sources that need them.",
+)
+def firewall_all_ports_restricted(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
+    """A rule that opens every port to the internet exposes every service on the instances it
+    targets, including ones nobody meant to publish (CC6.6). FAIL when an enabled INGRESS rule
+    allows all protocols, or every tcp or udp port, from 0.0.0.0/0 or ::/0 (or has no source at all)."""
+    yield from _firewall_exposure(inv, "every port", TCP + UDP, lambda low, high: (low, high) == ALL_PORTS)
+

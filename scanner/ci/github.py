@@ -40,8 +40,15 @@ def command(kind: str, message: str, **properties: Any) -> str:
 
 
 def repository_location(finding: Finding, workspace: str | Path | None) -> tuple[str, int] | None:
-    """(path, line) when the finding's evidence names a file that exists in the checked-out repository."""
-    path, line = finding.evidence.get("file"), finding.evidence.get("line", 1)
+    """(path, line) when the finding names a file that exists in the checked-out repository: a
+    Terraform finding's location (relative to where trustscan ran), or a file named in evidence."""
+    if finding.location is not None:
+        import posixpath
+
+        path: Any = posixpath.normpath(posixpath.join(finding.location.root, finding.location.file))
+        line: Any = finding.location.start_line
+    else:
+        path, line = finding.evidence.get("file"), finding.evidence.get("line", 1)
     if not workspace or not isinstance(path, str) or not path or os.path.isabs(path):
         return None
     root = Path(workspace).resolve()
@@ -102,6 +109,7 @@ def annotations(
             continue
         budget[level] -= 1
         location = repository_location(finding, workspace)
+        end_line = finding.location.end_line if location and finding.location is not None else None
         out.append(
             command(
                 level,
@@ -109,6 +117,7 @@ def annotations(
                 title=f"{'new: ' if finding.baseline_state == 'new' else ''}{finding.check_id} ({finding.severity.value})",
                 file=location[0] if location else None,
                 line=location[1] if location else None,
+                endLine=end_line if end_line and location and end_line > location[1] else None,
             )
         )
     if left_out:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands, evidence_commands, outputs
+from scanner.cli import ci_commands, evidence_commands, outputs, terraform_command
 from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
@@ -445,14 +445,31 @@ def mappings_show(framework, criterion, fmt) -> None:
     click.echo(render_mapping(framework, criterion, fmt), nl=False)
 
 
-@cli.command()
-@click.argument("provider_name", metavar="PROVIDER", type=click.Choice(list(PROVIDERS)))
-@click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")
-def permissions(provider_name, check_ids) -> None:
-    """Print the least privilege the selected checks need (AWS: an IAM policy)."""
+def _permissions_command() -> None:
+    """`permissions PROVIDER`: each provider may add options of its own (PERMISSIONS_OPTIONS)."""
     from scanner import providers
 
-    click.echo(providers.get(provider_name).permissions(_select(provider_name, check_ids, None, {})))
+    owners: dict[str, str] = {}  # option's parameter name -> the provider it belongs to
+    extra: list[Callable] = []
+    for name in PROVIDERS:
+        options = getattr(providers.get(name), "PERMISSIONS_OPTIONS", [])
+        extra += options
+        probe = _with(options, lambda: None)  # click records the declared parameters on the function
+        owners.update({param.name: name for param in getattr(probe, "__click_params__", [])})
+
+    def permissions(provider_name, check_ids, **provider_options) -> None:
+        """Print the least privilege the selected checks need (AWS: an IAM policy; --org: the
+        caller's policy and the member role's)."""
+        given = {k: v for k, v in provider_options.items() if v not in (None, False)}
+        foreign = sorted(k for k in given if owners[k] != provider_name)
+        if foreign:
+            flag = "--" + foreign[0].replace("_", "-")
+            raise ConfigurationError(f"{flag} applies to `permissions {owners[foreign[0]]}` only")
+        click.echo(providers.get(provider_name).permissions(_select(provider_name, check_ids, None, {}), **given))
+
+    command = click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")(permissions)
+    command = click.argument("provider_name", metavar="PROVIDER", type=click.Choice(list(PROVIDERS)))(_with(extra, command))
+    cli.command("permissions")(command)
 
 
 @cli.command()
@@ -469,6 +486,8 @@ def schema(what) -> None:
 
 
 _register_provider_commands()
+_permissions_command()
+terraform_command.register(scan)
 ci_commands.register(cli)
 evidence_commands.register(cli, mappings)
 
@@ -508,4 +527,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module's main, not this __main__ copy: commands registered from other modules
+    # raise scanner.cli.main.ExitWith, which a second copy of this module would not recognise.
+    from scanner.cli.main import main as _main
+
+    _main()

@@ -107,7 +107,8 @@ def _merge(config: Any, path: str, ctx: click.Context, kwargs: dict[str, Any]) -
         validate_references(config, registry, path)
     # evaluate re-runs the checks its snapshot was collected for: the file's selection is for collecting
     if provider and kwargs.get("check_ids") is None:
-        ids = resolve_checks(config, provider, registry, path)
+        # a Terraform tree declares resources of every cloud: the file's selection spans them all
+        ids = resolve_checks(config, None if provider == "terraform" else provider, registry, path)
         if ids is not None:
             kwargs["check_ids"] = ",".join(ids)
     if provider and kwargs.get("severities") is None and config.checks.severity:

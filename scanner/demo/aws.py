@@ -212,6 +212,7 @@ def _seed_regional(client: Any, region: str) -> None:
         )
     vpc_id = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     ec2.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": f"prod-{region}"}])
+    _seed_network(ec2, vpc_id, primary)
     if primary:
         logs = client("logs", region)
         logs.create_log_group(logGroupName="/acme/vpc-flow-logs")
@@ -243,6 +244,8 @@ def _seed_regional(client: Any, region: str) -> None:
             MultiAZ=True,
             BackupRetentionPeriod=14,
             DeletionProtection=True,
+            PubliclyAccessible=False,
+            CopyTagsToSnapshot=True,
         )
     else:
         rds.create_db_instance(
@@ -256,6 +259,8 @@ def _seed_regional(client: Any, region: str) -> None:
             MultiAZ=False,
             BackupRetentionPeriod=1,
             DeletionProtection=False,
+            PubliclyAccessible=True,
+            CopyTagsToSnapshot=False,
         )
 
     dynamodb = client("dynamodb", region)
@@ -270,6 +275,8 @@ def _seed_regional(client: Any, region: str) -> None:
         dynamodb.update_continuous_backups(
             TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
         )
+
+    _seed_workloads(client, region, primary)
 
     if primary:
         backup = client("backup", region)
@@ -287,3 +294,74 @@ def _seed_regional(client: Any, region: str) -> None:
                 ],
             }
         )
+
+
+def _seed_network(ec2: Any, vpc_id: str, primary: bool) -> None:
+    """Security groups and network ACLs of the prod VPC: HTTPS open to the world (fine), SSH open to
+    the world in us-east-1 and RDP in eu-west-1 (not fine); in us-east-1 the default security group is
+    emptied and a network ACL denies the administration ports before allowing the rest."""
+
+    def group(name: str, port: int) -> None:
+        group_id = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=group_id,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+        )
+
+    group("web-https", 443)
+    group("bastion-ssh" if primary else "legacy-rdp", 22 if primary else 3389)
+    if not primary:
+        return
+    [default] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    if default["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"])
+    if default["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=default["GroupId"], IpPermissions=default["IpPermissions"])
+    acl = ec2.create_network_acl(
+        VpcId=vpc_id, TagSpecifications=[{"ResourceType": "network-acl", "Tags": [{"Key": "Name", "Value": "prod-private"}]}]
+    )["NetworkAcl"]["NetworkAclId"]
+    for number, action, ports in ((90, "deny", (22, 22)), (91, "deny", (3389, 3389)), (100, "allow", (0, 65535))):
+        ec2.create_network_acl_entry(
+            NetworkAclId=acl, RuleNumber=number, Protocol="6", RuleAction=action, Egress=False, CidrBlock="0.0.0.0/0",
+            PortRange={"From": ports[0], "To": ports[1]},
+        )
+
+
+def _seed_workloads(client: Any, region: str, primary: bool) -> None:
+    """A Kinesis stream, an ECS task definition, a Step Functions state machine and a CodeBuild
+    project per region: logged and retained in us-east-1, not in eu-west-1."""
+    kinesis = client("kinesis", region)
+    stream = "clickstream" if primary else "audit-events"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    if primary:
+        kinesis.increase_stream_retention_period(StreamName=stream, RetentionPeriodHours=168)
+
+    logs = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": region, "awslogs-stream-prefix": "web"}}
+    containers = [{"name": "app", "image": "public.ecr.aws/nginx/nginx:1.27", "memory": 512, "logConfiguration": logs}]
+    if not primary:
+        containers.append({"name": "metrics-sidecar", "image": "public.ecr.aws/aws-observability/aws-otel-collector:latest", "memory": 128})
+    client("ecs", region).register_task_definition(family="web" if primary else "batch", containerDefinitions=containers)
+
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+    logging_config: dict[str, Any] = {"level": "OFF"}
+    if primary:
+        group_arn = f"arn:aws:logs:{region}:123456789012:log-group:/aws/states/order-workflow:*"
+        logging_config = {"level": "ALL", "includeExecutionData": False, "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]}
+    client("stepfunctions", region).create_state_machine(
+        name="order-workflow" if primary else "nightly-report",
+        definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/step-functions",
+        loggingConfiguration=logging_config,
+    )
+
+    status = "ENABLED" if primary else "DISABLED"
+    client("codebuild", region).create_project(
+        name="app-build" if primary else "legacy-build",
+        source={"type": "S3", "location": "acme-build-sources/app.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole="arn:aws:iam::123456789012:role/codebuild",
+        logsConfig={"cloudWatchLogs": {"status": status}, "s3Logs": {"status": "DISABLED"}},
+    )

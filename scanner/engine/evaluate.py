@@ -67,8 +67,10 @@ def evaluate(
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Finding]:
     """Every selected check's findings, sorted by (check, resource, region)."""
+    from scanner.engine import iac
+
     provider = inventory.metadata.provider
-    provider_inventory = getattr(inventory, provider)
+    provider_inventory, run_check = iac.prepare(getattr(inventory, provider))
     criteria = criteria_index(frameworks)
     findings: dict[str, Finding] = {}
     for spec in checks:
@@ -87,7 +89,7 @@ def evaluate(
             try:
                 results.extend(
                     _facet_guard(spec, result)
-                    for result in spec.func(provider_inventory, ctx)
+                    for result in run_check(spec, provider_inventory, ctx)
                     if scope_of(inventory, result.resource) not in blocked
                 )
             except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
@@ -154,6 +156,7 @@ def _finding(inventory: Inventory, spec: CheckSpec, result: Result, criteria: di
         evidence=_plain(dict(result.evidence)),
         criteria={k: sorted(v) for k, v in sorted(criteria.items())},
         remediation=spec.remediation,
+        location=result.location,
     )
 
 

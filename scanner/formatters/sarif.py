@@ -1,6 +1,9 @@
 """SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
 
-Rules are the evaluated checks; results are FAIL findings (waived ones carry a suppression). Cloud resources have no file, but
+Rules are the evaluated checks; results are FAIL findings (waived ones carry a suppression). A finding
+from Terraform has a real location: the file (relative to the directory trustscan ran in, the
+repository root in CI, under uriBaseId %SRCROOT%) and the lines of the block or attribute that
+decided it, so code scanning shows it on the pull request's diff. Cloud resources have no file, but
 GitHub rejects a result without a physical location, so each resource gets a stable
 repository-relative pseudo-path (cloud/<provider>/<account>/<region>/<service>/<name>) and its
 ARN goes in logicalLocations. Collection errors become tool execution notifications.
@@ -67,6 +70,35 @@ def artifact_uri(finding: Finding) -> str:
     return "/".join(quote(part, safe="-._~") or "_" for part in parts)
 
 
+SRCROOT = "%SRCROOT%"
+
+
+def source_path(finding: Finding) -> str | None:
+    """The repository-relative path of a finding's file (None for cloud findings)."""
+    import posixpath
+
+    location = finding.location
+    if location is None:
+        return None
+    path = posixpath.normpath(posixpath.join(location.root, location.file))
+    return path
+
+
+def _physical_location(finding: Finding) -> om.PhysicalLocation:
+    path = source_path(finding)
+    if path is None:
+        return om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=artifact_uri(finding)), region=om.Region(start_line=1))
+    assert finding.location is not None
+    if path.startswith("/"):  # scanned outside the working directory: an absolute file URI
+        uri, base = "file://" + quote(path, safe="/-._~"), None
+    else:
+        uri, base = "/".join(quote(part, safe="-._~") for part in path.split("/")), SRCROOT
+    return om.PhysicalLocation(
+        artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base),
+        region=om.Region(start_line=finding.location.start_line, end_line=finding.location.end_line),
+    )
+
+
 def _rule(spec: dict[str, Any]) -> om.ReportingDescriptor:
     criteria = spec["criteria"]
     tags = ["security", "compliance", spec["provider"], spec["category"]]
@@ -126,13 +158,15 @@ def _result(finding: Finding, rule_index: int) -> om.Result:
         message=om.Message(text=f"{finding.resource_name}: {finding.message}"),
         locations=[
             om.Location(
-                physical_location=om.PhysicalLocation(
-                    artifact_location=om.ArtifactLocation(uri=artifact_uri(finding)),
-                    region=om.Region(start_line=1),
-                ),
+                physical_location=_physical_location(finding),
                 logical_locations=[
                     om.LogicalLocation(name=finding.resource_name, fully_qualified_name=finding.resource_id, kind="resource")
-                ],
+                ]
+                + (
+                    [om.LogicalLocation(name=finding.location.resource_address or finding.location.address, kind="module")]
+                    if finding.location is not None
+                    else []
+                ),
             )
         ],
         # GitHub tracks alerts by primaryLocationLineHash; a pseudo-file has no lines to hash, so
@@ -183,6 +217,11 @@ def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
             )
         ],
         results=results,
+        original_uri_base_ids=(
+            {SRCROOT: {"description": {"text": "The directory trustscan ran in (the repository root in CI)"}}}
+            if any(f.location is not None for f in report.findings)
+            else None
+        ),
         properties={
             "provider": meta.provider,
             "account": meta.identity.account,

@@ -97,6 +97,39 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class SourceSpan(Frozen):
+    """Lines of a file in an infrastructure-as-code source (a Terraform block or attribute)."""
+
+    file: str  # relative to the scanned root, "/" separators
+    start_line: int
+    end_line: int
+    address: str  # the Terraform address of the block, e.g. module.data.aws_db_instance.main
+
+
+class SourceLocation(SourceSpan):
+    """Where a finding's deciding setting is written: the span plus the scanned root it is relative to."""
+
+    root: str  # the scanned root, relative to the working directory ("." for it), "/" separators
+    # The address of the resource the finding is about, where the lines are another block's
+    # (an aws_s3_bucket_versioning that decides a bucket's verdict).
+    resource_address: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+class ResourceSource(SourceLocation):
+    """Where an IaC source declared a resource (the resource block), and how it read each field.
+
+    `fields` locates the fields set somewhere other than the whole block (an attribute, or a
+    separate block such as aws_s3_bucket_versioning); `unresolved` names the fields whose value
+    Terraform knows only after apply, or that rest on a variable with no value (verdicts reading
+    them are UNKNOWN); `defaults` names the fields that hold a provider or cloud default because
+    the configuration does not set them, with that default's source.
+    """
+
+    fields: dict[str, SourceSpan] = Field(default_factory=dict)
+    unresolved: dict[str, str] = Field(default_factory=dict)
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+
 class Resource(Frozen):
     """A cloud resource as collected. Subclasses add the facts checks read.
 
@@ -109,3 +142,5 @@ class Resource(Frozen):
     region: str  # "global" for global services
     account: str
     errors: dict[str, str] = Field(default_factory=dict)
+    # Set by IaC sources only (absent from live snapshots): where the resource is declared.
+    source: ResourceSource | None = Field(default=None, exclude_if=lambda value: value is None)

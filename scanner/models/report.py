@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Category, Severity, Status, Timestamp
+from scanner.models.common import Category, Severity, SourceLocation, Status, Timestamp
 from scanner.models.inventory import Identity
 
 REPORT_SCHEMA_VERSION = "1.0"
@@ -62,6 +62,8 @@ class Finding(BaseModel):
     remediation: str
     waiver: AppliedWaiver | None = None  # set when status is WAIVED
     baseline_state: Literal["new", "unchanged", "resolved"] | None = None  # set with --baseline
+    # IaC sources only (absent for live findings): the file and lines of the block or attribute that decided it.
+    location: SourceLocation | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class CriterionState(str, Enum):

@@ -124,7 +124,41 @@ class AwsScope:
         return self.api.pool.map(fn, items)
 
 
+class CallTotals:
+    """The requests of a whole run, summed over the accounts it scanned (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, operation: str) -> None:
+        with self._lock:
+            self._calls[operation] += 1
+
+    def as_dict(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._calls.items()))
+
+
+def client_config(pool: WorkPool, retry_mode: str = "adaptive", max_attempts: int = 8) -> botocore.config.Config:
+    return botocore.config.Config(
+        retries={"mode": retry_mode, "max_attempts": max_attempts},
+        max_pool_connections=max(10, pool.max_workers),
+        connect_timeout=10,
+        read_timeout=60,
+    )
+
+
 class AwsApi:
+    """The calls of one account: its credentials, its clients (built on first use), its call cache.
+
+    A member account of an organization scan gets its own AwsApi over a botocore session
+    (`botocore_session`, assumed-role credentials, the run's shared loader); `close()` releases its
+    clients and cached responses once the account is collected, so memory stays flat in the
+    number of accounts. `failure` makes every call of the account fail with that reason (its role
+    could not be assumed): the engine then records each unit as failed, naming account and role.
+    """
+
     def __init__(
         self,
         pool: WorkPool,
@@ -134,19 +168,27 @@ class AwsApi:
         retry_mode: str = "adaptive",
         max_attempts: int = 8,
         session: boto3.Session | None = None,
+        botocore_session: Any = None,
+        config: botocore.config.Config | None = None,
+        failure: CallFailed | None = None,
+        totals: CallTotals | None = None,
     ) -> None:
         self.pool = pool
+        self.totals = totals  # the whole run's calls, when this is one account of several
         self.endpoint_url = endpoint_url
-        try:
-            self.session = session or boto3.Session(profile_name=profile)
-        except botocore.exceptions.ProfileNotFound as exc:
-            raise ConfigurationError(str(exc)) from exc
-        self.config = botocore.config.Config(
-            retries={"mode": retry_mode, "max_attempts": max_attempts},
-            max_pool_connections=max(10, pool.max_workers),
-            connect_timeout=10,
-            read_timeout=60,
-        )
+        self.failure = failure
+        if botocore_session is not None:
+            self.session: Any = botocore_session
+            self._create_client = botocore_session.create_client
+            self.region_name: str | None = botocore_session.get_config_variable("region")
+        else:
+            try:
+                self.session = session or boto3.Session(profile_name=profile)
+            except botocore.exceptions.ProfileNotFound as exc:
+                raise ConfigurationError(str(exc)) from exc
+            self._create_client = self.session.client
+            self.region_name = self.session.region_name
+        self.config = config or client_config(pool, retry_mode, max_attempts)
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
@@ -155,19 +197,32 @@ class AwsApi:
 
     # -- clients -------------------------------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
+        if self.failure is not None:
+            raise CallFailed(self.failure.state, self.failure.reason, self.failure.code)
         key = (service, region)
         with self._client_lock:
             if key not in self._clients:
-                client = self.session.client(
-                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
-                )
+                client = self._create_client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
                 client.meta.events.register("before-call", self._count_call)
                 self._clients[key] = client
             return self._clients[key]
 
+    def close(self) -> None:
+        """Release the clients (their connection pools) and the cached responses."""
+        with self._client_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+        self.call_cache = CallCache()
+
     def _count_call(self, model: Any, **_: Any) -> None:
+        self.count(f"{model.service_model.service_name}:{model.name}")
+
+    def count(self, operation: str) -> None:
         with self._count_lock:
-            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+            self.calls[operation] += 1
+        if self.totals is not None:
+            self.totals.add(operation)
 
     def available_regions(self, service: str, partition: str) -> list[str]:
         return self.session.get_available_regions(service, partition_name=partition)
@@ -204,7 +259,7 @@ class AwsApi:
 
     # -- identity -------------------------------------------------------------------------------
     def identity(self, region: str | None = None) -> Identity:
-        region = region or self.session.region_name or "us-east-1"
+        region = region or self.region_name or "us-east-1"
         try:
             response = self.call("sts", region, "GetCallerIdentity")
         except botocore.exceptions.NoCredentialsError as exc:
@@ -230,9 +285,11 @@ class AwsCollection:
     scope_field = "region"
     scope_ids: list[str] = []
 
-    def __init__(self, api: AwsApi, regions: list[str] | None = None, region: str | None = None) -> None:
+    def __init__(
+        self, api: AwsApi, regions: list[str] | None = None, region: str | None = None, identity: Identity | None = None
+    ) -> None:
         self.api = api
-        self.identity = api.identity(region)
+        self.identity = identity or api.identity(region)
         self.partition = self.identity.partition or "aws"
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
         from scanner.collect.aws._regions import resolve_regions
@@ -261,6 +318,9 @@ class AwsCollection:
 
     def api_calls(self) -> dict[str, int]:
         return dict(sorted(self.api.calls.items()))
+
+    def close(self) -> None:
+        self.api.close()
 
     def new_inventory(self) -> Any:
         from scanner.models.aws import AwsInventory

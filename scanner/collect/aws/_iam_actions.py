@@ -22,6 +22,7 @@ IAM_PREFIX = {
     "s3control": "s3",
     "ssoadmin": "sso",
     "sso-admin": "sso",
+    "stepfunctions": "states",
 }
 
 # (boto3 service, operation) -> IAM action, where the action is not named after the operation

@@ -1,4 +1,5 @@
-"""EC2 (regional): EBS encryption by default, volumes, snapshots, AMIs, instances, VPCs, flow logs."""
+"""EC2 (regional): EBS encryption by default, volumes, snapshots, AMIs, instances, VPCs, flow logs,
+security groups and network ACLs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
 from scanner.collect.registry import collector
-from scanner.models.aws.ec2 import EbsEncryptionByDefault, FlowLog, Image, Instance, Snapshot, Volume, Vpc
+from scanner.models.aws.ec2 import (
+    EbsEncryptionByDefault,
+    FlowLog,
+    Image,
+    Instance,
+    NetworkAcl,
+    NetworkAclEntry,
+    SecurityGroup,
+    SecurityGroupPermission,
+    Snapshot,
+    Volume,
+    Vpc,
+)
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
@@ -168,4 +181,66 @@ def flow_logs(scope: AwsScope) -> list[FlowLog]:
             destination_type=f.get("LogDestinationType"),
         )
         for f in scope.pages("ec2", "DescribeFlowLogs", "FlowLogs")
+    ]
+
+
+def _permission(p: dict[str, Any]) -> SecurityGroupPermission:
+    return SecurityGroupPermission(
+        protocol=str(p.get("IpProtocol", "-1")).lower(),
+        from_port=p.get("FromPort"),
+        to_port=p.get("ToPort"),
+        ipv4_ranges=sorted(r["CidrIp"] for r in p.get("IpRanges", []) if r.get("CidrIp")),
+        ipv6_ranges=sorted(r["CidrIpv6"] for r in p.get("Ipv6Ranges", []) if r.get("CidrIpv6")),
+        prefix_list_ids=sorted(r["PrefixListId"] for r in p.get("PrefixListIds", []) if r.get("PrefixListId")),
+        group_ids=sorted(r["GroupId"] for r in p.get("UserIdGroupPairs", []) if r.get("GroupId")),
+    )
+
+
+@collector("aws.ec2.security_groups", regional=True, permissions=["ec2:DescribeSecurityGroups"])
+def security_groups(scope: AwsScope) -> list[SecurityGroup]:
+    return [
+        SecurityGroup(
+            id=scope.arn("ec2", f"security-group/{g['GroupId']}"),
+            name=g.get("GroupName") or g["GroupId"],
+            region=scope.region,
+            account=scope.account,
+            group_id=g["GroupId"],
+            vpc_id=g.get("VpcId"),
+            is_default=g.get("GroupName") == "default",
+            ingress=[_permission(p) for p in g.get("IpPermissions", [])],
+            egress=[_permission(p) for p in g.get("IpPermissionsEgress", [])],
+        )
+        for g in scope.pages("ec2", "DescribeSecurityGroups", "SecurityGroups")
+    ]
+
+
+@collector("aws.ec2.network_acls", regional=True, permissions=["ec2:DescribeNetworkAcls"])
+def network_acls(scope: AwsScope) -> list[NetworkAcl]:
+    return [
+        NetworkAcl(
+            id=scope.arn("ec2", f"network-acl/{acl['NetworkAclId']}"),
+            name=_name(acl.get("Tags"), acl["NetworkAclId"]),
+            region=scope.region,
+            account=scope.account,
+            network_acl_id=acl["NetworkAclId"],
+            vpc_id=acl.get("VpcId", ""),
+            is_default=bool(acl.get("IsDefault")),
+            subnet_ids=sorted(a["SubnetId"] for a in acl.get("Associations", []) if a.get("SubnetId")),
+            entries=sorted(
+                (
+                    NetworkAclEntry(
+                        rule_number=e["RuleNumber"],
+                        egress=bool(e.get("Egress")),
+                        protocol=str(e.get("Protocol", "-1")),
+                        allow=e.get("RuleAction") == "allow",
+                        cidr=e.get("CidrBlock") or e.get("Ipv6CidrBlock") or "",
+                        from_port=(e.get("PortRange") or {}).get("From"),
+                        to_port=(e.get("PortRange") or {}).get("To"),
+                    )
+                    for e in acl.get("Entries", [])
+                ),
+                key=lambda e: (e.egress, e.rule_number, e.cidr),
+            ),
+        )
+        for acl in scope.pages("ec2", "DescribeNetworkAcls", "NetworkAcls")
     ]

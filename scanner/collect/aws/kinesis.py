@@ -24,7 +24,11 @@ def _stream(scope: AwsScope, summary: dict[str, Any]) -> Stream:
 
     def describe() -> dict[str, Any]:
         detail = scope.call("kinesis", "DescribeStreamSummary", StreamName=name)["StreamDescriptionSummary"]
-        return {"encryption_type": detail.get("EncryptionType", "NONE"), "kms_key_id": detail.get("KeyId")}
+        return {
+            "encryption_type": detail.get("EncryptionType", "NONE"),
+            "kms_key_id": detail.get("KeyId"),
+            "retention_hours": detail.get("RetentionPeriodHours"),
+        }
 
     fields, errors = read_facets(scope, "kinesis", scope.region, {"summary": describe})
     return Stream(

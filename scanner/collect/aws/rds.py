@@ -52,6 +52,7 @@ def db_instances(scope: AwsScope) -> list[DbInstance]:
             multi_az=bool(db.get("MultiAZ")),
             deletion_protection=bool(db.get("DeletionProtection")),
             publicly_accessible=bool(db.get("PubliclyAccessible")),
+            copy_tags_to_snapshot=bool(db.get("CopyTagsToSnapshot")),
             cluster_id=db.get("DBClusterIdentifier"),
             availability_zone=db.get("AvailabilityZone"),
             parameter_groups=[
@@ -93,6 +94,7 @@ def db_clusters(scope: AwsScope) -> list[DbCluster]:
                 kms_key_id=cluster.get("KmsKeyId"),
                 multi_az=bool(cluster.get("MultiAZ")),
                 deletion_protection=bool(cluster.get("DeletionProtection")),
+                copy_tags_to_snapshot=bool(cluster.get("CopyTagsToSnapshot")),
                 backup_retention_days=cluster.get("BackupRetentionPeriod", 0),
                 parameter_group=cluster.get("DBClusterParameterGroup"),
                 log_exports=sorted(cluster.get("EnabledCloudwatchLogsExports") or []),

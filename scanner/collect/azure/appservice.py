@@ -11,7 +11,7 @@ from scanner.models.azure.appservice import WebApp
 if TYPE_CHECKING:
     from scanner.collect.azure._client import AzureScope
 
-API_VERSION = "2023-12-01"
+API_VERSION = "2025-05-01"  # Microsoft.Web (azure-mgmt-web 11.0.1 models it)
 
 
 @collector("azure.appservice.web_apps", regional=True, permissions=["Microsoft.Web/sites/read", "Microsoft.Web/sites/config/read"])

@@ -11,6 +11,8 @@ from scanner.models.azure.authorization import RoleDefinition
 if TYPE_CHECKING:
     from scanner.collect.azure._client import AzureScope
 
+API_VERSION = "2022-04-01"  # Microsoft.Authorization role definitions (azure-mgmt-authorization v2022_04_01 models it)
+
 
 @collector("azure.authorization.custom_roles", regional=True, permissions=["Microsoft.Authorization/roleDefinitions/read"])
 def custom_roles(scope: AzureScope) -> list[RoleDefinition]:
@@ -18,7 +20,7 @@ def custom_roles(scope: AzureScope) -> list[RoleDefinition]:
         "authorization",
         "roleDefinitions.list",
         subscription_path(scope, "/providers/Microsoft.Authorization/roleDefinitions"),
-        "2022-04-01",
+        API_VERSION,
         paged=True,
         **{"$filter": "type eq 'CustomRole'"},
     )

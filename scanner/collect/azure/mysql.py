@@ -11,6 +11,8 @@ from scanner.models.azure.rdbms import FlexibleServer
 if TYPE_CHECKING:
     from scanner.collect.azure._client import AzureScope
 
+API_VERSION = "2024-12-30"  # Microsoft.DBforMySQL flexible servers (azure-mgmt-mysqlflexibleservers 1.0.0 models it)
+
 
 @collector(
     "azure.mysql.flexible_servers",
@@ -18,4 +20,4 @@ if TYPE_CHECKING:
     permissions=["Microsoft.DBforMySQL/flexibleServers/read", "Microsoft.DBforMySQL/flexibleServers/configurations/read"],
 )
 def flexible_servers(scope: AzureScope) -> list[FlexibleServer]:
-    return _servers(scope, "mysql", "Microsoft.DBforMySQL", "2023-12-30")
+    return _servers(scope, "mysql", "Microsoft.DBforMySQL", API_VERSION)

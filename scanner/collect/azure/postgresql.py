@@ -11,6 +11,8 @@ from scanner.models.azure.rdbms import FlexibleServer
 if TYPE_CHECKING:
     from scanner.collect.azure._client import AzureScope
 
+API_VERSION = "2026-10-01"  # Microsoft.DBforPostgreSQL flexible servers (azure-mgmt-postgresqlflexibleservers 3.0.0 models it)
+
 
 @collector(
     "azure.postgresql.flexible_servers",
@@ -18,4 +20,4 @@ if TYPE_CHECKING:
     permissions=["Microsoft.DBforPostgreSQL/flexibleServers/read", "Microsoft.DBforPostgreSQL/flexibleServers/configurations/read"],
 )
 def flexible_servers(scope: AzureScope) -> list[FlexibleServer]:
-    return _servers(scope, "postgresql", "Microsoft.DBforPostgreSQL", "2022-12-01")
+    return _servers(scope, "postgresql", "Microsoft.DBforPostgreSQL", API_VERSION)

@@ -1,4 +1,8 @@
-"""Microsoft Defender for Cloud (plain GETs): plan pricing tiers and security contacts."""
+"""Microsoft Defender for Cloud (plain GETs): plan pricing tiers and security contacts.
+
+Security contacts are read with 2023-12-01-preview (isEnabled + notificationsSources), the version
+that superseded 2020-01-01-preview (alertNotifications); where ARM does not serve it (a sovereign
+cloud, an older stamp: 400/404 naming the api-version or resource type) the older version is read."""
 
 from __future__ import annotations
 
@@ -25,9 +29,29 @@ def pricings(scope: AzureScope) -> list[DefenderPlan]:
     ]
 
 
+CONTACTS_API = "2023-12-01-preview"
+CONTACTS_FALLBACK_API = "2020-01-01-preview"
+# What ARM answers for an api-version (or a resource type at that version) it does not serve.
+VERSION_NOT_SERVED = {"NoRegisteredProviderFound", "InvalidApiVersionParameter", "InvalidResourceType", "UnsupportedApiVersion"}
+
+
+def _version_not_served(exc: Exception) -> bool:
+    from azure.core.exceptions import HttpResponseError
+
+    from scanner.collect.azure._client import error_code, status_code
+
+    return isinstance(exc, HttpResponseError) and status_code(exc) in (400, 404) and error_code(exc) in VERSION_NOT_SERVED
+
+
 @collector("azure.security.contacts", regional=True, permissions=["Microsoft.Security/securityContacts/read"])
 def contacts(scope: AzureScope) -> list[SecurityContact]:
-    items = scope.arm("security", "securityContacts.list", subscription_path(scope, "/providers/Microsoft.Security/securityContacts"), "2020-01-01-preview", paged=True)
+    path = subscription_path(scope, "/providers/Microsoft.Security/securityContacts")
+    try:
+        items = scope.arm("security", "securityContacts.list", path, CONTACTS_API, paged=True)
+    except Exception as exc:
+        if not _version_not_served(exc):
+            raise
+        items = scope.arm("security", "securityContacts.list", path, CONTACTS_FALLBACK_API, paged=True)
     if not items:  # none configured is a value: the subscription's default contact, empty
         items = [{"id": subscription_path(scope, "/providers/Microsoft.Security/securityContacts/default"), "name": "default", "properties": {}}]
     return [_contact(scope, item) for item in items]

@@ -24,6 +24,8 @@ def _servers(scope: AzureScope) -> list[dict[str, Any]]:
         "Microsoft.Sql/servers/read",
         "Microsoft.Sql/servers/encryptionProtector/read",
         "Microsoft.Sql/servers/auditingSettings/read",
+        "Microsoft.Insights/diagnosticSettings/read",
+        "Microsoft.Sql/servers/securityAlertPolicies/read",
     ],
 )
 def servers(scope: AzureScope) -> list[SqlServer]:
@@ -41,9 +43,32 @@ def _server(scope: AzureScope, body: dict[str, Any]) -> SqlServer:
 
     def auditing() -> dict[str, Any]:
         p = props(scope.get("sql", "serverBlobAuditingPolicies.get", lambda c: c.server_blob_auditing_policies.get(group, name), group, name))
-        return {"auditing_state": p.get("state"), "audit_retention_days": p.get("retentionDays")}
+        return {
+            "auditing_state": p.get("state"),
+            "audit_retention_days": p.get("retentionDays"),
+            "audit_storage_endpoint": p.get("storageEndpoint") or None,
+            "audit_to_azure_monitor": p.get("isAzureMonitorTargetEnabled"),
+        }
 
-    fields, errors = read_facets(scope, "sql", {"protector": protector, "auditing": auditing})
+    def audit_destinations() -> dict[str, Any]:
+        # Auditing to Log Analytics / Event Hub is a diagnostic setting on the master database
+        # (category SQLSecurityAuditEvents); the auditing policy itself names no workspace.
+        from scanner.collect.azure._diagnostics import diagnostic_settings
+
+        return {"audit_diagnostic_settings": diagnostic_settings(scope, f"{body['id']}/databases/master")}
+
+    def threat_detection() -> dict[str, Any]:
+        p = props(
+            scope.get("sql", "serverSecurityAlertPolicies.get", lambda c: c.server_security_alert_policies.get(group, name, "Default"), group, name)
+        )
+        return {"threat_detection_state": p.get("state"), "threat_detection_disabled_alerts": [str(a) for a in p.get("disabledAlerts") or [] if a]}
+
+    getters = {"protector": protector, "auditing": auditing, "threat_detection": threat_detection}
+    fields, errors = read_facets(scope, "sql", getters)
+    if fields.get("audit_to_azure_monitor"):
+        more, more_errors = read_facets(scope, "sql", {"audit_destinations": audit_destinations})
+        fields.update(more)
+        errors.update(more_errors)
     p = props(body)
     return SqlServer(
         **base(scope, body),

@@ -69,6 +69,11 @@ def _account(scope: AzureScope, body: dict[str, Any]) -> StorageAccount:
         minimum_tls_version=p.get("minimumTlsVersion"),
         allow_blob_public_access=p.get("allowBlobPublicAccess"),
         allow_shared_key_access=p.get("allowSharedKeyAccess"),
+        shared_key_access_by_service={
+            service: bool(setting["enabled"])
+            for service, setting in (p.get("allowSharedKeyAccessForServices") or {}).items()
+            if isinstance(setting, dict) and setting.get("enabled") is not None
+        },
         infrastructure_encryption=bool(encryption.get("requireInfrastructureEncryption")),
         key_source=encryption.get("keySource"),
         key_vault_key_uri=key_props.get("keyvaulturi") or key_props.get("keyVaultUri"),

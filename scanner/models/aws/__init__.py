@@ -41,6 +41,9 @@ from scanner.models.aws.route53 import Route53
 from scanner.models.aws.sqs import Sqs
 from scanner.models.aws.kinesis import Kinesis
 from scanner.models.aws.sagemaker import SageMaker
+from scanner.models.aws.ecs import Ecs
+from scanner.models.aws.stepfunctions import StepFunctions
+from scanner.models.aws.codebuild import CodeBuild
 
 
 class AwsInventory(BaseModel):
@@ -81,3 +84,6 @@ class AwsInventory(BaseModel):
     sqs: Sqs = Field(default_factory=Sqs)
     kinesis: Kinesis = Field(default_factory=Kinesis)
     sagemaker: SageMaker = Field(default_factory=SageMaker)
+    ecs: Ecs = Field(default_factory=Ecs)
+    stepfunctions: StepFunctions = Field(default_factory=StepFunctions)
+    codebuild: CodeBuild = Field(default_factory=CodeBuild)

@@ -1,4 +1,5 @@
-"""EC2 facts: EBS default encryption per region, volumes, snapshots, AMIs, instances, VPCs and flow logs."""
+"""EC2 facts: EBS default encryption per region, volumes, snapshots, AMIs, instances, VPCs, flow logs,
+security groups and network ACLs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Resource
+from scanner.models.common import Frozen, Resource
 
 
 class EbsEncryptionByDefault(Resource):
@@ -72,6 +73,44 @@ class FlowLog(Resource):
     destination_type: str | None = None
 
 
+class SecurityGroupPermission(Frozen):
+    """One IpPermissions entry (inbound or outbound)."""
+
+    protocol: str  # IpProtocol: "-1" (all traffic), tcp, udp, icmp, icmpv6 or an IP protocol number
+    from_port: int | None = None  # absent for all traffic; -1 for all ICMP types
+    to_port: int | None = None
+    ipv4_ranges: list[str] = Field(default_factory=list)  # IpRanges[].CidrIp
+    ipv6_ranges: list[str] = Field(default_factory=list)  # Ipv6Ranges[].CidrIpv6
+    prefix_list_ids: list[str] = Field(default_factory=list)
+    group_ids: list[str] = Field(default_factory=list)  # UserIdGroupPairs[].GroupId (other security groups)
+
+
+class SecurityGroup(Resource):
+    group_id: str
+    vpc_id: str | None = None
+    is_default: bool  # the VPC's "default" group, which cannot be deleted
+    ingress: list[SecurityGroupPermission] = Field(default_factory=list)
+    egress: list[SecurityGroupPermission] = Field(default_factory=list)
+
+
+class NetworkAclEntry(Frozen):
+    rule_number: int  # evaluated lowest first; 32767 is the final "*" deny
+    egress: bool
+    protocol: str  # "-1" (all), "6" (tcp), "17" (udp), "1" (icmp) ...
+    allow: bool  # RuleAction allow (False: deny)
+    cidr: str  # CidrBlock or Ipv6CidrBlock
+    from_port: int | None = None  # PortRange, for tcp and udp
+    to_port: int | None = None
+
+
+class NetworkAcl(Resource):
+    network_acl_id: str
+    vpc_id: str
+    is_default: bool
+    subnet_ids: list[str] = Field(default_factory=list)  # associated subnets
+    entries: list[NetworkAclEntry] = Field(default_factory=list)
+
+
 class Ec2(BaseModel):
     ebs_encryption_by_default: list[EbsEncryptionByDefault] = Field(default_factory=list)
     volumes: list[Volume] = Field(default_factory=list)
@@ -80,3 +119,5 @@ class Ec2(BaseModel):
     images: list[Image] = Field(default_factory=list)
     vpcs: list[Vpc] = Field(default_factory=list)
     flow_logs: list[FlowLog] = Field(default_factory=list)
+    security_groups: list[SecurityGroup] = Field(default_factory=list)
+    network_acls: list[NetworkAcl] = Field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Kinesis Data Streams facts: streams with their server-side encryption."""
+"""Kinesis Data Streams facts: streams with their server-side encryption and retention."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class Stream(Resource):
     # facet "summary" (DescribeStreamSummary); None with an entry in errors
     encryption_type: str | None = None  # NONE | KMS
     kms_key_id: str | None = None
+    retention_hours: int | None = None  # RetentionPeriodHours (24 to 8760)
 
 
 class Kinesis(BaseModel):

@@ -17,6 +17,7 @@ class DbInstance(Resource):
     multi_az: bool
     deletion_protection: bool
     publicly_accessible: bool = False
+    copy_tags_to_snapshot: bool = False
     cluster_id: str | None = None  # Aurora members take these settings from their cluster
     availability_zone: str | None = None
     parameter_groups: list[str] = Field(default_factory=list)  # DB parameter group names
@@ -32,6 +33,7 @@ class DbCluster(Resource):
     kms_key_id: str | None = None
     multi_az: bool = False  # as reported by RDS
     deletion_protection: bool = False
+    copy_tags_to_snapshot: bool = False
     backup_retention_days: int = 0
     parameter_group: str | None = None  # DB cluster parameter group name
     log_exports: list[str] = Field(default_factory=list)

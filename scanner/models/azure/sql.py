@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from scanner.models.azure._base import AzureResource
+from scanner.models.azure.monitor import DiagnosticSetting
 
 
 class SqlServer(AzureResource):
@@ -13,7 +14,14 @@ class SqlServer(AzureResource):
     tde_protector_type: str | None = None  # ServiceManaged / AzureKeyVault (facet "protector")
     tde_protector_key: str | None = None
     auditing_state: str | None = None  # Enabled / Disabled (facet "auditing")
-    audit_retention_days: int | None = None  # 0 = unlimited
+    audit_retention_days: int | None = None  # retentionDays: governs the storage destination only; 0 = unlimited
+    audit_storage_endpoint: str | None = None  # storageEndpoint; empty = no storage destination
+    audit_to_azure_monitor: bool | None = None  # isAzureMonitorTargetEnabled: Log Analytics / Event Hub via diagnostic settings
+    # The master database's diagnostic settings, where Azure Monitor audit destinations are configured
+    # (facet "audit_destinations", read only when audit_to_azure_monitor).
+    audit_diagnostic_settings: list[DiagnosticSetting] = Field(default_factory=list)
+    threat_detection_state: str | None = None  # securityAlertPolicies/Default state: New / Enabled / Disabled (facet "threat_detection")
+    threat_detection_disabled_alerts: list[str] = Field(default_factory=list)
 
 
 class SqlDatabase(AzureResource):

@@ -14,6 +14,9 @@ class StorageAccount(AzureResource):
     minimum_tls_version: str | None = None  # TLS1_0 / TLS1_1 / TLS1_2 / TLS1_3; None = the service default (TLS1_0 on old accounts)
     allow_blob_public_access: bool | None = None  # None = not set (public access allowed on older API versions)
     allow_shared_key_access: bool | None = None  # None = not set, which means allowed
+    # allowSharedKeyAccessForServices: the services with an explicit setting ({"blob": True, ...}); a
+    # service without one follows allow_shared_key_access.
+    shared_key_access_by_service: dict[str, bool] = Field(default_factory=dict)
     infrastructure_encryption: bool = False  # encryption.requireInfrastructureEncryption
     key_source: str | None = None  # Microsoft.Storage / Microsoft.Keyvault
     key_vault_key_uri: str | None = None

@@ -38,3 +38,27 @@ def test_denied_summary_is_error_per_stream(aws, denied_session):
     report = aws.scan("aws.kinesis.stream_encrypted", session=denied_session("kinesis:DescribeStreamSummary"))
     assert verdicts(report, "aws.kinesis.stream_encrypted") == {("guarded", "ERROR")}
     assert "access denied to kinesis:DescribeStreamSummary" in finding(report, "aws.kinesis.stream_encrypted", "guarded").message
+
+
+def test_stream_retention_against_min_days(aws):
+    kinesis = aws.client("kinesis")
+    for name in ("pass-week", "pass-year", "fail-default-day", "fail-three-days"):
+        kinesis.create_stream(StreamName=name, ShardCount=1)
+    kinesis.increase_stream_retention_period(StreamName="pass-week", RetentionPeriodHours=168)
+    kinesis.increase_stream_retention_period(StreamName="pass-year", RetentionPeriodHours=8760)
+    kinesis.increase_stream_retention_period(StreamName="fail-three-days", RetentionPeriodHours=72)
+
+    report = aws.scan("aws.kinesis.stream_retention")
+    assert verdicts(report, "aws.kinesis.stream_retention") == {
+        ("pass-week", "PASS"), ("pass-year", "PASS"), ("fail-default-day", "FAIL"), ("fail-three-days", "FAIL")}
+    assert finding(report, "aws.kinesis.stream_retention", "fail-default-day").message == "RetentionPeriodHours is 24 (< 168)"
+    assert finding(report, "aws.kinesis.stream_retention", "pass-week").evidence["retention_hours"] == 168
+    strict = aws.scan("aws.kinesis.stream_retention", params={"aws.kinesis.stream_retention": {"min_days": 30}})
+    assert verdicts(strict, "aws.kinesis.stream_retention") == {
+        ("pass-week", "FAIL"), ("pass-year", "PASS"), ("fail-default-day", "FAIL"), ("fail-three-days", "FAIL")}
+
+
+def test_denied_summary_leaves_retention_undecided(aws, denied_session):
+    aws.client("kinesis").create_stream(StreamName="guarded", ShardCount=1)
+    report = aws.scan("aws.kinesis.stream_retention", session=denied_session("kinesis:DescribeStreamSummary"))
+    assert verdicts(report, "aws.kinesis.stream_retention") == {("guarded", "ERROR")}

@@ -437,3 +437,33 @@ def test_denied_protected_resources_is_error(aws):
     assert (
         "access denied to backup:ListProtectedResources" in finding(report, "aws.rds.instance_backup_protected", region).message
     )
+
+
+# -- public access and tags on snapshots ------------------------------------------------------------
+
+
+def test_public_access_and_copy_tags_to_snapshot(aws):
+    rds = aws.client("rds")
+    _instance(rds, "pass-private", PubliclyAccessible=False, CopyTagsToSnapshot=True)
+    _instance(rds, "fail-public", PubliclyAccessible=True, CopyTagsToSnapshot=False)
+    _cluster(rds, "pass-cluster-tags", zones=("us-east-1a",), CopyTagsToSnapshot=True)
+    _cluster(rds, "fail-cluster-tags", CopyTagsToSnapshot=False)
+    report = aws.scan("aws.rds.instance_not_publicly_accessible", "aws.rds.instance_copy_tags_to_snapshot",
+                      "aws.rds.cluster_copy_tags_to_snapshot")
+    # the Aurora member is judged for public access (a per-instance setting) but not for tag copying (the cluster's)
+    assert verdicts(report, "aws.rds.instance_not_publicly_accessible") == {
+        ("pass-private", "PASS"), ("pass-cluster-tags-1", "PASS"), ("fail-public", "FAIL")}
+    assert finding(report, "aws.rds.instance_not_publicly_accessible", "fail-public").message == (
+        "PubliclyAccessible is true: the endpoint resolves to a public IP address")
+    assert verdicts(report, "aws.rds.instance_copy_tags_to_snapshot") == {("pass-private", "PASS"), ("fail-public", "FAIL")}
+    assert verdicts(report, "aws.rds.cluster_copy_tags_to_snapshot") == {("pass-cluster-tags", "PASS"), ("fail-cluster-tags", "FAIL")}
+
+
+def test_denied_describe_leaves_public_access_and_tag_copying_undecided(aws, denied_session):
+    rds = aws.client("rds")
+    _instance(rds, "hidden", PubliclyAccessible=False, CopyTagsToSnapshot=True)
+    _cluster(rds, "hidden-cluster", CopyTagsToSnapshot=True)
+    checks = ("aws.rds.instance_not_publicly_accessible", "aws.rds.instance_copy_tags_to_snapshot", "aws.rds.cluster_copy_tags_to_snapshot")
+    report = aws.scan(*checks, session=denied_session("rds:DescribeDBInstances", "rds:DescribeDBClusters"))
+    assert {(f.check_id, f.status.value) for f in report.findings} == {(c, "ERROR") for c in checks}
+    assert all("access denied to rds:DescribeDB" in f.message for f in report.findings)

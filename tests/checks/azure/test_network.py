@@ -87,10 +87,16 @@ def test_nsg_rules_open_to_the_internet(azure):
         ("nsg-web", "PASS"), ("nsg-db", "PASS"), ("nsg-app", "PASS"), ("nsg-dev", "PASS"), ("nsg-dev-debug", "FAIL"),
     }
     ssh = finding(report, "azure.network.nsg_ssh_restricted", "nsg-dev")
-    assert ssh.message == "rule 'allow-ssh-anywhere' (priority 200) allows Tcp 22 from *: TCP port 22 is open to the Internet"
+    assert ssh.message == "rule 'allow-ssh-anywhere' (priority 200) allows Tcp to ports 22 from *: TCP port 22 is open to the Internet"
     rdp = finding(report, "azure.network.nsg_rdp_restricted", "nsg-dev")
     assert rdp.evidence == {"rule": "allow-rdp-range", "priority": 210, "protocol": "Tcp", "sources": ["198.51.100.0/24", "0.0.0.0/0"], "ports": ["3380-3390"]}
-    assert "'deny-rdp-internet' (priority 100) denies it first" in finding(report, "azure.network.nsg_rdp_restricted", "nsg-app").message
+    assert finding(report, "azure.network.nsg_rdp_restricted", "nsg-app").message == (
+        "rule 'deny-rdp-internet' (priority 100) denies port 3389 from the Internet before any rule allows it"
+    )
+    assert finding(report, "azure.network.nsg_ssh_restricted", "nsg-web").message == (
+        "the default rule 'DenyAllInBound' (priority 65500) denies TCP port 22 from the Internet before any rule allows it"
+    )
+    assert "allows any protocol to ports *" in finding(report, "azure.network.nsg_all_ports_restricted", "nsg-dev-debug").message
 
 
 @pytest.mark.parametrize("source", ["::/0", "0.0.0.0/0", "Internet", "*"])

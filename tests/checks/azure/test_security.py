@@ -51,3 +51,42 @@ def test_security_not_registered(azure):
     report = azure.scan("azure.security.defender_servers")
     assert verdicts(report, "azure.security.defender_servers") == {("VirtualMachines", "PASS"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert "not registered" in finding(report, "azure.security.defender_servers", f"azure {DEV}").message
+
+
+def test_security_contacts_read_with_2023_12_01_preview(azure):
+    azure.scan("azure.security.contact_email", subscriptions=(PROD,))
+    versions = {r.query.get("api-version") for r in azure.cloud.requests if r.path.endswith("/securityContacts")}
+    assert versions == {"2023-12-01-preview"}
+
+
+def test_security_contacts_fall_back_to_2020_01_01_preview_where_the_new_version_is_not_served(azure):
+    from scanner.fakecloud.server import Route
+
+    path = f"/subscriptions/{PROD}/providers/Microsoft.Security/securityContacts"
+    message = ("No registered resource provider found for location 'global' and API version '2023-12-01-preview' for type "
+               "'securityContacts'. The supported api-versions are '2017-08-01-preview, 2020-01-01-preview'.")
+    azure.add(Route("GET", path, status=400, query={"api-version": "2023-12-01-preview"},
+                    body={"error": {"code": "NoRegisteredProviderFound", "message": message}}))
+    report = azure.scan("azure.security.contact_email", "azure.security.alert_notifications", subscriptions=(PROD,))
+    assert verdicts(report, "azure.security.contact_email") == {("default", "PASS")}
+    assert verdicts(report, "azure.security.alert_notifications") == {("default", "PASS")}
+    assert finding(report, "azure.security.alert_notifications", "default").evidence["minimal_severity"] == "Medium"
+    versions = [r.query.get("api-version") for r in azure.cloud.requests if r.path == path]
+    assert versions == ["2023-12-01-preview", "2020-01-01-preview"]
+
+
+def test_security_contacts_denied_is_error_without_fallback(azure):
+    path = f"/subscriptions/{PROD}/providers/Microsoft.Security/securityContacts"
+    azure.error(path, "denied", action="Microsoft.Security/securityContacts/read")
+    report = azure.scan("azure.security.contact_email", subscriptions=(PROD,))
+    assert verdicts(report, "azure.security.contact_email") == {(f"azure {PROD}", "ERROR")}
+    assert [r.query.get("api-version") for r in azure.cloud.requests if r.path == path] == ["2023-12-01-preview"]
+
+
+def test_disabled_contact_sends_no_alerts(azure):
+    body = next(r.body for r in azure.cloud.routes if r.path.endswith(f"{PROD}/providers/Microsoft.Security/securityContacts") and not r.query)
+    contact = body["value"][0]
+    azure.body(f"/subscriptions/{PROD}/providers/Microsoft.Security/securityContacts",
+               {"value": [{**contact, "properties": {**contact["properties"], "isEnabled": False}}]})
+    report = azure.scan("azure.security.alert_notifications", subscriptions=(PROD,))
+    assert verdicts(report, "azure.security.alert_notifications") == {("default", "FAIL")}

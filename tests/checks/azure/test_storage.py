@@ -36,6 +36,10 @@ def test_transport_and_encryption_settings(azure):
     assert verdicts(report, "azure.storage.shared_key_disabled") == {
         ("stcontosoprod", "PASS"), ("stcontosologs", "FAIL"), ("stcontosodevaudit", "FAIL"), ("stcontosodevlegacy", "FAIL"),
     }
+    # stcontosologs sets allowSharedKeyAccess false but re-enables it for blob in allowSharedKeyAccessForServices.
+    logs = finding(report, "azure.storage.shared_key_disabled", "stcontosologs")
+    assert logs.message == "allowSharedKeyAccessForServices enables shared key access for blob"
+    assert logs.evidence == {"allow_shared_key_access": False, "by_service": {"blob": True, "file": False}}
     assert finding(report, "azure.storage.min_tls_1_2", "stcontosodevlegacy").account == DEV
     assert finding(report, "azure.storage.min_tls_1_2", "stcontosoprod").region == "westeurope"
 
@@ -116,3 +120,21 @@ def test_accounts_are_paged_with_next_link(azure):
     report = azure.scan("azure.storage.secure_transfer_required", subscriptions=(PROD,))
     assert verdicts(report, "azure.storage.secure_transfer_required") == {(f"st{i}", "PASS") for i in range(5)}
     assert azure.calls(f"/subscriptions/{PROD}/providers/Microsoft.Storage/storageAccounts") == 3  # 5 items, 2 a page
+
+
+def test_shared_key_disabled_service_by_service(azure):
+    """An account that allows shared keys but disables them for every one of its services passes; one
+    service left to the account's setting fails."""
+    listed = next(r.body for r in azure.cloud.routes if r.path == f"/subscriptions/{DEV}/providers/Microsoft.Storage/storageAccounts")
+    audit = next(a for a in listed["value"] if a["name"] == "stcontosodevaudit")
+    every = {s: {"enabled": False} for s in ("blob", "file", "queue", "table")}
+    azure.body(f"/subscriptions/{DEV}/providers/Microsoft.Storage/storageAccounts",
+               {"value": [{**audit, "properties": {**audit["properties"], "allowSharedKeyAccess": True, "allowSharedKeyAccessForServices": every}}]})
+    report = azure.scan("azure.storage.shared_key_disabled", subscriptions=(DEV,))
+    assert verdicts(report, "azure.storage.shared_key_disabled") == {("stcontosodevaudit", "PASS")}
+    del every["table"]
+    azure.body(f"/subscriptions/{DEV}/providers/Microsoft.Storage/storageAccounts",
+               {"value": [{**audit, "properties": {**audit["properties"], "allowSharedKeyAccess": True, "allowSharedKeyAccessForServices": every}}]})
+    report = azure.scan("azure.storage.shared_key_disabled", subscriptions=(DEV,))
+    assert verdicts(report, "azure.storage.shared_key_disabled") == {("stcontosodevaudit", "FAIL")}
+    assert finding(report, "azure.storage.shared_key_disabled", "stcontosodevaudit").message == "allowSharedKeyAccess is true"

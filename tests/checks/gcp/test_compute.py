@@ -55,59 +55,72 @@ def test_flow_logs_firewall_and_load_balancer_logging(gcp):
         ("allow-all-ipv6", "FAIL")}
 
 
-def test_firewall_rules_opening_admin_ports_to_the_internet(gcp):
-    report = gcp.scan("gcp.compute.firewall_no_internet_admin_ports")
-    # deny-all-ingress (deny), legacy-rdp-disabled (disabled) and allow-egress-all (EGRESS) open nothing
-    assert verdicts(report, "gcp.compute.firewall_no_internet_admin_ports") == {
+def test_firewall_rules_opening_ssh_rdp_or_every_port_to_the_internet(gcp):
+    report = gcp.scan("gcp.compute.firewall_ssh_restricted", "gcp.compute.firewall_rdp_restricted", "gcp.compute.firewall_all_ports_restricted")
+    # deny-all-ingress (deny), legacy-rdp-disabled (disabled) and allow-egress-all (EGRESS) open nothing and are not judged
+    assert verdicts(report, "gcp.compute.firewall_ssh_restricted") == {
         ("allow-lb-health-checks", "PASS"), ("allow-ssh-from-iap", "PASS"), ("default-allow-internal", "PASS"), ("allow-http-alt", "PASS"),
-        ("default-allow-ssh", "FAIL"), ("allow-rdp-anywhere", "FAIL"), ("allow-all-ipv6", "FAIL")}
-    messages = {name: finding(report, "gcp.compute.firewall_no_internet_admin_ports", name).message
-                for name in ("default-allow-ssh", "allow-rdp-anywhere", "allow-all-ipv6", "allow-http-alt", "allow-ssh-from-iap")}
-    assert messages == {
-        "default-allow-ssh": "allows tcp:22 (SSH) from 0.0.0.0/0",
-        "allow-rdp-anywhere": "allows tcp:3389 (RDP) from 0.0.0.0/0",
-        "allow-all-ipv6": "allows all protocols and ports from ::/0",
-        "allow-http-alt": "open to 0.0.0.0/0 but not on 22 (SSH), 3389 (RDP)",
-        "allow-ssh-from-iap": "no source range covers the whole internet",
-    }
-    # a wider port list catches the 8000-8443 range
-    wider = gcp.scan("gcp.compute.firewall_no_internet_admin_ports", params={"gcp.compute.firewall_no_internet_admin_ports": {"ports": [22, 3389, 8080]}})
-    assert finding(wider, "gcp.compute.firewall_no_internet_admin_ports", "allow-http-alt").message == "allows tcp:8080 from 0.0.0.0/0"
+        ("allow-rdp-anywhere", "PASS"), ("default-allow-ssh", "FAIL"), ("allow-all-ipv6", "FAIL")}
+    assert verdicts(report, "gcp.compute.firewall_rdp_restricted") == {
+        ("allow-lb-health-checks", "PASS"), ("allow-ssh-from-iap", "PASS"), ("default-allow-internal", "PASS"), ("allow-http-alt", "PASS"),
+        ("default-allow-ssh", "PASS"), ("allow-rdp-anywhere", "FAIL"), ("allow-all-ipv6", "FAIL")}
+    assert verdicts(report, "gcp.compute.firewall_all_ports_restricted") == {
+        ("allow-lb-health-checks", "PASS"), ("allow-ssh-from-iap", "PASS"), ("default-allow-internal", "PASS"), ("allow-http-alt", "PASS"),
+        ("default-allow-ssh", "PASS"), ("allow-rdp-anywhere", "PASS"), ("allow-all-ipv6", "FAIL")}
+
+    def message(check: str, name: str) -> str:
+        return finding(report, f"gcp.compute.firewall_{check}_restricted", name).message
+
+    assert message("ssh", "default-allow-ssh") == "allows tcp:22 from 0.0.0.0/0: SSH is open to the internet"
+    assert message("rdp", "allow-rdp-anywhere") == "allows tcp:3389 from 0.0.0.0/0: RDP is open to the internet"
+    assert message("all_ports", "allow-all-ipv6") == "allows all protocols from ::/0: every port is open to the internet"
+    assert message("ssh", "allow-http-alt") == "open to 0.0.0.0/0, but not for SSH"
+    assert message("ssh", "allow-ssh-from-iap") == "no source range covers the whole internet"
+    # default-allow-internal opens tcp 0-65535, but only to 10.128.0.0/9
+    assert message("all_ports", "default-allow-internal") == "no source range covers the whole internet"
 
 
 def test_firewall_rule_ranges_protocol_numbers_and_rules_without_a_source(gcp):
     def rule(name: str, **fields) -> dict:
-        return {"kind": "compute#firewall", "id": str(abs(hash(name)) % 10**13), "name": name, "priority": 1000, "direction": "INGRESS",
+        return {"kind": "compute#firewall", "id": str(sum(map(ord, name)) * 7919), "name": name, "priority": 1000, "direction": "INGRESS",
                 "network": "https://www.googleapis.com/compute/v1/projects/acme-sandbox/global/networks/default",
                 "selfLink": f"https://www.googleapis.com/compute/v1/projects/acme-sandbox/global/firewalls/{name}", **fields}
 
     gcp.add(Route("GET", "/compute/v1/projects/acme-sandbox/global/firewalls", paging="items", paging_style="google", body={
         "kind": "compute#firewallList", "items": [
-            rule("fail-range-covers-22", sourceRanges=["0.0.0.0/0"], allowed=[{"IPProtocol": "6", "ports": ["20-23"]}]),
-            rule("fail-every-tcp-port", sourceRanges=["10.0.0.0/8", "::/0"], allowed=[{"IPProtocol": "tcp"}]),
-            rule("fail-no-source", allowed=[{"IPProtocol": "tcp", "ports": ["3389"]}]),
-            rule("pass-udp-only", sourceRanges=["0.0.0.0/0"], allowed=[{"IPProtocol": "udp", "ports": ["22", "3389"]}]),
-            rule("pass-source-tags", sourceTags=["bastion"], allowed=[{"IPProtocol": "tcp", "ports": ["22"]}]),
+            rule("range-covers-22", sourceRanges=["0.0.0.0/0"], allowed=[{"IPProtocol": "6", "ports": ["20-23"]}]),
+            rule("every-tcp-port", sourceRanges=["10.0.0.0/8", "::/0"], allowed=[{"IPProtocol": "tcp"}]),
+            rule("no-source", allowed=[{"IPProtocol": "udp", "ports": ["3389"]}]),
+            rule("udp-ssh", sourceRanges=["0.0.0.0/0"], allowed=[{"IPProtocol": "udp", "ports": ["22"]}]),
+            rule("source-tags", sourceTags=["bastion"], allowed=[{"IPProtocol": "all"}]),
         ]}))
-    report = gcp.scan("gcp.compute.firewall_no_internet_admin_ports", projects=["acme-sandbox"])
-    assert verdicts(report, "gcp.compute.firewall_no_internet_admin_ports") == {
-        ("fail-range-covers-22", "FAIL"), ("fail-every-tcp-port", "FAIL"), ("fail-no-source", "FAIL"),
-        ("pass-udp-only", "PASS"), ("pass-source-tags", "PASS")}
-    assert finding(report, "gcp.compute.firewall_no_internet_admin_ports", "fail-no-source").message == (
-        "allows tcp:3389 (RDP) from 0.0.0.0/0 (no source set)")
-    assert finding(report, "gcp.compute.firewall_no_internet_admin_ports", "fail-every-tcp-port").message == "allows every tcp port from ::/0"
+    report = gcp.scan("gcp.compute.firewall_ssh_restricted", "gcp.compute.firewall_rdp_restricted", "gcp.compute.firewall_all_ports_restricted",
+                      projects=["acme-sandbox"])
+    assert verdicts(report, "gcp.compute.firewall_ssh_restricted") == {
+        ("range-covers-22", "FAIL"), ("every-tcp-port", "FAIL"), ("no-source", "PASS"), ("udp-ssh", "PASS"), ("source-tags", "PASS")}
+    assert verdicts(report, "gcp.compute.firewall_rdp_restricted") == {
+        ("range-covers-22", "PASS"), ("every-tcp-port", "FAIL"), ("no-source", "FAIL"), ("udp-ssh", "PASS"), ("source-tags", "PASS")}
+    assert verdicts(report, "gcp.compute.firewall_all_ports_restricted") == {
+        ("range-covers-22", "PASS"), ("every-tcp-port", "FAIL"), ("no-source", "PASS"), ("udp-ssh", "PASS"), ("source-tags", "PASS")}
+    assert finding(report, "gcp.compute.firewall_rdp_restricted", "no-source").message == (
+        "allows udp:3389 from 0.0.0.0/0 (no source set): RDP is open to the internet")
+    assert finding(report, "gcp.compute.firewall_all_ports_restricted", "every-tcp-port").message == (
+        "allows tcp on every port from ::/0: every port is open to the internet")
 
 
 @pytest.mark.parametrize("kind", ["permission_denied", "service_disabled"])
 def test_firewall_exposure_denied_or_api_disabled(gcp, kind):
     gcp.fail("/compute/v1/projects/acme-data/global/firewalls", kind, service="compute.googleapis.com")
-    report = gcp.scan("gcp.compute.firewall_no_internet_admin_ports")
-    [data] = [f for f in report.findings if f.account == "acme-data"]
+    checks = ("gcp.compute.firewall_ssh_restricted", "gcp.compute.firewall_rdp_restricted", "gcp.compute.firewall_all_ports_restricted")
+    report = gcp.scan(*checks)
+    data = [f for f in report.findings if f.account == "acme-data"]
+    assert sorted(f.check_id for f in data) == sorted(checks)
+    assert len({(f.status, f.message) for f in data}) == 1
+    data = data[0]
     if kind == "permission_denied":
         assert data.status.value == "ERROR" and "access denied to compute:firewalls.list in project acme-data" in data.message
     else:
         assert data.status.value == "NOT_APPLICABLE" and "compute.googleapis.com is not enabled in project acme-data" in data.message
-    assert ("default-allow-ssh", "FAIL") not in verdicts(report, "gcp.compute.firewall_no_internet_admin_ports")
     assert ("allow-rdp-anywhere", "FAIL") in by_project(report, "acme-sandbox")  # the other projects are judged
 
 
