@@ -5,7 +5,6 @@ Cloud SDKs are imported inside the commands that need them, so `--help` and `che
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands, evidence_commands, outputs, terraform_command
+from scanner.cli import ci_commands, evidence_commands, interrupts, outputs, terraform_command
 from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
@@ -185,14 +184,8 @@ def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
 
 
 def _sigterm_as_interrupt() -> None:
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    if hasattr(signal, "SIGTERM"):
-        try:
-            signal.signal(signal.SIGTERM, handler)
-        except ValueError:  # not the main thread (embedded use)
-            pass
+    """Ctrl-C and SIGTERM stop the scan (outputs still written); a second one stops the process."""
+    interrupts.install()
 
 
 def _run(
@@ -495,35 +488,46 @@ evidence_commands.register(cli, mappings)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for any usage or configuration error, 4 for a crash."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    code = _invoke(argv)
+    if interrupts.interrupted():
+        interrupts.exit_now(code)  # worker threads may still sit in a slow request: do not join them
+    interrupts.restore()
+    sys.exit(code)
+
+
+def _invoke(argv: list[str]) -> int:
+    """Run the command; the exit status for every way it can end."""
     outputs.FAILED.clear()
     try:
         cli.main(args=argv, prog_name="trustscan", standalone_mode=False)
     except ExitWith as done:
-        sys.exit(EXIT_USAGE if outputs.FAILED else done.code)
+        return EXIT_USAGE if outputs.FAILED else done.code
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.exceptions.Abort:
         click.echo("trustscan: interrupted", err=True)
-        sys.exit(130)
+        return interrupts.EXIT_INTERRUPTED
     except click.ClickException as exc:
         message = one_line(exc.format_message(), 500)
         click.echo(f"trustscan: error: {message} (see --help)", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except ConfigurationError as exc:
         click.echo(f"trustscan: error: {one_line(exc, 500)}", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         click.echo("trustscan: interrupted", err=True)
-        sys.exit(130)
+        return interrupts.EXIT_INTERRUPTED
     except ImportError as exc:
         message = missing_extra(exc)
         if message is None:
-            sys.exit(report_crash(exc, argv))
+            return report_crash(exc, argv)
         click.echo(f"trustscan: error: {message}", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
+    except SystemExit as done:  # commands that exit with their own status (diff, verify)
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the last handler: a crash is not a finding
-        sys.exit(report_crash(exc, argv))
-    sys.exit(EXIT_USAGE if outputs.FAILED else EXIT_OK)
+        return report_crash(exc, argv)
+    return EXIT_USAGE if outputs.FAILED else EXIT_OK
 
 
 if __name__ == "__main__":

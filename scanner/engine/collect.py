@@ -94,7 +94,7 @@ def run_collection(
                     progress(spec.key, scope, done_count, total)
     except KeyboardInterrupt:
         incomplete = True
-        pool.shutdown(wait=False)
+        pool.cancel()
         for spec, scope in pending.values():
             coverage.append(
                 Coverage(key=spec.key, scope=scope, state=CoverageState.NOT_COLLECTED, reason="scan interrupted before this collection finished")

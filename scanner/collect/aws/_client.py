@@ -21,7 +21,7 @@ from botocore import xform_name
 
 from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
 from scanner.engine.callcache import CallCache
-from scanner.engine.pool import WorkPool
+from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
 from scanner.models.inventory import Identity
@@ -192,7 +192,7 @@ class AwsApi:
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(pool, "cancelled", None))
         self._count_lock = threading.Lock()
 
     # -- clients -------------------------------------------------------------------------------
@@ -204,6 +204,8 @@ class AwsApi:
             if key not in self._clients:
                 client = self._create_client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
                 client.meta.events.register("before-call", self._count_call)
+                # an interrupted scan sends nothing more, not even the next attempt of a call being retried
+                client.meta.events.register_first("before-send", self._refuse_when_cancelled)
                 self._clients[key] = client
             return self._clients[key]
 
@@ -213,7 +215,11 @@ class AwsApi:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(self.pool, "cancelled", None))
+
+    def _refuse_when_cancelled(self, **_: Any) -> None:
+        if getattr(self.pool, "cancelled", None) is not None and self.pool.cancelled.is_set():
+            raise ScanCancelled("scan interrupted: request not sent")
 
     def _count_call(self, model: Any, **_: Any) -> None:
         self.count(f"{model.service_model.service_name}:{model.name}")
