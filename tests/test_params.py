@@ -107,3 +107,8 @@ def test_config_validate_rejects_what_scan_rejects(tmp_path):
     # a file for one provider is not judged by the others' selection
     aws_only = config_with(tmp_path, "checks:\n  include: ['aws.s3.*']\n")
     assert run("config", "validate", str(aws_only))[0] == 0
+
+
+def test_checks_show_says_what_each_parameter_takes():
+    code, out, _ = run("checks", "show", "aws.rds.backup_retention")
+    assert code == 0 and "min_days=7 (a whole number from 1 to 35)" in out
