@@ -66,13 +66,14 @@ def _console(buffer: io.StringIO) -> Any:
 
 
 def render_catalogue_table(entries: list[dict[str, Any]]) -> str:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(entries)} checks", title_justify="left")
     for column in ("Id", "Severity", "Category", "Title", "SOC 2"):
         table.add_column(column)
     for e in entries:
-        table.add_row(e["id"], e["severity"], e["category"], e["title"], ", ".join(e["criteria"].get("soc2", [])))
+        table.add_row(*(escape(v) for v in (e["id"], e["severity"], e["category"], e["title"], ", ".join(e["criteria"].get("soc2", [])))))
     buffer = io.StringIO()
     _console(buffer).print(table)
     return buffer.getvalue()

@@ -199,7 +199,7 @@ def run_action(workspace: Path, env_extra: dict[str, str] | None = None, **overr
     summary = workspace / "summary.md"
     for step in spec["runs"]["steps"]:
         step_id = step.get("id", "gate")
-        if step_id in ("python", "install") or "uses" in step:
+        if step_id in ("python", "install", "lock") or "uses" in step:
             continue
         output_file = workspace / f"{step_id}.out"
         output_file.unlink(missing_ok=True)
