@@ -116,7 +116,3 @@ def test_the_cli_table_follows_columns_and_verbose(tmp_path, moto_endpoint, monk
     code, out, _ = run("evaluate", str(snapshot), "-v")
     assert "aws.rds.multi_az" in out
 
-
-def test_other_rich_tables_print_brackets_literally():
-    code, out, _ = run("mappings", "coverage", "soc2")
-    assert code == 0 and "trustscan mappings show soc2 [CRITERION]" in out
