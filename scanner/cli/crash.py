@@ -58,11 +58,13 @@ def verbose_requested(argv: list[str]) -> bool:
 
 def report_crash(exc: BaseException, argv: list[str]) -> int:
     """Say what broke in one line, keep the traceback, return the crash exit status."""
-    text = "".join(traceback.format_exception(exc))
+    from scanner.evidence.redact import redact_text
+
+    text = redact_text("".join(traceback.format_exception(exc)))  # a message may quote a token or a secret value
     where = _save(text, argv)
     if verbose_requested(argv):
         click.echo(text.rstrip(), err=True)
-    summary = " ".join(str(exc).split())[:200] or "(no message)"
+    summary = redact_text(" ".join(str(exc).split()))[:200] or "(no message)"
     saved = f"traceback in {where}" if where else "traceback not saved; rerun with -v to see it"
     click.echo(
         f"trustscan: internal error: {type(exc).__name__}: {summary} ({saved}; please report it at {ISSUES_URL})", err=True
