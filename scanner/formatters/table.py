@@ -64,12 +64,15 @@ def render(report: Report, color: bool = False, *, width: int | None = None, ver
     meta = report.metadata
     console.print(
         f"[bold]trustscan {escape(meta.tool_version)}[/] {escape(meta.provider)} {_OWNER.get(meta.provider, 'account')} "
-        f"{escape(meta.identity.account)} ({_scope_summary(meta)}, source: {escape(meta.source)})"
+        f"{escape(meta.identity.account)} ({escape(_scope_summary(report))}, source: {escape(meta.source)})"
     )
+    several = len(report.scopes) > 1
+    if several:
+        console.print(_scopes_table(report))
     _checks(console, report, verbose)
     _criteria(console, report, verbose)
-    _findings(console, report, verbose)
-    _collection_errors(console, report, verbose)
+    _findings(console, report, verbose, by_account=several)
+    _collection_errors(console, report, verbose, with_account=several)
     totals = ", ".join(f"{report.summary.get(s, 0)} {s.value}" for s in STATUS_ORDER if report.summary.get(s, 0))
     console.print(
         f"[bold]{count(len(report.findings), 'finding')}[/]: {totals or 'none'}"
@@ -81,11 +84,41 @@ def render(report: Report, color: bool = False, *, width: int | None = None, ver
 _OWNER = {"aws": "account", "azure": "tenant", "gcp": "organization"}
 
 
-def _scope_summary(meta) -> str:
+SCOPE_NOUN = {"account": "account", "subscription": "subscription", "project": "project", "organization": "organization"}
+STATE_LABEL = {"scanned": "[green]scanned[/]", "partly_failed": "[yellow]partly failed[/]", "failed": "[bold yellow]failed[/]"}
+
+
+def _scope_summary(report: Report) -> str:
+    meta = report.metadata
+    accounts = [s for s in report.scopes if s.kind == "account"]
+    if len(accounts) > 1:
+        return f"{count(len(accounts), 'account')}, {count(len(meta.regions), 'region')}"
     if meta.scopes:
         noun = {"azure": "subscription", "gcp": "project"}.get(meta.provider, "scope")
         return count(len(meta.scopes), noun)
     return count(len(meta.regions), "region")
+
+
+def _scopes_table(report: Report) -> Table:
+    """One row per scope: what was scanned there and what was found (the report grouped by account)."""
+    table = Table(title="Scopes", title_justify="left")
+    table.add_column("Scope", overflow="fold")
+    table.add_column("Kind")
+    table.add_column("State", no_wrap=True)
+    statuses = [s for s in STATUS_ORDER if any(scope.counts.get(s) for scope in report.scopes)]
+    for status in statuses:
+        table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right", no_wrap=True)
+    table.add_column("Criteria not satisfied", justify="right")
+    for scope in report.scopes:
+        label = scope.id + (f" ({scope.name})" if scope.name and scope.name != scope.id else "")
+        row = [escape(label), escape(SCOPE_NOUN.get(scope.kind, scope.kind)), STATE_LABEL.get(scope.state, escape(scope.state))]
+        for status in statuses:
+            n = scope.counts.get(status, 0)
+            row.append(f"[{STATUS_STYLE[status]}]{n}[/]" if n else "")
+        failing = sum(1 for states in scope.criteria.values() for state in states.values() if state == CriterionState.NOT_SATISFIED)
+        row.append(f"[bold red]{failing}[/]" if failing else "")
+        table.add_row(*row)
+    return table
 
 
 def _checks(console: Console, report: Report, verbose: bool) -> None:
@@ -146,16 +179,24 @@ def _criteria(console: Console, report: Report, verbose: bool) -> None:
         console.print(table)
 
 
-def _findings(console: Console, report: Report, verbose: bool) -> None:
-    """Each finding to act on as a heading line and its reason, indented and wrapped, never clipped."""
+def _findings(console: Console, report: Report, verbose: bool, by_account: bool = False) -> None:
+    """Each finding to act on as a heading line and its reason, indented and wrapped, never clipped
+    (grouped by account when several were scanned)."""
     acting = [f for f in report.findings if f.status in ACTION]
     if not acting:
         return
-    ranked = sorted(acting, key=lambda f: (ACTION.index(f.status), -f.severity.rank, f.check_id, f.resource_name, f.region))
+    ranked = sorted(
+        acting,
+        key=lambda f: (f.account if by_account else "", ACTION.index(f.status), -f.severity.rank, f.check_id, f.resource_name, f.region),
+    )
     shown = ranked if verbose else ranked[:MAX_FINDINGS_LISTED]
     tally = ", ".join(f"{n} {s.value}" for s in ACTION if (n := sum(1 for f in acting if f.status == s)))
     console.print(f"\n[bold]Findings to act on[/] ({tally})")
+    previous = None
     for finding in shown:
+        if by_account and finding.account != previous:
+            console.print(Text(f"account {finding.account}", style="bold"), overflow="fold")
+            previous = finding.account
         console.print(_heading(finding), overflow="fold")
         console.print(Padding(Text(finding.message, overflow="fold"), (0, 0, 0, 4), expand=False))
     if len(shown) < len(ranked):
@@ -171,13 +212,13 @@ def _heading(finding: Finding) -> Text:
     return text
 
 
-def _collection_errors(console: Console, report: Report, verbose: bool) -> None:
+def _collection_errors(console: Console, report: Report, verbose: bool, with_account: bool = False) -> None:
     errors = report.collection_errors
     if not errors:
         return
     shown = errors if verbose else errors[:MAX_ERRORS_LISTED]
     console.print(f"\n[yellow]{count(len(errors), 'collection')} failed[/]:")
     for error in shown:
-        console.print(Padding(Text(f"{error.key} [{error.scope}]: {error.reason}", overflow="fold"), (0, 0, 0, 2), expand=False))
+        console.print(Padding(Text(f"{error.key} [{error.location(with_account)}]: {error.reason}", overflow="fold"), (0, 0, 0, 2), expand=False))
     if len(shown) < len(errors):
         console.print(f"  ... and {len(errors) - len(shown)} more (-v lists them all)")
