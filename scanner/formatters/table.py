@@ -195,7 +195,7 @@ def _findings(console: Console, report: Report, verbose: bool, by_account: bool 
     previous = None
     for finding in shown:
         if by_account and finding.account != previous:
-            console.print(Text(f"account {finding.account}", style="bold"), overflow="fold")
+            console.print(Text(f"Account {finding.account}", style="bold"), overflow="fold")
             previous = finding.account
         console.print(_heading(finding), overflow="fold")
         console.print(Padding(Text(finding.message, overflow="fold"), (0, 0, 0, 4), expand=False))
