@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from scanner.errors import ConfigurationError
-from scanner.sources.terraform.hcl import ParsedFile, parse_file
+from scanner.sources.terraform.hcl import ParsedFile, parse_file, prepare_parser
 from scanner.sources.terraform.modules import ModuleDir, Tree, discover
 
 PARALLEL_FROM_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -31,6 +33,21 @@ def scan_root(paths: Sequence[str]) -> tuple[Path, list[Path]]:
     return root, resolved
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a scan builds its syntax trees, inventories and
+    findings: they are millions of long-lived objects that it would otherwise traverse again and
+    again (a third of a large scan's CPU time), and almost none of them is garbage until the scan
+    ends. Reference counting still frees everything that is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _parse(job: tuple[str, str]) -> ParsedFile:
     return parse_file(*job)
 
@@ -42,6 +59,8 @@ def parse_all(jobs: list[tuple[str, str]], workers: int | None = None) -> list[P
     from concurrent.futures import ProcessPoolExecutor
 
     import multiprocessing
+
+    prepare_parser()  # once, inherited by the forked workers
 
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -58,7 +77,8 @@ def load_tree(paths: Sequence[str], variables: dict | None = None, workers: int 
     if not jobs:
         raise ConfigurationError(f"no .tf files under {', '.join(str(p) for p in paths) or '.'}")
     dirs: dict[str, ModuleDir] = {}
-    for parsed in parse_all(sorted(jobs.values(), key=lambda j: j[1]), workers):
-        directory = Path(parsed.path).parent.as_posix()
-        dirs.setdefault(directory, ModuleDir(directory)).add(parsed)
+    with collector_paused():
+        for parsed in parse_all(sorted(jobs.values(), key=lambda j: j[1]), workers):
+            directory = Path(parsed.path).parent.as_posix()
+            dirs.setdefault(directory, ModuleDir(directory)).add(parsed)
     return Tree(root, dirs, variables)

@@ -260,7 +260,7 @@ _JOB: dict[str, Any] = {}  # what forked workers evaluate (inherited, not pickle
 PARALLEL_FROM_RESOURCE_BLOCKS = 2000  # below this, worker processes cost more than they save
 
 
-def _judge(roots: list[str], serialise: bool) -> dict[str, Any]:
+def _judge(roots: list[str]) -> dict[str, Any]:
     """Inventories and expressible checks for some root modules (in a worker, or in-process)."""
     source, checks, frameworks, params, started = (_JOB[k] for k in ("source", "checks", "frameworks", "params", "started"))
     built = inventories(source, checks, started, roots)
@@ -272,22 +272,18 @@ def _judge(roots: list[str], serialise: bool) -> dict[str, Any]:
         clouds.setdefault(cloud, []).append(inventory.metadata.identity.account)
         coverage += inventory.coverage
     tree = source.tree
-    out = {
+    return {
         "clouds": clouds,
         "regions": sorted({r for inv, _ in built.values() for r in inv.metadata.regions}),
         "remote": list(tree.remote_modules) if tree is not None else [],
         "missing": list(tree.missing_modules) if tree is not None else [],
+        "findings": findings,  # pickled back from a worker: validated models, not re-validated
+        "coverage": coverage,
     }
-    if serialise:
-        out["findings"] = [f.model_dump_json() for f in findings]
-        out["coverage"] = [c.model_dump_json() for c in coverage]
-    else:
-        out["findings"], out["coverage"] = findings, coverage
-    return out
 
 
 def _judge_in_worker(roots: list[str]) -> dict[str, Any]:
-    return _judge(roots, serialise=True)
+    return _judge(roots)
 
 
 def _chunks(source: Source, workers: int) -> list[list[str]]:
@@ -311,8 +307,20 @@ def report(
     workers: int | None = None,
 ) -> tuple[Report, dict[str, Any]]:
     """Evaluate every root module (on every core for large trees) and assemble one report."""
-    from scanner.models.report import Finding
+    from scanner.sources.terraform.loader import collector_paused
 
+    with collector_paused():
+        return _report(source, checks, frameworks, params, started, workers)
+
+
+def _report(
+    source: Source,
+    checks: list[CheckSpec],
+    frameworks: Mapping[str, Framework],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    started: datetime | None,
+    workers: int | None,
+) -> tuple[Report, dict[str, Any]]:
     started = started or datetime.now(timezone.utc)
     _JOB.update(source=source, checks=checks, frameworks=frameworks, params=params, started=started)
     workers = workers or os.cpu_count() or 1
@@ -324,11 +332,8 @@ def report(
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             parts = list(pool.map(_judge_in_worker, _chunks(source, workers)))
-        for part in parts:
-            part["findings"] = [Finding.model_validate_json(f) for f in part["findings"]]
-            part["coverage"] = [Coverage.model_validate_json(c) for c in part["coverage"]]
     else:
-        parts = [_judge(list(source.roots), serialise=False)]
+        parts = [_judge(list(source.roots))]
     _JOB.clear()
     findings: list[Any] = []
     coverage: list[Coverage] = []
