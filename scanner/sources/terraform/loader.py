@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from scanner.errors import ConfigurationError
 from scanner.sources.terraform.hcl import ParsedFile, parse_file, prepare_parser
@@ -48,23 +49,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(job: tuple[str, str]) -> ParsedFile:
-    return parse_file(*job)
+def shared_with_workers(func: Callable[[Any], Any], shares: list[Any]) -> list[Any]:
+    """`func` over each share: the first in this process, the others at the same time in forked
+    worker processes (one per share). The parent working too saves a process and sends half as
+    much back through pipes on two cores. Forking shares what was built so far with the workers
+    without copying it."""
+    if len(shares) <= 1 or not hasattr(os, "fork"):
+        return [func(share) for share in shares]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = [pool.submit(func, share) for share in shares[1:]]
+        mine = func(shares[0])
+        return [mine] + [future.result() for future in pending]
+
+
+def _parse_share(jobs: list[tuple[str, str]]) -> list[ParsedFile]:
+    return [parse_file(*job) for job in jobs]
 
 
 def parse_all(jobs: list[tuple[str, str]], workers: int | None = None) -> list[ParsedFile]:
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < PARALLEL_FROM_FILES:
-        return [_parse(job) for job in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-
-    import multiprocessing
-
+        return _parse_share(jobs)
     prepare_parser()  # once, inherited by the forked workers
-
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    shares = [jobs[i::workers] for i in range(workers)]  # interleaved: big and small directories spread evenly
+    parsed = [p for share in shared_with_workers(_parse_share, shares) for p in share]
+    return sorted(parsed, key=lambda p: p.path)
 
 
 def load_tree(paths: Sequence[str], variables: dict | None = None, workers: int | None = None) -> Tree:
