@@ -263,3 +263,16 @@ def test_the_action_refuses_a_merge_without_files_and_a_sharded_terraform_scan(t
     outputs, codes, _ = run_action(tmp_path, provider="terraform", shard="1/2", **{"output-dir": "tf"})
     assert codes == {"scan": 2, "report": 0, "gate": 2}
     assert "::error title=trustscan::shard and snapshot apply to cloud scans" in outputs["scan"]["stdout"]
+
+
+def test_the_demo_scans_one_shard(tmp_path):
+    """`provider: demo` runs shards too (the selftest runs this workflow on the GCP demo organization);
+    a bad K/N is refused before the demo's server starts."""
+    from tests.inprocess import one_error_line, run
+
+    code, _, err = run("demo", "--provider", "gcp", "--shard", "2/2", "-q", "--fail-on", "never", "--format", f"json={tmp_path / 'r.json'}")
+    assert code == 0, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["metadata"]["shard"] == {"index": 2, "count": 2, "scopes": ["acme-data", "acme-sandbox"]}
+    assert one_error_line(run("demo", "--shard", "3/2")) == (
+        "trustscan: error: --shard 3/2: the shard number must be between 1 and 2 (shards are numbered from 1)")
