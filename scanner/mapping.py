@@ -111,6 +111,27 @@ def rollup(framework: Framework, findings: list[Finding], evaluated_checks: Iter
     return rollups
 
 
+def criterion_states(framework: Framework, findings: Iterable[Finding]) -> dict[str, CriterionState]:
+    """Per criterion, the state over these findings alone (one scope's): not satisfied on any FAIL,
+    incomplete on ERROR / UNKNOWN, satisfied otherwise; criteria none of the findings' checks maps are
+    left out (a scope is not expected to run every check: organization checks run once)."""
+    by_check: dict[str, set[Status]] = {}
+    for finding in findings:
+        by_check.setdefault(finding.check_id, set()).add(finding.status)
+    states: dict[str, CriterionState] = {}
+    for criterion_id, criterion in framework.criteria.items():
+        statuses = set().union(*(by_check[c] for c in criterion.checks if c in by_check))
+        if not any(c in by_check for c in criterion.checks):
+            continue
+        if Status.FAIL in statuses:
+            states[criterion_id] = CriterionState.NOT_SATISFIED
+        elif Status.ERROR in statuses or Status.UNKNOWN in statuses:
+            states[criterion_id] = CriterionState.INCOMPLETE
+        else:
+            states[criterion_id] = CriterionState.SATISFIED
+    return states
+
+
 def criteria_index(frameworks: Mapping[str, Framework]) -> dict[str, dict[str, list[str]]]:
     """check id -> {framework -> [criterion ids]} for every mapped check."""
     index: dict[str, dict[str, list[str]]] = {}

@@ -79,6 +79,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = time
             "findings": findings,
             "summary": summarise(findings),
             "criteria": recount_criteria(report, findings),
+            "scopes": recount_scope_summaries(report, findings),
             "waivers": records,
         }
     )
@@ -116,6 +117,14 @@ def recount_criteria(report: Report, findings: list[Finding]) -> list[CriterionR
         providers = {report.metadata.provider} | {f.provider for f in findings}
         criteria.extend(rollup(load_framework(name), findings, evaluated, providers))
     return criteria
+
+
+def recount_scope_summaries(report: Report, findings: list[Finding]) -> list:
+    """Each scope's counts and criteria for the new statuses."""
+    from scanner.engine.evaluate import recount_scopes
+
+    frameworks = {name: load_framework(name) for name in dict.fromkeys(c.framework for c in report.criteria)}
+    return recount_scopes(report.scopes, findings, frameworks)
 
 
 def warnings(report: Report) -> list[str]:

@@ -107,6 +107,30 @@ class FakeAzure:
     def scan(self, *check_ids: str, **kwargs: Any) -> Report:
         return self.collect(list(check_ids), **kwargs)[1]
 
+    def add_subscription(self, subscription: str, name: str, *, like: str = DEV) -> None:
+        """Another enabled subscription of the tenant, holding a copy of `like`'s resources (every
+        fixture answer under /subscriptions/<like>/ served again under the new id, ids inside the
+        bodies rewritten), and listed by GET /subscriptions: a tenant of several subscriptions from
+        recorded shapes."""
+        import copy
+        import json
+
+        def renamed(value: Any) -> Any:
+            return json.loads(json.dumps(value).replace(like, subscription)) if value is not None else None
+
+        clones = [
+            Route(r.method, r.path.replace(like, subscription), status=r.status, body=renamed(copy.deepcopy(r.body)),
+                  headers=dict(r.headers), query=dict(r.query), paging=r.paging, paging_style=r.paging_style, handler=r.handler,
+                  api_version=r.api_version)
+            for r in self.cloud.routes
+            if f"/subscriptions/{like}/".lower() in r.path.lower() and r.handler is None
+        ]
+        self.cloud.add(*clones)  # the scenario's bodies, already held to their models
+        listing = next(r for r in self.cloud.routes if r.method == "GET" and r.path == "/subscriptions")
+        entry = next(e for e in listing.body["value"] if e["subscriptionId"] == like)
+        added = {**renamed(entry), "displayName": name, "state": "Enabled"}
+        self.body("/subscriptions", {"value": [*listing.body["value"], added]})
+
     def calls(self, fragment: str, method: str = "GET") -> int:
         return self.cloud.calls(method, fragment)
 

@@ -113,7 +113,7 @@ def test_scan_exit_codes_follow_fail_on(seeded, tmp_path):
     failing = run(*base, "--checks", "aws.s3.bucket_versioning", "--format", f"json={tmp_path / 'r.json'}")
     assert failing.returncode == 1, failing.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     assert {(f["resource_name"], f["status"]) for f in report["findings"]} == {("versioned", "PASS"), ("unversioned", "FAIL")}
     # bucket_versioning is medium: a high threshold lets it through
     assert run(*base, "--checks", "aws.s3.bucket_versioning", "--fail-on", "high", "--format", "json").returncode == 0
@@ -147,4 +147,4 @@ def test_collect_then_evaluate_matches_the_live_scan(seeded, tmp_path):
     assert json.dumps(offline_findings) == json.dumps(live_findings)
     collected = run("collect", "aws", *base, "--checks", "aws.s3.bucket_versioning", "--out", str(tmp_path / "c.json"))
     assert collected.returncode == 0, collected.stderr
-    assert json.loads((tmp_path / "c.json").read_text())["schema_version"] == "1"
+    assert json.loads((tmp_path / "c.json").read_text())["schema_version"] == "2"  # a Snapshot of the scan's scopes

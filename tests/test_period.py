@@ -206,7 +206,7 @@ def test_mixed_schema_versions(history):
     del newer["findings"][0]["waiver"], newer["findings"][0]["baseline_state"], newer["waivers"]  # older reports lack these
     (history / "newer.json").write_text(json.dumps(newer))
     result = analyse([str(history)], PeriodOptions())
-    assert result["inputs"]["schema_versions"] == {"1.0": 40, "1.3": 1}
+    assert result["inputs"]["schema_versions"] == {"1.1": 40, "1.3": 1}
     assert result["inputs"]["scans"] == 41
 
     future = dict(newer, schema_version="2.0")

@@ -106,7 +106,7 @@ def _load_report(path: str) -> Any:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error.get("loc", ())) or "document"
         raise ConfigurationError(f"{path} is not a valid trustscan report ({where}: {error.get('msg')})") from exc
-    if report.schema_version != REPORT_SCHEMA_VERSION:
+    if report.schema_version.split(".")[0] != REPORT_SCHEMA_VERSION.split(".")[0]:
         raise ConfigurationError(f"{path} has report schema_version {report.schema_version!r}; bundles are made from {REPORT_SCHEMA_VERSION!r}")
     return report
 

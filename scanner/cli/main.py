@@ -232,6 +232,7 @@ def _run(
     quiet: bool,
     source: str = "live",
     not_emulated: frozenset[str] = frozenset(),
+    shard: tuple[int, int] | None = None,
 ) -> tuple[Any, Any]:
     """Collect with one provider and evaluate: the library calls behind scan, collect and demo.
 
@@ -257,7 +258,7 @@ def _run(
         collection = providers.get(provider_name).open_collection(pool, **provider_options)
         with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
             options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
-            inventory = collect(collection, pool, options)
+            inventory = collect(collection, pool, options, shard=shard)
         report = finalize(report_for(inventory, options, source=source, started_at=started))
     finally:
         pool.shutdown(wait=False)
@@ -270,6 +271,22 @@ def _selection(check_ids: str | None, severities: str | None, params: tuple[str,
 
 def _pop_selection(kwargs: dict[str, Any]) -> dict[str, Any]:
     return _selection(kwargs.pop("check_ids"), kwargs.pop("severities"), kwargs.pop("params"), kwargs.pop("max_workers"))
+
+
+def shard_option(func: Callable) -> Callable:
+    return click.option(
+        "--shard",
+        metavar="K/N",
+        envvar="TRUSTSCAN_SHARD",
+        help="Scan only shard K of N (1-based): the scopes are split evenly and deterministically before anything is "
+        "read; join the N reports with `trustscan merge`. Also read from TRUSTSCAN_SHARD.",
+    )(func)
+
+
+def _pop_shard(kwargs: dict[str, Any]) -> tuple[int, int] | None:
+    from scanner.engine.plan import parse_shard
+
+    return parse_shard(kwargs.pop("shard"))
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -307,7 +324,8 @@ def _scan_command(provider_name: str) -> Callable:
         formats, output, fail_on = kwargs.pop("formats"), kwargs.pop("output"), kwargs.pop("fail_on")
         snapshot_path, quiet = kwargs.pop("snapshot_path"), kwargs.pop("quiet")
         evidence = kwargs.pop("evidence")
-        inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
+        shard = _pop_shard(kwargs)
+        inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet, shard=shard)
         _write_snapshot(inventory, snapshot_path)
         _emit(report, formats, output)
         write_evidence(inventory, report, evidence)
@@ -321,7 +339,8 @@ def _collect_command(provider_name: str) -> Callable:
         _configure_logging(kwargs.pop("verbose"))
         _sigterm_as_interrupt()
         out, quiet = kwargs.pop("out"), kwargs.pop("quiet")
-        inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet)
+        shard = _pop_shard(kwargs)
+        inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet, shard=shard)
         _write_snapshot(inventory, out)
         failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
         click.echo(f"{len(inventory.coverage)} collections, {failed} failed", err=True)
@@ -341,11 +360,17 @@ def _register_provider_commands() -> None:
 
     for name in PROVIDERS:
         provider = providers.get(name)
-        scan_func = policy_options(selection_options(snapshot_option(evidence_options(output_options(_scan_command(name))))))
+        scan_func = policy_options(selection_options(shard_option(snapshot_option(evidence_options(output_options(_scan_command(name)))))))
         scan.command(name, epilog=EXIT_CODES_HELP, help=provider.SCAN_HELP)(_with(provider.OPTIONS, scan_func))
         collect_func = selection_options(
             _with(
                 [
+                    click.option(
+                        "--shard",
+                        metavar="K/N",
+                        envvar="TRUSTSCAN_SHARD",
+                        help="Collect only shard K of N (1-based); join the N snapshots with `trustscan merge --snapshot-out`.",
+                    ),
                     click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."),
                     click.option("--quiet", "-q", is_flag=True, help="No progress output."),
                     click.option("--verbose", "-v", count=True, help="Log each failed API call."),
@@ -381,6 +406,48 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     checks = _select(provider, check_ids, severities, parsed)
     report = finalize(report_for(inventory, ScanOptions(checks=checks, params=parsed), source="snapshot", started_at=started))
     _emit(report, formats, output)
+    raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the merged JSON report here.")
+@click.option("--snapshot-out", type=click.Path(dir_okay=False), help="Write the merged snapshot here (give the shard snapshots among FILES).")
+@output_options
+@policy_options
+def merge(files, out, snapshot_out, formats, output, fail_on, quiet, verbose) -> None:
+    """Join the shard reports (and shard snapshots) of one `--shard K/N` scan into one.
+
+    FILES are the N shard reports (JSON) and, with --snapshot-out, the N shard snapshots. The merged
+    report equals one unsharded scan of the same scopes; waivers and --baseline apply to it as to a scan.
+    Refused (exit 2): shards of different scans, missing or duplicated shard numbers, files that are
+    not shard reports or snapshots.
+    """
+    from scanner.engine.merge import load_shard, merge_reports, merge_snapshot_files, split
+
+    _configure_logging(verbose)
+    reports, snapshots = split(load_shard(path) for path in files)
+    if snapshots and not snapshot_out:
+        raise ConfigurationError("shard snapshots given: pass --snapshot-out PATH for the merged snapshot")
+    if snapshot_out and not snapshots:
+        raise ConfigurationError("--snapshot-out needs the shard snapshots (collect or scan with --snapshot) among the files")
+    if reports and not (out or formats or output):
+        raise ConfigurationError("pass --out PATH (and/or --format FMT=PATH) for the merged report")
+    if (out or formats or output) and not reports:
+        raise ConfigurationError("no shard report among the files: give the N shard reports (JSON) to merge a report")
+    if snapshots:
+        _write_snapshot(merge_snapshot_files(snapshots), snapshot_out)
+    if not reports:
+        raise ExitWith(EXIT_OK)
+    report = finalize(merge_reports(reports))
+    if out:
+        from scanner.formatters.json_format import render as render_json
+
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(render_json(report))
+        click.echo(f"wrote {out}", err=True)
+    if formats or output or not quiet:
+        _emit(report, formats, output)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
 
@@ -508,7 +575,7 @@ def schema(what) -> None:
     if what == "report":
         from scanner.models.report import Report as model
     else:
-        from scanner.models.inventory import Inventory as model
+        from scanner.models.inventory import Snapshot as model
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 

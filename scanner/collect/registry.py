@@ -15,9 +15,14 @@ from typing import Any
 @dataclass(frozen=True)
 class CollectorSpec:
     key: str  # "aws.s3.buckets" = inventory.aws.s3.buckets
-    regional: bool  # run once per region (True) or once globally (False)
+    # AWS: once per region of an account (True) or once per account (False); Azure / GCP: once per
+    # subscription / project (True).
+    regional: bool
     permissions: tuple[str, ...]  # what the collector calls, e.g. "s3:GetEncryptionConfiguration"
     func: Callable[[Any], Any]
+    # Once for the whole organization, in the organization scope (Entra ID, the GCP organization's
+    # policy, sinks and directory, AWS Organizations): never in a member scope.
+    organization: bool = False
 
     @property
     def provider(self) -> str:
@@ -31,11 +36,14 @@ class CollectorSpec:
 _COLLECTORS: dict[str, CollectorSpec] = {}
 
 
-def collector(key: str, *, regional: bool, permissions: list[str]) -> Callable:
+def collector(key: str, *, regional: bool, permissions: list[str], organization: bool = False) -> Callable:
+    if organization and regional:
+        raise ValueError(f"collector {key}: an organization-level collector runs once, it cannot be regional")
+
     def register(func: Callable[[Any], Any]) -> Callable[[Any], Any]:
         if key in _COLLECTORS and _COLLECTORS[key].func is not func:
             raise ValueError(f"collection key {key} registered twice")
-        _COLLECTORS[key] = CollectorSpec(key, regional, tuple(permissions), func)
+        _COLLECTORS[key] = CollectorSpec(key, regional, tuple(permissions), func, organization)
         return func
 
     return register

@@ -1,10 +1,18 @@
-"""Run a collection plan on the pool and assemble the inventory, recording coverage for every unit."""
+"""Run a collection plan on the pool and assemble one inventory per scope, recording coverage for every unit.
+
+A unit is one collector in one place of one scope: an AWS region (or "global") of an account, an
+Azure subscription, a GCP project, or the organization ("global"). Scopes are opened a few at a time
+(their members built just before their units are queued, and closed once their last unit is done),
+so memory follows the scopes in flight, not the size of the organization.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -12,7 +20,7 @@ from scanner import __version__
 from scanner.collect.registry import CollectorSpec
 from scanner.engine.pool import WorkPool
 from scanner.models.common import Coverage, CoverageState
-from scanner.models.inventory import Identity, Inventory, InventoryMetadata
+from scanner.models.inventory import Identity, Inventory, InventoryMetadata, ScopeRef
 
 log = logging.getLogger("trustscan")
 
@@ -24,8 +32,10 @@ class Failure(Protocol):
 
 
 class ProviderCollection(Protocol):
+    """One scope's collection (an organization's member): where each collector runs, what it gets."""
+
     provider: str
-    identity: Identity
+    identity: Identity  # identity.account is the scope's id
     regions: list[str]
     scope_field: str  # "region" (AWS) or "account" (Azure subscriptions, GCP projects)
     scope_ids: list[str]  # the subscriptions / projects when scope_field is "account"
@@ -41,6 +51,227 @@ class ProviderCollection(Protocol):
 ProgressCallback = Callable[[str, str, int, int], None]  # key, scope, done, total
 
 
+@dataclass
+class _Unentered:
+    """Why a scope could not be entered at all (its member could not be built)."""
+
+    state: CoverageState
+    reason: str
+    code: str | None = None
+
+
+def units_of(ref: ScopeRef, spec: CollectorSpec, member: ProviderCollection | None) -> list[str]:
+    """Where `spec` runs in this scope: organization collectors only in the organization scope,
+    the others only in member scopes (AWS: each region or "global"; Azure / GCP: the scope itself)."""
+    if spec.organization != (ref.kind == "organization"):
+        return []
+    if member is not None:
+        return list(member.scopes(spec.regional))
+    if ref.kind == "organization" or not spec.regional:
+        return ["global"]
+    return list(ref.regions) or [ref.id]
+
+
+@dataclass
+class _ScopeRun:
+    ref: ScopeRef
+    member: ProviderCollection | None
+    unentered: _Unentered | None = None
+    coverage: list[Coverage] = field(default_factory=list)
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    singletons: dict[str, Any] = field(default_factory=dict)
+    pending: int = 0
+
+
+def collect_scopes(
+    organization: Any,
+    scopes: list[ScopeRef],
+    specs: list[CollectorSpec],
+    pool: WorkPool,
+    checks: list[str],
+    *,
+    started: datetime,
+    progress: ProgressCallback | None = None,
+    window: int | None = None,
+) -> tuple[list[Inventory], bool]:
+    """Collect every unit of every scope; failures become coverage, never exceptions.
+
+    Returns the scopes' inventories (sorted by scope id) and whether the run was interrupted. A
+    KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops waiting: what was
+    gathered is kept, the rest is marked not_collected.
+    """
+    ordered_specs = sorted(specs, key=lambda s: s.key)
+    window = window or max(4, pool.max_workers // 2)
+    queue: deque[ScopeRef] = deque(scopes)
+    pending: dict[Future, tuple[_ScopeRun, CollectorSpec, str]] = {}
+    done: list[Inventory] = []
+    active: list[_ScopeRun] = []
+    total = sum(len(units_of(ref, spec, None)) for ref in scopes for spec in ordered_specs)
+    done_count = 0
+    label = (lambda run, unit: unit) if len(scopes) <= 1 else (lambda run, unit: f"{run.ref.id} {unit}")
+
+    def finish(run: _ScopeRun, interrupted: bool = False) -> None:
+        active.remove(run)
+        done.append(_assemble(organization, run, ordered_specs, checks, started, interrupted))
+        close = getattr(run.member, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - releasing clients must not fail the run
+                log.debug("closing the member of %s failed", run.ref.id, exc_info=True)
+
+    def open_next() -> None:
+        ref = queue.popleft()
+        run = _ScopeRun(ref=ref, member=None)
+        active.append(run)
+        try:
+            run.member = organization.member(ref)
+        except Exception as exc:  # noqa: BLE001 - a scope that cannot be entered is ERROR for that scope only
+            log.debug("cannot enter %s", ref.id, exc_info=exc)
+            run.unentered = _Unentered(CoverageState.FAILED, f"cannot enter {ref.describe()}: {_one_line(exc)}", type(exc).__name__)
+        for spec in ordered_specs:
+            for unit in units_of(ref, spec, run.member):
+                _submit(pool, run, spec, unit, pending)
+        if run.pending == 0:
+            finish(run)
+
+    interrupted = False
+    try:
+        while queue or pending:
+            while queue and len(active) < window:
+                open_next()
+            if not pending:
+                continue
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                run, spec, unit = pending.pop(future)
+                run.pending -= 1
+                done_count += 1
+                _record(run, spec, unit, future)
+                if progress:
+                    progress(spec.key, label(run, unit), done_count, total)
+                if run.pending == 0:
+                    finish(run)
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.shutdown(wait=False)
+        reason = "scan interrupted before this collection finished"
+        for run, spec, unit in pending.values():
+            run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.NOT_COLLECTED, reason=reason))
+        pending.clear()
+        for run in list(active):
+            finish(run, interrupted=True)
+        while queue:
+            ref = queue.popleft()
+            run = _ScopeRun(ref=ref, member=None)
+            active.append(run)
+            for spec in ordered_specs:
+                for unit in units_of(ref, spec, None):
+                    run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.NOT_COLLECTED,
+                                                 reason="scan interrupted before this scope was collected"))
+            finish(run, interrupted=True)
+    return sorted(done, key=lambda inv: inv.scope_id), interrupted
+
+
+def _submit(pool: WorkPool, run: _ScopeRun, spec: CollectorSpec, unit: str, pending: dict) -> None:
+    member = run.member
+    if member is None:
+        assert run.unentered is not None
+        failure = run.unentered
+        run.coverage.append(Coverage(key=spec.key, scope=unit, state=failure.state, reason=failure.reason, error_code=failure.code))
+        return
+    try:
+        reason = member.unsupported_reason(spec.service, unit)
+        if reason:
+            run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.UNSUPPORTED, reason=reason))
+            return
+        context = member.context(unit)
+    except Exception as exc:  # noqa: BLE001 - errors are data
+        _failed(run, spec, unit, exc)
+        return
+    pending[pool.executor.submit(spec.func, context)] = (run, spec, unit)
+    run.pending += 1
+
+
+def _record(run: _ScopeRun, spec: CollectorSpec, unit: str, future: Future) -> None:
+    try:
+        value = future.result()
+    except BaseException as exc:  # noqa: BLE001 - errors are data
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        _failed(run, spec, unit, exc)
+        return
+    run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.COLLECTED))
+    if isinstance(value, list):
+        run.values.setdefault(spec.key, []).extend(value)
+    else:
+        run.singletons[spec.key] = value
+
+
+def _failed(run: _ScopeRun, spec: CollectorSpec, unit: str, exc: BaseException) -> None:
+    assert run.member is not None
+    try:
+        failure = run.member.classify(exc, spec.service, unit)
+    except Exception:  # noqa: BLE001 - a classifier that fails must not lose the scope
+        failure = _Unentered(CoverageState.FAILED, f"{spec.key} failed in {unit}: {_one_line(exc)}", type(exc).__name__)
+    log.debug("collector %s [%s %s] raised", spec.key, run.ref.id, unit, exc_info=exc)
+    log.warning("%s [%s]: %s", spec.key, unit if unit != "global" else run.ref.id, failure.reason)
+    run.coverage.append(Coverage(key=spec.key, scope=unit, state=failure.state, reason=failure.reason, error_code=failure.code))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _assemble(
+    organization: Any, run: _ScopeRun, specs: Iterable[CollectorSpec], checks: list[str], started: datetime, interrupted: bool
+) -> Inventory:
+    ref, member = run.ref, run.member
+    provider_inventory = member.new_inventory() if member is not None else _new_provider_inventory(ref.provider)
+    for key, items in run.values.items():
+        _assign(provider_inventory, key, sorted(items, key=lambda r: (r.id, r.region)))
+    for key, value in run.singletons.items():
+        _assign(provider_inventory, key, value)
+    caller: Identity = organization.identity
+    identity = member.identity if member is not None else caller
+    if identity.account != ref.id:
+        identity = identity.model_copy(update={"account": ref.id})
+    scope_field = member.scope_field if member is not None else ("region" if ref.provider == "aws" else "account")
+    metadata = InventoryMetadata(
+        tool_version=__version__,
+        provider=ref.provider,
+        collected_at=started,
+        finished_at=datetime.now(timezone.utc),
+        identity=identity,
+        regions=list(ref.regions) if scope_field == "region" else [],
+        scope_field=scope_field,  # type: ignore[arg-type]
+        scopes=[ref.id] if ref.kind in ("subscription", "project") else [],
+        checks=sorted(checks),
+        incomplete=interrupted,
+        scope_kind=ref.kind,
+        scope_name=ref.name,
+        organization=getattr(organization, "organization", None),
+    )
+    return Inventory(
+        metadata=metadata,
+        coverage=sorted(run.coverage, key=lambda c: (c.key, c.scope)),
+        **{ref.provider: provider_inventory},
+    )
+
+
+def _new_provider_inventory(provider: str) -> Any:
+    import importlib
+
+    module = importlib.import_module(f"scanner.models.{provider}")
+    return getattr(module, f"{provider.title()}Inventory")()
+
+
+def _assign(provider_inventory: Any, key: str, value: Any) -> None:
+    _, service, attribute = key.split(".", 2)
+    setattr(getattr(provider_inventory, service), attribute, value)
+
+
 def run_collection(
     provider: ProviderCollection,
     specs: list[CollectorSpec],
@@ -48,84 +279,19 @@ def run_collection(
     checks: list[str],
     progress: ProgressCallback | None = None,
 ) -> Inventory:
-    """Collect every (collector, scope) unit concurrently. Failures become coverage, never exceptions.
+    """Collect one scope through its collection (today's single-account path): its inventory."""
+    from scanner.engine.organization import SingleScopeOrganization
 
-    A KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops waiting: what was
-    gathered is kept, the rest is marked not_collected and the inventory is flagged incomplete.
-    """
     started = datetime.now(timezone.utc)
-    units = [(spec, scope) for spec in sorted(specs, key=lambda s: s.key) for scope in provider.scopes(spec.regional)]
-    coverage: list[Coverage] = []
-    values: dict[str, list[Any]] = {}
-    singletons: dict[str, Any] = {}
-    pending: dict[Future, tuple[CollectorSpec, str]] = {}
-
-    for spec, scope in units:
-        reason = provider.unsupported_reason(spec.service, scope)
-        if reason:
-            coverage.append(Coverage(key=spec.key, scope=scope, state=CoverageState.UNSUPPORTED, reason=reason))
-            continue
-        pending[pool.executor.submit(spec.func, provider.context(scope))] = (spec, scope)
-
-    total, done_count = len(pending), 0
-    incomplete = False
-    try:
-        while pending:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in finished:
-                spec, scope = pending.pop(future)
-                done_count += 1
-                try:
-                    value = future.result()
-                except BaseException as exc:  # noqa: BLE001 - errors are data
-                    failure = provider.classify(exc, spec.service, scope)
-                    log.debug("collector %s [%s] raised", spec.key, scope, exc_info=exc)
-                    log.warning("%s [%s]: %s", spec.key, scope, failure.reason)
-                    coverage.append(
-                        Coverage(key=spec.key, scope=scope, state=failure.state, reason=failure.reason, error_code=failure.code)
-                    )
-                else:
-                    coverage.append(Coverage(key=spec.key, scope=scope, state=CoverageState.COLLECTED))
-                    if isinstance(value, list):
-                        values.setdefault(spec.key, []).extend(value)
-                    else:
-                        singletons[spec.key] = value
-                if progress:
-                    progress(spec.key, scope, done_count, total)
-    except KeyboardInterrupt:
-        incomplete = True
-        pool.shutdown(wait=False)
-        for spec, scope in pending.values():
-            coverage.append(
-                Coverage(key=spec.key, scope=scope, state=CoverageState.NOT_COLLECTED, reason="scan interrupted before this collection finished")
-            )
-
-    provider_inventory = provider.new_inventory()
-    for key, items in values.items():
-        _assign(provider_inventory, key, sorted(items, key=lambda r: (r.id, r.region)))
-    for key, value in singletons.items():
-        _assign(provider_inventory, key, value)
-
-    metadata = InventoryMetadata(
-        tool_version=__version__,
-        provider=provider.provider,
-        collected_at=started,
-        finished_at=datetime.now(timezone.utc),
-        identity=provider.identity,
-        regions=list(provider.regions),
-        scope_field=provider.scope_field,
-        scopes=list(provider.scope_ids) if provider.scope_field == "account" else [],
-        checks=sorted(checks),
-        incomplete=incomplete,
-        api_calls=provider.api_calls(),
-    )
-    return Inventory(
-        metadata=metadata,
-        coverage=sorted(coverage, key=lambda c: (c.key, c.scope)),
-        **{provider.provider: provider_inventory},
-    )
+    organization = SingleScopeOrganization(provider)
+    inventories, _ = collect_scopes(organization, organization.discover(), specs, pool, checks, started=started, progress=progress)
+    (inventory,) = inventories
+    inventory.metadata.api_calls = provider.api_calls()
+    return inventory
 
 
-def _assign(provider_inventory: Any, key: str, value: Any) -> None:
-    _, service, attribute = key.split(".", 2)
-    setattr(getattr(provider_inventory, service), attribute, value)
+def iter_units(ref: ScopeRef, specs: Iterable[CollectorSpec]) -> Iterator[tuple[CollectorSpec, str]]:
+    """The units a scope is planned to run, before any member exists (progress, interruption)."""
+    for spec in specs:
+        for unit in units_of(ref, spec, None):
+            yield spec, unit

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
 from scanner import __version__
-from scanner.mapping import Framework, criteria_index, rollup
-from scanner.models.common import CoverageState, Resource, Status
-from scanner.models.inventory import Inventory
-from scanner.models.report import CollectionError, Finding, Report, ScanMetadata
+from scanner.engine import iac
+from scanner.mapping import Framework, criteria_index, criterion_states, rollup
+from scanner.models.common import Coverage, CoverageState, Resource, Status
+from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
+from scanner.models.report import CollectionError, DeferredChecks, Finding, Report, ScanMetadata, ScopeSummary
 from scanner.registry import CheckContext, CheckSpec, Result
 
 log = logging.getLogger("trustscan")
@@ -33,25 +34,33 @@ ACCOUNT_TYPE = "account"
 
 
 class AccountScope(Resource):
-    """The scanned account (subscription, project), or one region of it: where account-level
-    verdicts and collection errors are reported."""
+    """The scanned account (subscription, project, organization), or one region of it: where
+    scope-level verdicts and collection errors are reported."""
 
 
 def account_resource(inventory: Inventory, scope: str = "global") -> AccountScope:
-    """The account (or, for a scoped collection, the region / subscription / project) itself."""
-    account = inventory.metadata.identity.account
+    """The scope itself (or, for a unit of it, the region / subscription / project)."""
+    meta = inventory.metadata
+    account = meta.identity.account
+    if meta.scope_kind in ("subscription", "project"):
+        # A member scope is one unit: its verdicts, errors and "nothing in scope" all land on it.
+        return AccountScope(id=account, name=f"{meta.provider} {account}", region="global", account=account)
     if scope == "global":
         return AccountScope(id=account, name=f"account {account}", region="global", account=account)
-    if inventory.metadata.scope_field == "account":
-        return AccountScope(id=scope, name=f"{inventory.metadata.provider} {scope}", region="global", account=scope)
+    if meta.scope_field == "account":
+        return AccountScope(id=scope, name=f"{meta.provider} {scope}", region="global", account=scope)
     return AccountScope(id=f"{account}/{scope}", name=f"account {account} in {scope}", region=scope, account=account)
 
 
 def scope_of(inventory: Inventory, resource: Resource) -> str:
-    """The collection scope a resource was collected in (its region, or its subscription/project)."""
-    if resource.region == "global" and resource.account == inventory.metadata.identity.account:
+    """The collection unit a resource was collected in (its region, its subscription / project, or
+    "global" for the scope-wide and organization-wide units)."""
+    meta = inventory.metadata
+    if meta.scope_kind in ("subscription", "project"):
+        return "global" if resource.account == meta.organization and resource.account != meta.identity.account else resource.account
+    if resource.region == "global" and resource.account == meta.identity.account:
         return "global"
-    return getattr(resource, inventory.metadata.scope_field)
+    return getattr(resource, meta.scope_field)
 
 
 def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -60,47 +69,186 @@ def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] |
     return params
 
 
+# -- where a check is evaluated ------------------------------------------------------------------------
+
+Level = str  # "scope" (member facts only), "organization" (organization facts only), "mixed" (both)
+
+
+def organization_keys(provider: str) -> frozenset[str]:
+    """The collection keys filled once, in the organization scope."""
+    from scanner.collect.registry import load_collectors
+
+    return frozenset(key for key, spec in load_collectors(provider).items() if spec.organization)
+
+
+def check_level(spec: CheckSpec, org_keys: frozenset[str]) -> Level:
+    keys = set(spec.collection_keys)
+    org = keys & org_keys
+    if not org:
+        return "scope"
+    return "organization" if org == keys else "mixed"
+
+
+def as_snapshot(source: Inventory | Snapshot) -> Snapshot:
+    """A Snapshot as is; one scope's (or a schema-1) Inventory as a snapshot of that one scope."""
+    if isinstance(source, Snapshot):
+        return source
+    meta = source.metadata
+    return Snapshot(
+        metadata=SnapshotMetadata(
+            tool_version=meta.tool_version,
+            provider=meta.provider,
+            collected_at=meta.collected_at,
+            finished_at=meta.finished_at,
+            identity=meta.identity,
+            organization=meta.organization,
+            regions=list(meta.regions),
+            checks=list(meta.checks),
+            incomplete=meta.incomplete,
+            api_calls=dict(meta.api_calls),
+        ),
+        scopes=[source],
+    )
+
+
+def finding_order(finding: Finding) -> tuple[str, str, str, str]:
+    """Report order: by scope (the finding's account), then check, resource and region."""
+    return (finding.account, finding.check_id, finding.resource_id, finding.region)
+
+
+def _legacy_order(finding: Finding) -> tuple[str, str, str]:
+    return (finding.check_id, finding.resource_id, finding.region)
+
+
 def evaluate(
-    inventory: Inventory,
+    source: Inventory | Snapshot,
     checks: Iterable[CheckSpec],
     frameworks: Mapping[str, Framework],
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    deferred: Iterable[str] = (),
 ) -> list[Finding]:
-    """Every selected check's findings, sorted by (check, resource, region)."""
-    from scanner.engine import iac
+    """Every selected check's findings, ordered by scope, check, resource and region."""
+    snapshot = as_snapshot(source)
+    findings = list(iter_findings(snapshot, checks, frameworks, params, deferred=deferred))
+    if len(snapshot.scopes) == 1 and snapshot.scopes[0].metadata.scope_kind is None:
+        return findings  # a schema-1 inventory: the order it always had (check, resource, region)
+    return sorted(findings, key=finding_order)
 
-    provider = inventory.metadata.provider
-    provider_inventory, run_check = iac.prepare(getattr(inventory, provider))
+
+def iter_findings(
+    snapshot: Snapshot,
+    checks: Iterable[CheckSpec],
+    frameworks: Mapping[str, Framework],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    deferred: Iterable[str] = (),
+) -> Iterator[Finding]:
+    """The findings of each scope in turn (scopes in snapshot order, each scope's findings sorted).
+
+    A check sees one scope's facts: a member scope's (account, subscription, project), plus the
+    organization scope's keys when it reads them ("mixed" checks); a check reading only organization
+    keys runs in the organization scope. `deferred` checks are left out of member scopes (a shard
+    without the organization scope defers its mixed checks to `merge`).
+    """
+    specs = list(checks)
     criteria = criteria_index(frameworks)
+    provider = snapshot.metadata.provider
+    org_keys = organization_keys(provider) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
+    levels = {spec.id: check_level(spec, org_keys) for spec in specs}
+    organization = snapshot.organization_scope()
+    skip = frozenset(deferred)
+    for scope in snapshot.scopes:
+        yield from evaluate_scope(scope, organization, specs, levels, criteria, params, org_keys, skip)
+
+
+def evaluate_scope(
+    scope: Inventory,
+    organization: Inventory | None,
+    specs: list[CheckSpec],
+    levels: Mapping[str, Level],
+    criteria: Mapping[str, dict[str, list[str]]],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    org_keys: frozenset[str],
+    deferred: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """One scope's findings, sorted (check, resource, region)."""
+    kind = scope.metadata.scope_kind
     findings: dict[str, Finding] = {}
-    for spec in checks:
-        ctx = CheckContext(
-            now=inventory.metadata.collected_at,
-            params=resolve_params(spec, params),
-            account=account_resource(inventory),
-            complete=inventory.is_complete,
-        )
-        results = list(_coverage_results(inventory, spec))
-        # A verdict about a resource in a scope whose inputs were not collected would rest on
-        # missing facts (a VPC without its flow logs reads as "no flow log"): the scope's ERROR
-        # finding stands for it instead.
-        blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
-        if _any_collected(inventory, spec) and "global" not in blocked:
-            try:
-                results.extend(
-                    _facet_guard(spec, result)
-                    for result in run_check(spec, provider_inventory, ctx)
-                    if scope_of(inventory, result.resource) not in blocked
-                )
-            except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
-                log.warning("check %s raised %r", spec.id, exc)
-                results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
-        if not results:
-            results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
-        for result in results:
-            finding = _finding(inventory, spec, result, criteria.get(spec.id, {}))
+    views: dict[tuple[str, ...], Inventory] = {(): scope}
+    prepared: dict[tuple[str, ...], tuple[Any, Any]] = {}
+    for spec in specs:
+        level = levels[spec.id]
+        keys: tuple[str, ...] = ()
+        if kind == "organization":
+            if level != "organization":
+                continue
+        elif kind is not None:  # a member scope (a schema-1 inventory evaluates everything, as it always did)
+            if level == "organization" or (level == "mixed" and spec.id in deferred):
+                continue
+            if level == "mixed":
+                keys = tuple(k for k in spec.collection_keys if k in org_keys)
+                if keys not in views:
+                    views[keys] = with_organization(scope, organization, keys)
+        view = views[keys]
+        if keys not in prepared:
+            prepared[keys] = iac.prepare(getattr(view, view.metadata.provider))
+        for finding in evaluate_check(view, spec, criteria.get(spec.id, {}), params, prepared[keys]):
             findings.setdefault(finding.finding_id, finding)
-    return sorted(findings.values(), key=lambda f: (f.check_id, f.resource_id, f.region))
+    return sorted(findings.values(), key=_legacy_order)
+
+
+def with_organization(scope: Inventory, organization: Inventory | None, keys: Iterable[str]) -> Inventory:
+    """A member scope's inventory that also shows the organization's values (and coverage) at `keys`."""
+    provider = scope.metadata.provider
+    mine = getattr(scope, provider)
+    coverage = list(scope.coverage)
+    for key in keys:
+        _, service, attribute = key.split(".", 2)
+        if organization is not None and getattr(organization, provider) is not None:
+            value = getattr(getattr(getattr(organization, provider), service), attribute)
+            coverage += organization.coverage_for(key)
+        else:
+            value = getattr(getattr(type(mine)(), service), attribute)
+            coverage.append(Coverage(key=key, scope="global", state=CoverageState.NOT_COLLECTED,
+                                     reason=f"{key}: the organization scope is not part of this snapshot"))
+        mine = mine.model_copy(update={service: getattr(mine, service).model_copy(update={attribute: value})})
+    return scope.model_copy(update={provider: mine, "coverage": coverage})
+
+
+def evaluate_check(
+    inventory: Inventory,
+    spec: CheckSpec,
+    criteria: dict[str, list[str]],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    prepared: tuple[Any, Any] | None = None,
+) -> list[Finding]:
+    """One check over one scope's facts: coverage first, then the check function (through
+    scanner.engine.iac, which tracks what a check reads of IaC-sourced resources)."""
+    provider_inventory, run_check = prepared or iac.prepare(getattr(inventory, inventory.metadata.provider))
+    ctx = CheckContext(
+        now=inventory.metadata.collected_at,
+        params=resolve_params(spec, params),
+        account=account_resource(inventory),
+        complete=inventory.is_complete,
+    )
+    results = list(_coverage_results(inventory, spec))
+    # A verdict about a resource in a unit whose inputs were not collected would rest on missing
+    # facts (a VPC without its flow logs reads as "no flow log"): the unit's ERROR finding stands for it.
+    blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
+    if _any_collected(inventory, spec) and "global" not in blocked:
+        try:
+            results.extend(
+                _facet_guard(spec, result)
+                for result in run_check(spec, provider_inventory, ctx)
+                if scope_of(inventory, result.resource) not in blocked
+            )
+        except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
+            log.warning("check %s raised %r", spec.id, exc)
+            results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
+    if not results:
+        results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
+    return [_finding(inventory, spec, result, criteria) for result in results]
 
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
@@ -110,23 +258,29 @@ def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
 
 
 def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]:
-    """ERROR / NOT_APPLICABLE results for scopes a check's inputs could not be collected in."""
-    failed: dict[str, list[str]] = {}
-    unsupported: dict[str, list[str]] = {}
+    """ERROR / NOT_APPLICABLE results for the units a check's inputs could not be collected in
+    (one result per resource they land on, the reasons joined)."""
+    failed: dict[str, tuple[AccountScope, list[str]]] = {}
+    unsupported: dict[str, tuple[AccountScope, list[str]]] = {}
+
+    def note(table: dict[str, tuple[AccountScope, list[str]]], scope: str, reason: str) -> None:
+        resource = account_resource(inventory, scope)
+        table.setdefault(resource.id, (resource, []))[1].append(reason)
+
     for key in spec.collection_keys:
         entries = inventory.coverage_for(key)
         if not entries:
-            failed.setdefault("global", []).append(f"{key} was not collected")
+            note(failed, "global", f"{key} was not collected")
         for entry in entries:
             if entry.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED):
-                failed.setdefault(entry.scope, []).append(entry.reason or f"{key} was not collected")
+                note(failed, entry.scope, entry.reason or f"{key} was not collected")
             elif entry.state == CoverageState.UNSUPPORTED:
-                unsupported.setdefault(entry.scope, []).append(entry.reason or f"{key} is not available")
-    for scope, reasons in sorted(failed.items()):
-        yield Result(account_resource(inventory, scope), Status.ERROR, "; ".join(dict.fromkeys(reasons)))
-    for scope, reasons in sorted(unsupported.items()):
-        if scope not in failed:
-            yield Result(account_resource(inventory, scope), Status.NOT_APPLICABLE, "; ".join(dict.fromkeys(reasons)))
+                note(unsupported, entry.scope, entry.reason or f"{key} is not available")
+    for _, (resource, reasons) in sorted(failed.items()):
+        yield Result(resource, Status.ERROR, "; ".join(dict.fromkeys(reasons)))
+    for resource_id, (resource, reasons) in sorted(unsupported.items()):
+        if resource_id not in failed:
+            yield Result(resource, Status.NOT_APPLICABLE, "; ".join(dict.fromkeys(reasons)))
 
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
@@ -183,8 +337,66 @@ def summarise(findings: Iterable[Finding]) -> dict[Status, int]:
     return summary
 
 
+def collection_errors(snapshot: Snapshot) -> list[CollectionError]:
+    """Every unit that failed or was never collected, scope by scope."""
+    return [
+        CollectionError(
+            key=c.key, scope=c.scope, state=c.state.value, reason=c.reason or "", error_code=c.error_code, account=scope.scope_id
+        )
+        for scope in snapshot.scopes
+        for c in scope.coverage
+        if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)
+    ]
+
+
+def scope_state(scope: Inventory) -> str:
+    units = [c for c in scope.coverage]
+    bad = [c for c in units if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)]
+    if not bad:
+        return "scanned"
+    return "failed" if len(bad) == len(units) else "partly_failed"
+
+
+def scope_summaries(snapshot: Snapshot, findings: Iterable[Finding], frameworks: Mapping[str, Framework]) -> list[ScopeSummary]:
+    """Per scope: what was scanned (state, collection errors) and what was found (counts, criteria)."""
+    bases = []
+    for scope in snapshot.scopes:
+        ref = scope.scope_ref()
+        errors = sum(1 for c in scope.coverage if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED))
+        bases.append(ScopeSummary(id=ref.id, kind=ref.kind, name=ref.name, regions=list(ref.regions), state=scope_state(scope),
+                                  collection_errors=errors))
+    return recount_scopes(bases, findings, frameworks)
+
+
+def recount_scopes(bases: Iterable[ScopeSummary], findings: Iterable[Finding], frameworks: Mapping[str, Framework]) -> list[ScopeSummary]:
+    """The scopes' counts and criteria recomputed over `findings` (after waivers, or a merge)."""
+    by_scope: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_scope.setdefault(finding.account, []).append(finding)
+    out = []
+    for base in bases:
+        mine = by_scope.get(base.id, [])
+        counts = {status: n for status, n in summarise(mine).items() if n}
+        criteria = {name: criterion_states(framework, mine) for name, framework in frameworks.items()}
+        out.append(base.model_copy(update={"counts": counts, "criteria": criteria}))
+    return out
+
+
+def report_regions(snapshot: Snapshot) -> list[str]:
+    if snapshot.metadata.regions:
+        return list(snapshot.metadata.regions)
+    return sorted({r for scope in snapshot.scopes for r in scope.metadata.regions})
+
+
+def report_scope_ids(snapshot: Snapshot) -> list[str]:
+    """`metadata.scopes`: the subscriptions / projects scanned (as schema-1 reports listed them)."""
+    if len(snapshot.scopes) == 1 and snapshot.scopes[0].metadata.scope_kind is None:
+        return list(snapshot.scopes[0].metadata.scopes)
+    return [s.scope_id for s in snapshot.scopes if s.metadata.scope_kind in ("subscription", "project")]
+
+
 def build_report(
-    inventory: Inventory,
+    source_snapshot: Inventory | Snapshot,
     findings: list[Finding],
     checks: list[CheckSpec],
     frameworks: Mapping[str, Framework],
@@ -192,38 +404,43 @@ def build_report(
     source: str,
     started_at: datetime,
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    deferred: DeferredChecks | None = None,
 ) -> Report:
+    snapshot = as_snapshot(source_snapshot)
     finished = datetime.now(timezone.utc)
     summary = summarise(findings)
-    evaluated = [spec.id for spec in checks]
+    # The checks that ran are the checks with findings (every check run in a scope yields at least
+    # one): a selected check no scope could run leaves its criteria incomplete, never satisfied.
+    ran = {f.check_id for f in findings}
+    evaluated = [spec.id for spec in checks if spec.id in ran]
     criteria = []
     for framework in frameworks.values():
-        criteria.extend(rollup(framework, findings, evaluated, {inventory.metadata.provider}))
-    errors = [
-        CollectionError(key=c.key, scope=c.scope, state=c.state.value, reason=c.reason or "", error_code=c.error_code)
-        for c in inventory.coverage
-        if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)
-    ]
-    metadata = inventory.metadata
+        criteria.extend(rollup(framework, findings, evaluated, {snapshot.metadata.provider}))
+    metadata = snapshot.metadata
     return Report(
         metadata=ScanMetadata(
             tool_version=__version__,
             provider=metadata.provider,
             source=source,
             identity=metadata.identity,
-            regions=metadata.regions,
-            scopes=metadata.scopes,
+            regions=report_regions(snapshot),
+            scopes=report_scope_ids(snapshot),
             collected_at=metadata.collected_at,
             started_at=started_at,
             finished_at=finished,
             elapsed_seconds=round((finished - started_at).total_seconds(), 3),
-            checks_evaluated=len(checks),
+            checks_evaluated=len(checks) - (len(deferred.checks) if deferred and not snapshot.organization_scope() else 0),
             incomplete=metadata.incomplete,
             api_calls=metadata.api_calls,
             parameters={spec.id: resolve_params(spec, params) for spec in checks if spec.params},
+            organization=metadata.organization,
+            plan=metadata.plan,
+            shard=metadata.shard,
         ),
         summary=summary,
         findings=findings,
         criteria=criteria,
-        collection_errors=errors,
+        collection_errors=collection_errors(snapshot),
+        scopes=scope_summaries(snapshot, findings, frameworks),
+        deferred=deferred,
     )

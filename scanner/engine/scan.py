@@ -8,13 +8,22 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scanner.collect.registry import CollectorSpec, load_collectors
-from scanner.engine.collect import ProgressCallback, ProviderCollection, run_collection
-from scanner.engine.evaluate import build_report, evaluate
+from scanner.engine.collect import ProgressCallback, ProviderCollection, collect_scopes, run_collection
+from scanner.engine.evaluate import (
+    as_snapshot,
+    build_report,
+    check_level,
+    evaluate,
+    organization_keys,
+    resolve_params,
+)
+from scanner.engine.organization import OrganizationCollection, is_organization
+from scanner.engine.plan import build_plan, recompute, shard_scopes
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.mapping import Framework, load_framework
-from scanner.models.inventory import Inventory
-from scanner.models.report import Report
+from scanner.models.inventory import Inventory, ScanPlan, ShardInfo, Snapshot, SnapshotMetadata
+from scanner.models.report import DeferredChecks, Report
 from scanner.registry import CheckSpec
 
 DEFAULT_FRAMEWORKS = ("soc2",)
@@ -43,44 +52,119 @@ def frameworks(names: tuple[str, ...] = DEFAULT_FRAMEWORKS) -> dict[str, Framewo
     return {name: load_framework(name) for name in names}
 
 
-def collect(provider: ProviderCollection, pool: WorkPool, options: ScanOptions) -> Inventory:
-    plan = collection_plan(provider.provider, options.checks)
-    return run_collection(provider, plan, pool, [spec.id for spec in options.checks], options.progress)
+def resolved_parameters(options: ScanOptions) -> dict[str, dict[str, Any]]:
+    return {spec.id: resolve_params(spec, options.params) for spec in options.checks if spec.params}
 
 
-def report_for(inventory: Inventory, options: ScanOptions, *, source: str, started_at: datetime | None = None) -> Report:
+def plan_scan(organization: OrganizationCollection, options: ScanOptions, shard_count: int = 1) -> tuple[ScanPlan, list[CollectorSpec]]:
+    """Discover every scope and fix the plan before anything is collected."""
+    specs = collection_plan(organization.provider, options.checks)
+    scopes = organization.discover()
+    if not any(spec.organization for spec in specs):
+        scopes = [s for s in scopes if s.kind != "organization"]  # nothing selected reads the organization
+    if not scopes:
+        raise ConfigurationError("the selection holds no scope to scan")
+    plan = build_plan(
+        provider=organization.provider,
+        organization=organization.organization,
+        checks=[spec.id for spec in options.checks],
+        parameters=resolved_parameters(options),
+        scopes=scopes,
+        shard_count=shard_count,
+        options=organization.plan_options(),
+    )
+    return plan, specs
+
+
+def collect_snapshot(
+    organization: OrganizationCollection, pool: WorkPool, options: ScanOptions, *, shard: tuple[int, int] | None = None
+) -> Snapshot:
+    """Plan, take this shard's part (all of it without --shard), collect it scope by scope."""
+    started = datetime.now(timezone.utc)
+    index, count = shard or (1, 1)
+    plan, specs = plan_scan(organization, options, count)
+    mine = shard_scopes(plan, index)
+    check_ids = [spec.id for spec in options.checks]
+    inventories, interrupted = collect_scopes(organization, mine, specs, pool, check_ids, started=started, progress=options.progress)
+    regions = sorted({r for ref in mine for r in ref.regions})
+    return Snapshot(
+        metadata=SnapshotMetadata(
+            tool_version=plan.tool_version,
+            provider=organization.provider,
+            collected_at=started,
+            finished_at=datetime.now(timezone.utc),
+            identity=organization.identity,
+            organization=organization.organization,
+            regions=regions,
+            checks=sorted(check_ids),
+            incomplete=interrupted,
+            api_calls=dict(sorted(organization.api_calls().items())),
+            plan=plan if shard else None,
+            shard=ShardInfo(index=index, count=count, scopes=sorted(ref.id for ref in mine)) if shard else None,
+        ),
+        scopes=inventories,
+    )
+
+
+def collect(collection: Any, pool: WorkPool, options: ScanOptions, *, shard: tuple[int, int] | None = None) -> Any:
+    """An organization collection (what `open_collection` returns) gives a `Snapshot`; one scope's
+    collection (an organization's member, e.g. `AwsCollection`) gives that scope's `Inventory`."""
+    if is_organization(collection):
+        return collect_snapshot(collection, pool, options, shard=shard)
+    if shard is not None:
+        raise ConfigurationError("--shard needs an organization collection")
+    member: ProviderCollection = collection
+    return run_collection(member, collection_plan(member.provider, options.checks), pool, [spec.id for spec in options.checks], options.progress)
+
+
+def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], DeferredChecks | None]:
+    """In a shard of several: the checks that read organization AND member facts, which the shard
+    without the organization scope cannot decide. It skips them and carries its members' facts for
+    them; the shard holding the organization decides them for its own members and carries the
+    organization's facts. Returns (checks to skip here, what to carry)."""
+    from scanner.snapshot import restrict
+
+    shard = snapshot.metadata.shard
+    if shard is None or shard.count <= 1 or not snapshot.scopes:
+        return [], None
+    org_keys = organization_keys(snapshot.metadata.provider)
+    mixed = [spec for spec in checks if check_level(spec, org_keys) == "mixed"]
+    if not mixed:
+        return [], None
+    ids = sorted(spec.id for spec in mixed)
+    keys = {key for spec in mixed for key in spec.collection_keys}
+    organization = snapshot.organization_scope()
+    if organization is not None:
+        return [], DeferredChecks(checks=ids, scopes=[restrict(organization, keys & org_keys)])
+    return ids, DeferredChecks(checks=ids, scopes=[restrict(member, keys - org_keys) for member in snapshot.members()])
+
+
+def report_for(inventory: Inventory | Snapshot, options: ScanOptions, *, source: str, started_at: datetime | None = None) -> Report:
+    """Evaluate a snapshot (or one scope's inventory) and build its report."""
+    snapshot = _replan(as_snapshot(inventory), options)
     started = started_at or datetime.now(timezone.utc)
     loaded = frameworks(options.frameworks)
-    findings = evaluate(inventory, options.checks, loaded, options.params)
-    return build_report(inventory, findings, options.checks, loaded, source=source, started_at=started, params=options.params)
+    skip, carried = deferral(snapshot, options.checks)
+    findings = evaluate(snapshot, options.checks, loaded, options.params, deferred=skip)
+    return build_report(snapshot, findings, options.checks, loaded, source=source, started_at=started, params=options.params,
+                        deferred=carried)
 
 
-def load_snapshot(path: str) -> Inventory:
-    import json
+def _replan(snapshot: Snapshot, options: ScanOptions) -> Snapshot:
+    """A shard re-evaluated with another check selection or parameters records the plan it now follows."""
+    plan = snapshot.metadata.plan
+    if plan is None:
+        return snapshot
+    checks = sorted(spec.id for spec in options.checks)
+    parameters = resolved_parameters(options)
+    if plan.checks == checks and plan.parameters == parameters:
+        return snapshot
+    updated = recompute(plan, checks=checks, parameters=parameters)
+    return snapshot.model_copy(update={"metadata": snapshot.metadata.model_copy(update={"plan": updated})})
 
-    from pydantic import ValidationError
 
-    from scanner.models.inventory import INVENTORY_SCHEMA_VERSION
+def load_snapshot(path: str) -> Inventory | Snapshot:
+    """A snapshot file: schema "2" (a scan's scopes) as a Snapshot, schema "1" (one inventory) as an Inventory."""
+    from scanner.snapshot import load_snapshot as load
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"snapshot file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{path} is not a text file") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read snapshot {path}: {exc.strerror}") from exc
-    if not isinstance(data, dict) or "metadata" not in data:
-        raise ConfigurationError(f"{path} is not a trustscan snapshot (no metadata)")
-    version = data.get("schema_version")
-    if version != INVENTORY_SCHEMA_VERSION:
-        raise ConfigurationError(f"{path} has snapshot schema_version {version!r}; this trustscan reads {INVENTORY_SCHEMA_VERSION!r}")
-    try:
-        return Inventory.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error.get("loc", ())) or "document"
-        raise ConfigurationError(f"{path} is not a valid trustscan snapshot ({where}: {error.get('msg')})") from exc
+    return load(path)

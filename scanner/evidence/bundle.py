@@ -32,7 +32,7 @@ from scanner.errors import ConfigurationError
 from scanner.evidence.redact import redact, redacted_paths
 from scanner.mapping import Framework
 from scanner.models.common import Status
-from scanner.models.inventory import Inventory
+from scanner.models.inventory import Inventory, Snapshot
 from scanner.models.report import Finding, Report
 
 BUNDLE_FORMAT = "trustscan-evidence-bundle"
@@ -122,7 +122,7 @@ def report_checks(report: Report) -> list[str]:
     return sorted({f.check_id for f in report.findings})
 
 
-def reevaluate(inventory: Inventory, report: Report, check_ids: list[str], frameworks: Mapping[str, Framework]) -> list[Finding]:
+def reevaluate(inventory: Inventory | Snapshot, report: Report, check_ids: list[str], frameworks: Mapping[str, Framework]) -> list[Finding]:
     """Evaluate the snapshot with the report's checks and recorded parameters (the engine's `evaluate`)."""
     from scanner.engine.evaluate import evaluate
     from scanner.registry import load_checks
@@ -131,7 +131,25 @@ def reevaluate(inventory: Inventory, report: Report, check_ids: list[str], frame
     missing = [c for c in check_ids if c not in registry]
     if missing:
         raise ConfigurationError(f"check {missing[0]} is not in this trustscan (the report was made with trustscan {report.metadata.tool_version})")
-    return evaluate(inventory, [registry[c] for c in check_ids], frameworks, report.metadata.parameters)
+    deferred = report.deferred.checks if report.deferred is not None and report.metadata.shard is not None else []
+    skip = deferred if isinstance(inventory, Snapshot) and inventory.organization_scope() is None else []
+    return evaluate(inventory, [registry[c] for c in check_ids], frameworks, report.metadata.parameters, deferred=skip)
+
+
+def scope_field(inventory: Inventory | Snapshot) -> str:
+    """What a collection unit is ("region" for AWS, "account" for Azure / GCP), as manifests record it."""
+    if isinstance(inventory, Inventory):
+        return inventory.metadata.scope_field
+    if inventory.scopes:
+        return inventory.scopes[0].metadata.scope_field
+    return "region" if inventory.metadata.provider == "aws" else "account"
+
+
+def load_snapshot_model(data: Any) -> Inventory | Snapshot:
+    """A snapshot document (schema "2" or "1") as its model."""
+    from scanner.models.inventory import SNAPSHOT_SCHEMA_VERSION
+
+    return (Snapshot if isinstance(data, dict) and data.get("schema_version") == SNAPSHOT_SCHEMA_VERSION else Inventory).model_validate(data)
 
 
 def first_difference(expected: list[str], actual: list[str], findings: list[Finding]) -> str:
@@ -165,7 +183,7 @@ def first_difference(expected: list[str], actual: list[str], findings: list[Find
 
 def manifest_document(
     report: Report,
-    inventory: Inventory,
+    inventory: Inventory | Snapshot,
     frameworks: Mapping[str, Framework],
     files: Mapping[str, bytes],
     report_data: Any,
@@ -187,7 +205,7 @@ def manifest_document(
         "scope": {
             "accounts": accounts,
             "regions": list(meta.regions),
-            "scope_field": inventory.metadata.scope_field,
+            "scope_field": scope_field(inventory),
             "scopes": list(meta.scopes),
         },
         "identity": meta.identity.model_dump(mode="json"),
@@ -253,7 +271,7 @@ def frameworks_for(report: Report) -> dict[str, Framework]:
     return {name: load_framework(name) for name in sorted({r.framework for r in report.criteria})}
 
 
-def build_bundle(report: Report, inventory: Inventory, *, signing_key: Any = None, frameworks: Mapping[str, Framework] | None = None) -> Bundle:
+def build_bundle(report: Report, inventory: Inventory | Snapshot, *, signing_key: Any = None, frameworks: Mapping[str, Framework] | None = None) -> Bundle:
     """Redact, self-verify and render every file of the bundle in memory."""
     from scanner.formatters.json_format import render as render_json
     from scanner.snapshot import dump_snapshot
@@ -265,7 +283,7 @@ def build_bundle(report: Report, inventory: Inventory, *, signing_key: Any = Non
         )
     frameworks = dict(frameworks or frameworks_for(report))
     try:
-        red_inventory = Inventory.model_validate(redact(inventory.model_dump(mode="json")))
+        red_inventory = load_snapshot_model(redact(inventory.model_dump(mode="json")))
         red_report = Report.model_validate(redact(report.model_dump(mode="json")))
     except ValueError as exc:
         raise ConfigurationError(f"redaction produced an invalid document: {exc}") from exc

@@ -183,7 +183,7 @@ def _check_derivation(contents: dict[str, bytes], manifest: dict[str, Any], resu
     from pydantic import ValidationError
 
     from scanner.mapping import Framework, rollup
-    from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, Inventory
+    from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION
     from scanner.models.report import Report
 
     if b.REPORT not in contents or b.SNAPSHOT not in contents:
@@ -198,9 +198,9 @@ def _check_derivation(contents: dict[str, bytes], manifest: dict[str, Any], resu
         return
     try:
         snapshot_data = json.loads(contents[b.SNAPSHOT])
-        if not isinstance(snapshot_data, dict) or snapshot_data.get("schema_version") != INVENTORY_SCHEMA_VERSION:
-            raise ValueError(f"schema_version is not {INVENTORY_SCHEMA_VERSION!r}")
-        inventory = Inventory.model_validate(snapshot_data)
+        if not isinstance(snapshot_data, dict) or snapshot_data.get("schema_version") not in (SNAPSHOT_SCHEMA_VERSION, INVENTORY_SCHEMA_VERSION):
+            raise ValueError(f"schema_version is not {SNAPSHOT_SCHEMA_VERSION!r} or {INVENTORY_SCHEMA_VERSION!r}")
+        inventory = b.load_snapshot_model(snapshot_data)
     except ValidationError as exc:
         result.fail(b.SNAPSHOT, f"not a valid trustscan snapshot ({_first_error(exc)})")
         return
@@ -286,21 +286,28 @@ def _check_report_consistency(report: Any, inventory: Any, frameworks: dict, che
     expected = [r.model_dump(mode="json") for name, fw in frameworks.items() for r in rollup(fw, report.findings, checks, providers)]
     if expected != [r.model_dump(mode="json") for r in report.criteria]:
         result.fail(b.REPORT, "criteria rollup does not follow from its findings and the bundled mapping")
+    from scanner.engine.evaluate import as_snapshot, recount_scopes, report_regions, report_scope_ids, scope_summaries
+
+    snapshot = as_snapshot(inventory)
     errors = [
         (c.key, c.scope, c.state.value, c.reason or "", c.error_code)
-        for c in inventory.coverage
+        for c in snapshot.coverage
         if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)
     ]
     if errors != [(e.key, e.scope, e.state, e.reason, e.error_code) for e in report.collection_errors]:
         result.fail(b.REPORT, "collection_errors do not match the snapshot's coverage")
-    meta, inv = report.metadata, inventory.metadata
+    if report.scopes:  # reports before 1.1 have no per-scope summary
+        expected_scopes = recount_scopes(scope_summaries(snapshot, [], frameworks), report.findings, frameworks)
+        if [s.model_dump(mode="json") for s in expected_scopes] != [s.model_dump(mode="json") for s in report.scopes]:
+            result.fail(b.REPORT, "per-scope summaries do not follow from the snapshot's scopes and the report's findings")
+    meta, inv = report.metadata, snapshot.metadata
     mismatched = [
         name
         for name, left, right in [
             ("provider", meta.provider, inv.provider),
             ("identity", meta.identity, inv.identity),
-            ("regions", meta.regions, inv.regions),
-            ("scopes", meta.scopes, inv.scopes),
+            ("regions", meta.regions, report_regions(snapshot)),
+            ("scopes", meta.scopes, report_scope_ids(snapshot)),
             ("collected_at", meta.collected_at, inv.collected_at),
             ("incomplete", meta.incomplete, inv.incomplete),
             ("api_calls", meta.api_calls, inv.api_calls),

@@ -66,10 +66,12 @@ def headline(report: Report) -> str:
 def _render(report: Report, verdict: str | None, top: int) -> str:
     meta = report.metadata
     scopes, label = (meta.scopes, "scope") if meta.scopes else (meta.regions, "region")
+    accounts = [s for s in report.scopes if s.kind == "account"]
+    where = f"{len(accounts)} accounts · " if len(accounts) > 1 else ""
     out = [
         f"## trustscan: {verdict or headline(report)}",
         "",
-        f"{meta.provider} account `{meta.identity.account}` · {len(scopes)} {label}{'s' * (len(scopes) != 1)} · "
+        f"{meta.provider} account `{meta.identity.account}` · {where}{len(scopes)} {label}{'s' * (len(scopes) != 1)} · "
         f"{meta.checks_evaluated} checks · source {meta.source} · collected {meta.collected_at.isoformat().replace('+00:00', 'Z')} · "
         f"trustscan {meta.tool_version}" + (" · **incomplete scan**" if meta.incomplete else ""),
         "",
@@ -85,11 +87,42 @@ def _render(report: Report, verdict: str | None, top: int) -> str:
             f"**{report.baseline.new_failures} new failing**, {counts['new']} new, {counts['unchanged']} unchanged, "
             f"{counts['resolved']} resolved.",
         ]
+    out += _scopes(report, top)
     out += _criteria(report)
     out += _failures(report, top)
     out += _waivers(report, top)
     out += _errors(report, top)
     return "\n".join(out) + "\n"
+
+
+SCOPE_STATE = {"scanned": "scanned", "partly_failed": "⚠️ partly failed", "failed": "⚠️ failed (nothing read)"}
+
+
+def _scopes(report: Report, top: int) -> list[str]:
+    """The report grouped by account (subscription, project): one row per scope, when there are several."""
+    if len(report.scopes) <= 1:
+        return []
+    failing_first = sorted(report.scopes, key=lambda s: (-s.counts.get(Status.FAIL, 0), -s.counts.get(Status.ERROR, 0), s.id))
+    shown = failing_first[: max(top, 10)]
+    kinds = sorted({s.kind for s in report.scopes})
+    out = [
+        "",
+        f"### Scopes ({len(report.scopes)}: " + ", ".join(f"{sum(1 for s in report.scopes if s.kind == k)} {k}" for k in kinds) + ")",
+        "",
+        "| Scope | Kind | State | " + " | ".join(s.value.replace("NOT_APPLICABLE", "N/A") for s in STATUS_ORDER) + " | Criteria not satisfied |",
+        "| --- | --- | --- |" + " ---: |" * len(STATUS_ORDER) + " ---: |",
+    ]
+    for scope in shown:
+        name = code(scope.id) + (f" {cell(scope.name, 60)}" if scope.name and scope.name != scope.id else "")
+        failing = sum(1 for states in scope.criteria.values() for state in states.values() if state == CriterionState.NOT_SATISFIED)
+        out.append(
+            f"| {name} | {scope.kind} | {SCOPE_STATE.get(scope.state, scope.state)} | "
+            + " | ".join(str(scope.counts.get(s, 0)) for s in STATUS_ORDER)
+            + f" | {failing} |"
+        )
+    if len(shown) < len(report.scopes):
+        out += ["", f"… and {len(report.scopes) - len(shown)} more scopes in the JSON report."]
+    return out
 
 
 def _criteria(report: Report) -> list[str]:
@@ -139,16 +172,22 @@ def _failures(report: Report, top: int) -> list[str]:
     if not ranked:
         return []
     with_baseline = report.baseline is not None
+    by_account = len(report.scopes) > 1
     shown = ranked[:top]
+    if by_account:  # the shown failures grouped by account, in rank order within each
+        order = {f.finding_id: i for i, f in enumerate(shown)}
+        shown = sorted(shown, key=lambda f: (f.account, order[f.finding_id]))
     out = [
         "",
         f"### Failing findings ({len(ranked)}" + (f", top {len(shown)} by severity)" if len(shown) < len(ranked) else ")"),
         "",
-        "| Severity | Check | Resource | Region | Why |" + (" Baseline |" if with_baseline else ""),
-        "| --- | --- | --- | --- | --- |" + (" --- |" if with_baseline else ""),
+        ("| Account " if by_account else "") + "| Severity | Check | Resource | Region | Why |" + (" Baseline |" if with_baseline else ""),
+        ("| --- " if by_account else "") + "| --- | --- | --- | --- | --- |" + (" --- |" if with_baseline else ""),
     ]
     for f in shown:
-        row = f"| {f.severity.value} | {code(f.check_id)} | {cell(f.resource_name, 120)} | {cell(f.region)} | {cell(f.message)} |"
+        row = (f"| {code(f.account)} " if by_account else "") + (
+            f"| {f.severity.value} | {code(f.check_id)} | {cell(f.resource_name, 120)} | {cell(f.region)} | {cell(f.message)} |"
+        )
         out.append(
             row + (f" {'🆕 new' if f.baseline_state == 'new' else cell(f.baseline_state or '')} |" if with_baseline else "")
         )
@@ -194,7 +233,8 @@ def _errors(report: Report, top: int) -> list[str]:
         return []
     shown = report.collection_errors[: max(top, 1)]
     out = ["", f"### Collection errors ({len(report.collection_errors)})", ""]
-    out += [f"- {code(e.key)} [{cell(e.scope)}]: {cell(e.reason)}" for e in shown]
+    several = len(report.scopes) > 1
+    out += [f"- {code(e.key)} [{cell(e.location(several))}]: {cell(e.reason)}" for e in shown]
     if len(shown) < len(report.collection_errors):
         out.append(f"- … and {len(report.collection_errors) - len(shown)} more")
     return out

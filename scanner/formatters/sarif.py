@@ -188,11 +188,13 @@ def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
     rules = [_rule(spec) for spec in catalogue]
     index = {spec["check_id"]: i for i, spec in enumerate(catalogue)}
     results = [_result(f, index[f.check_id]) for f in report.findings if is_result(f)]
+    several = len(report.scopes) > 1
     notifications = [
         om.Notification(
             level="warning" if error.state == "failed" else "note",
-            message=om.Message(text=f"{error.key} [{error.scope}]: {error.reason}"),
-            properties={"collectionKey": error.key, "scope": error.scope, "errorCode": error.error_code},
+            message=om.Message(text=f"{error.key} [{error.location(several)}]: {error.reason}"),
+            properties={"collectionKey": error.key, "scope": error.scope, "errorCode": error.error_code,
+                        **({"account": error.account} if several and error.account else {})},
         )
         for error in report.collection_errors
     ]
@@ -227,6 +229,9 @@ def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
             "account": meta.identity.account,
             "regions": meta.regions,
             "summary": {status.value: count for status, count in report.summary.items()},
+            # One run for the whole organization (code scanning replaces a run per tool and category):
+            # each result names its account in its location and properties.
+            **({"scopes": [{"id": s.id, "kind": s.kind, "state": s.state} for s in report.scopes]} if several else {}),
         },
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])

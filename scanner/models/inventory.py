@@ -1,18 +1,28 @@
-"""The inventory snapshot: every fact a verdict rests on, plus what could not be collected."""
+"""The inventory snapshot: every fact a verdict rests on, plus what could not be collected.
+
+`Inventory` is the inventory of ONE scope: an AWS account, an Azure subscription, a GCP project, or
+the organization itself (the Entra ID tenant, the GCP organization, AWS Organizations). `Snapshot`
+is a whole scan: run metadata, the plan it followed, and one `Inventory` per scope it covered.
+Snapshots of schema "1" held a single inventory; `scanner.engine.scan.load_snapshot` still reads them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from scanner.models.aws import AwsInventory
 from scanner.models.azure import AzureInventory
 from scanner.models.common import Coverage, CoverageState
 from scanner.models.gcp import GcpInventory
 
-INVENTORY_SCHEMA_VERSION = "1"
+INVENTORY_SCHEMA_VERSION = "1"  # one scope's inventory (and the whole snapshot before organizations)
+SNAPSHOT_SCHEMA_VERSION = "2"  # a scan: scopes + plan
+
+ScopeKind = Literal["account", "subscription", "project", "organization"]
+MEMBER_KINDS = ("account", "subscription", "project")
 
 
 class Identity(BaseModel):
@@ -23,20 +33,40 @@ class Identity(BaseModel):
     partition: str | None = None
 
 
+class ScopeRef(BaseModel):
+    """One unit of work, of failure, of sharding and of evaluation: an AWS account, an Azure
+    subscription, a GCP project, or the organization itself (kind "organization")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    kind: ScopeKind
+    id: str
+    name: str | None = None  # display name (subscription / project / account name), when known
+    regions: tuple[str, ...] = ()  # AWS: the regions scanned in this account
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.id}" + (f" ({self.name})" if self.name and self.name != self.id else "")
+
+
 class InventoryMetadata(BaseModel):
     tool_version: str
     provider: str
     collected_at: datetime  # UTC; age-based checks use it as "now"
     finished_at: datetime | None = None
-    identity: Identity
+    identity: Identity  # identity.account is the scope's id; principal is the caller
     regions: list[str] = Field(default_factory=list)
-    # What a collection scope is for this provider: a region (AWS), or an account-like container
+    # What a collection unit is for this provider: a region (AWS), or an account-like container
     # (Azure subscription, GCP project) named in each resource's `account`.
     scope_field: Literal["region", "account"] = "region"
     scopes: list[str] = Field(default_factory=list)  # subscriptions / projects, where scope_field is "account"
     checks: list[str] = Field(default_factory=list)  # the checks the collection plan was built for
     incomplete: bool = False  # interrupted before every collection finished
     api_calls: dict[str, int] = Field(default_factory=dict)  # "service:Operation" -> calls
+    # The scope this inventory is (None: a schema-1 inventory that held a whole scan, evaluated as one).
+    scope_kind: ScopeKind | None = None
+    scope_name: str | None = None
+    organization: str | None = None  # the organization scope's id this scope belongs to, if any
 
 
 class Inventory(BaseModel):
@@ -60,3 +90,76 @@ class Inventory(BaseModel):
     def is_complete(self, key: str) -> bool:
         entries = self.coverage_for(key)
         return bool(entries) and all(c.state in (CoverageState.COLLECTED, CoverageState.UNSUPPORTED) for c in entries)
+
+    @property
+    def scope_id(self) -> str:
+        return self.metadata.identity.account
+
+    def scope_ref(self) -> ScopeRef:
+        meta = self.metadata
+        return ScopeRef(
+            provider=meta.provider,
+            kind=meta.scope_kind or ("account" if meta.scope_field == "region" else "organization"),
+            id=meta.identity.account,
+            name=meta.scope_name,
+            regions=tuple(meta.regions) if meta.scope_field == "region" else (),
+        )
+
+
+class ScanPlan(BaseModel):
+    """What every shard of one scan must share, and its digest (`trustscan merge` compares them)."""
+
+    digest: str  # sha256 over every field below
+    tool_version: str
+    provider: str
+    organization: str | None = None
+    checks: list[str]
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)  # resolved, for checks that have parameters
+    scopes: list[ScopeRef]  # every scope of the scan, in partition order (the organization first)
+    shard_count: int = 1
+    options: dict[str, Any] = Field(default_factory=dict)  # the provider's plan_options(): role name, flags...
+
+
+class ShardInfo(BaseModel):
+    """Which part of a plan a shard covered."""
+
+    index: int  # K, 1-based
+    count: int  # N
+    scopes: list[str]  # the ids of the scopes this shard covered, sorted
+
+
+class SnapshotMetadata(BaseModel):
+    tool_version: str
+    provider: str
+    collected_at: datetime  # when the run started collecting
+    finished_at: datetime | None = None
+    identity: Identity  # the caller (its account / tenant / organization, and the principal)
+    organization: str | None = None
+    regions: list[str] = Field(default_factory=list)  # every region scanned (AWS)
+    checks: list[str] = Field(default_factory=list)
+    incomplete: bool = False
+    api_calls: dict[str, int] = Field(default_factory=dict)  # the whole run's calls
+    plan: ScanPlan | None = None  # recorded for sharded scans (and kept by merge)
+    shard: ShardInfo | None = None
+
+
+class Snapshot(BaseModel):
+    """A scan's snapshot: one Inventory per scope, sorted by scope id."""
+
+    schema_version: str = SNAPSHOT_SCHEMA_VERSION
+    metadata: SnapshotMetadata
+    scopes: list[Inventory] = Field(default_factory=list)
+
+    def organization_scope(self) -> Inventory | None:
+        return next((s for s in self.scopes if s.metadata.scope_kind == "organization"), None)
+
+    def members(self) -> list[Inventory]:
+        return [s for s in self.scopes if s.metadata.scope_kind != "organization"]
+
+    def member_ids(self) -> list[str]:
+        return [s.scope_id for s in self.members()]
+
+    @property
+    def coverage(self) -> list[Coverage]:
+        """Every scope's coverage, in scope order."""
+        return [c for scope in self.scopes for c in scope.coverage]

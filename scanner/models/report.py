@@ -9,9 +9,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from scanner.models.common import Category, Severity, SourceLocation, Status
-from scanner.models.inventory import Identity
+from scanner.models.inventory import Identity, Inventory, ScanPlan, ShardInfo
 
-REPORT_SCHEMA_VERSION = "1.0"
+# 1.1: per-scope summaries (`scopes`), the organization, shard plan and deferred checks, the account
+# of each collection error. Every 1.0 report is a valid 1.1 report.
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 class AppliedWaiver(BaseModel):
@@ -85,10 +87,40 @@ class CriterionRollup(BaseModel):
 
 class CollectionError(BaseModel):
     key: str
-    scope: str
+    scope: str  # the unit: a region, a subscription / project, or "global"
     state: str
     reason: str
     error_code: str | None = None
+    account: str | None = None  # the scope (account / subscription / project / organization) it belongs to
+
+    def location(self, with_account: bool = True) -> str:
+        """Where it failed: the unit, with its account when the unit does not name it (and several were scanned)."""
+        if not with_account or not self.account or self.scope == self.account:
+            return self.scope
+        return self.account if self.scope == "global" else f"{self.account} {self.scope}"
+
+
+class ScopeSummary(BaseModel):
+    """What was scanned in one scope (account, subscription, project, or the organization itself)."""
+
+    id: str
+    kind: str  # account | subscription | project | organization
+    name: str | None = None
+    regions: list[str] = Field(default_factory=list)
+    # scanned: every collection answered; partly_failed: some failed; failed: none answered (nothing was read)
+    state: Literal["scanned", "partly_failed", "failed"]
+    collection_errors: int = 0
+    counts: dict[Status, int] = Field(default_factory=dict)  # findings per status in this scope
+    # framework -> criterion -> state, over the checks evaluated in this scope (criteria none of them maps are left out)
+    criteria: dict[str, dict[str, CriterionState]] = Field(default_factory=dict)
+
+
+class DeferredChecks(BaseModel):
+    """Checks a shard could not decide (they read organization facts and member facts, and the shard
+    lacks one side), with the facts they read for its scopes: `trustscan merge` evaluates them."""
+
+    checks: list[str]
+    scopes: list[Inventory]  # each scope's inventory restricted to what the deferred checks read (secrets redacted)
 
 
 class ScanMetadata(BaseModel):
@@ -106,6 +138,9 @@ class ScanMetadata(BaseModel):
     incomplete: bool = False
     api_calls: dict[str, int] = Field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    organization: str | None = None  # the organization scope's id (Entra tenant, GCP / AWS organization)
+    plan: ScanPlan | None = None  # the scan plan, for sharded scans and their merge
+    shard: ShardInfo | None = None  # which part of the plan this report covers (unset once merged)
 
 
 class BaselineComparison(BaseModel):
@@ -127,4 +162,6 @@ class Report(BaseModel):
     collection_errors: list[CollectionError] = Field(default_factory=list)
     waivers: list[WaiverRecord] = Field(default_factory=list)  # every configured waiver and its state
     baseline: BaselineComparison | None = None  # set with --baseline
+    scopes: list[ScopeSummary] = Field(default_factory=list)  # per scope: state, counts, criteria
+    deferred: DeferredChecks | None = None  # a shard's checks left to `trustscan merge`
 

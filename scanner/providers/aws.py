@@ -15,9 +15,6 @@ OPTIONS = [
     click.option("--profile", help="AWS named profile (default: the standard credential chain)."),
     click.option("--regions", metavar="R1,R2|all", help="Regions to scan (default: every enabled region of each account)."),
     click.option("--endpoint-url", help="Send every API call here (moto server, LocalStack)."),
-]
-# Joins OPTIONS once the engine collects several scopes per run (see open_run).
-ORGANIZATION_OPTIONS = [
     click.option(
         "--org",
         is_flag=True,
@@ -36,14 +33,6 @@ ORGANIZATION_OPTIONS = [
 
 
 def open_collection(
-    pool: Any, *, profile: str | None = None, regions: str | None = None, endpoint_url: str | None = None, session: Any = None
-) -> Any:
-    """The caller's own account (the only scope the engine collects today)."""
-    run = open_run(pool, profile=profile, regions=regions, endpoint_url=endpoint_url, session=session)
-    return run.member(run.discover()[0])
-
-
-def open_run(
     pool: Any,
     *,
     profile: str | None = None,

@@ -16,6 +16,11 @@ SCAN_HELP = (
 )
 OPTIONS = [
     click.option("--subscriptions", metavar="ID,...|all", help="Subscriptions to scan (default: every one the principal can read)."),
+    click.option(
+        "--management-group",
+        metavar="GROUP_ID",
+        help="Scan every enabled subscription under this management group (nested groups included).",
+    ),
     click.option("--tenant", help="Entra ID tenant id to sign in to (default: the credential's home tenant)."),
     click.option(
         "--cloud",
@@ -35,6 +40,7 @@ def open_collection(
     pool: Any,
     *,
     subscriptions: str | None = None,
+    management_group: str | None = None,
     tenant: str | None = None,
     cloud: str = "public",
     endpoint_url: str | None = None,
@@ -44,6 +50,15 @@ def open_collection(
     retry_backoff_factor: float | None = None,
 ) -> Any:
     from scanner.collect.azure._client import AzureApi, AzureCollection, TenantCredential
+    from scanner.errors import ConfigurationError
+
+    wanted = (subscriptions or "all").strip()
+    ids = None if wanted.lower() == "all" else [s.strip() for s in wanted.split(",") if s.strip()]
+    group = (management_group or "").strip() or None
+    if group and ids:
+        raise ConfigurationError("--subscriptions and --management-group both choose the subscriptions: give one of them")
+    if group and "/" in group:
+        group = group.rstrip("/").rsplit("/", 1)[-1]  # a full /providers/Microsoft.Management/managementGroups/<id>
 
     if credential is None and tenant:
         from azure.identity import DefaultAzureCredential
@@ -62,9 +77,7 @@ def open_collection(
         retry_total=retry_total,
         retry_backoff_factor=retry_backoff_factor,
     )
-    wanted = (subscriptions or "all").strip()
-    ids = None if wanted.lower() == "all" else [s.strip() for s in wanted.split(",") if s.strip()]
-    return AzureCollection(api, subscriptions=ids)
+    return AzureCollection(api, subscriptions=ids, management_group=group)
 
 
 @contextmanager
@@ -98,9 +111,10 @@ def permissions(checks: list[Any]) -> str:
             "Name": "trustscan reader",
             "IsCustom": True,
             "Description": "Read-only access for trustscan's selected checks.",
-            "Actions": sorted(set(actions) | {"Microsoft.Resources/subscriptions/read"}),
+            # descendants/read: listing the subscriptions under --management-group
+            "Actions": sorted(set(actions) | {"Microsoft.Resources/subscriptions/read", "Microsoft.Management/managementGroups/descendants/read"}),
             "NotActions": [],
-            "AssignableScopes": ["/subscriptions/<subscription-id>"],
+            "AssignableScopes": ["/subscriptions/<subscription-id>", "/providers/Microsoft.Management/managementGroups/<group-id>"],
         },
         "microsoftGraph": {
             "type": "Application permissions (admin consent required)",

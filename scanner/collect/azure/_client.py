@@ -30,7 +30,7 @@ from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
-from scanner.models.inventory import Identity
+from scanner.models.inventory import Identity, ScopeRef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -434,41 +434,117 @@ def _jwt_claims(token: str) -> dict[str, Any]:
         return {}
 
 
+MANAGEMENT_GROUPS_API = "2023-04-01"
+
+
 class AzureCollection:
-    """Binds a run to one tenant: identity, the subscriptions scanned, and what each collector gets."""
+    """An Azure scan as an organization: the Entra ID tenant (the organization scope: Microsoft Graph)
+    and one member scope per subscription (ARM), sharing one AzureApi, its clients and call cache.
+
+    Subscriptions: `--subscriptions`, the enabled subscriptions under `--management-group` (nested
+    groups included), or every enabled subscription the principal can read.
+    """
 
     provider = "azure"
-    scope_field = "account"
-    regions: list[str] = []
 
-    def __init__(self, api: AzureApi, subscriptions: list[str] | None = None) -> None:
+    def __init__(self, api: AzureApi, subscriptions: list[str] | None = None, management_group: str | None = None) -> None:
         self.api = api
         self.identity = api.identity()
+        self.management_group = management_group
+        self.names: dict[str, str] = {}
         if subscriptions:
             ids = sorted(set(subscriptions))
         else:
-            listed = [s for s in api.subscriptions() if (s.get("state") or "Enabled") not in ("Disabled", "Deleted")]
+            every = api.subscriptions()
+            listed = self._enabled(every)
             if self.identity.account == "unknown-tenant" and listed:
                 tenant = listed[0].get("tenantId") or "unknown-tenant"
                 self.identity = self.identity.model_copy(update={"account": tenant})
-            ids = sorted(s.get("subscriptionId") or s["id"].rsplit("/", 1)[-1] for s in listed)
+            self.names = {_subscription_id(s): s.get("displayName") or "" for s in listed}
+            ids = sorted(self.names)
+            if management_group:
+                under = self._under_management_group(management_group)
+                # The descendants API gives no state: the subscription list does. One under the group
+                # that the list does not show is scanned too (and is ERROR if it refuses access), never
+                # silently left out; a Disabled or Deleted one is.
+                known = {_subscription_id(s) for s in every}
+                self.names.update({i: name for i, name in under.items() if i not in known})
+                ids = sorted(i for i in under if i in self.names)
+                if not ids:
+                    raise ConfigurationError(f"management group {management_group!r} holds no enabled subscription")
         if not ids:
             raise ConfigurationError("these credentials can read no Azure subscription; pass --subscriptions or grant Reader")
         self.scope_ids = ids
+        self.organization: str | None = self.identity.account
+
+    @staticmethod
+    def _enabled(subscriptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [s for s in subscriptions if (s.get("state") or "Enabled") not in ("Disabled", "Deleted")]
+
+    def _under_management_group(self, group: str) -> dict[str, str]:
+        """Every subscription below a management group, at any depth (the descendants API walks nested groups)."""
+        path = f"/providers/Microsoft.Management/managementGroups/{group}/descendants"
+        try:
+            descendants = self.api.arm("managementgroups", "", "managementGroups.getDescendants", path, MANAGEMENT_GROUPS_API, paged=True)
+        except Exception as exc:  # noqa: BLE001 - an unknown or unreadable group is a usage error
+            failure = classify(exc, "managementgroups", "global", "managementGroups.getDescendants")
+            raise ConfigurationError(
+                f"management group {group!r} was not found or cannot be read ({failure.code}); check the group id "
+                "(not its display name) and grant Reader (or Management Group Reader) on it"
+            ) from exc
+        return {
+            d["id"].rsplit("/", 1)[-1]: (d.get("properties") or {}).get("displayName") or ""
+            for d in descendants
+            if str(d.get("id", "")).lower().startswith("/subscriptions/")
+        }
 
     @property
     def subscriptions(self) -> list[str]:
         return list(self.scope_ids)
 
+    # -- the organization protocol (scanner.engine.organization) ----------------------------------
+    def discover(self) -> list[ScopeRef]:
+        tenant = ScopeRef(provider="azure", kind="organization", id=self.identity.account, name="Entra ID tenant")
+        members = [ScopeRef(provider="azure", kind="subscription", id=i, name=self.names.get(i) or None) for i in self.scope_ids]
+        return [tenant, *sorted(members, key=lambda s: s.id)]
+
+    def member(self, scope: ScopeRef) -> AzureMember:
+        return AzureMember(self.api, scope, self.identity)
+
+    def plan_options(self) -> dict[str, Any]:
+        return {"cloud": self.api.cloud.name, "management_group": self.management_group}
+
+    def api_calls(self) -> dict[str, int]:
+        return dict(sorted(self.api.calls.items()))
+
+
+def _subscription_id(subscription: dict[str, Any]) -> str:
+    return subscription.get("subscriptionId") or subscription["id"].rsplit("/", 1)[-1]
+
+
+class AzureMember:
+    """One scope of an Azure scan: a subscription (ARM collectors run in it), or the tenant (Graph)."""
+
+    provider = "azure"
+    scope_field = "account"
+    regions: list[str] = []
+
+    def __init__(self, api: AzureApi, scope: ScopeRef, caller: Identity) -> None:
+        self.api = api
+        self.ref = scope
+        self.tenant = caller.account
+        self.identity = caller.model_copy(update={"account": scope.id})
+        self.scope_ids = [scope.id] if scope.kind == "subscription" else []
+
     def scopes(self, regional: bool) -> list[str]:
-        """Where a collector runs: each subscription, or once for the tenant/organization."""
-        return list(self.scope_ids) if regional else ["global"]
+        """A subscription's collectors run once in it; the tenant's once, "global"."""
+        return [self.ref.id] if self.ref.kind == "subscription" else ["global"]
 
     def unsupported_reason(self, service: str, scope: str) -> str | None:
         return None
 
     def context(self, scope: str) -> AzureScope:
-        return AzureScope(api=self.api, subscription=scope, tenant=self.identity.account)
+        return AzureScope(api=self.api, subscription=scope, tenant=self.tenant)
 
     def classify(self, exc: BaseException, service: str, scope: str) -> CallFailed:
         return classify(exc, service, scope)

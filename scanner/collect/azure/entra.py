@@ -22,7 +22,7 @@ def _global(scope: AzureScope, **fields: Any) -> dict[str, Any]:
     return {"region": "global", "account": scope.tenant, **fields}
 
 
-@collector("azure.entra.security_defaults", regional=False, permissions=["graph:Policy.Read.All"])
+@collector("azure.entra.security_defaults", regional=False, organization=True, permissions=["graph:Policy.Read.All"])
 def security_defaults(scope: AzureScope) -> SecurityDefaults:
     body = scope.graph("identitySecurityDefaultsEnforcementPolicy.get", "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", paged=False)
     return SecurityDefaults(
@@ -36,7 +36,7 @@ def security_defaults(scope: AzureScope) -> SecurityDefaults:
 NO_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 
 
-@collector("azure.entra.conditional_access_policies", regional=False, permissions=["graph:Policy.Read.All"])
+@collector("azure.entra.conditional_access_policies", regional=False, organization=True, permissions=["graph:Policy.Read.All"])
 def conditional_access_policies(scope: AzureScope) -> list[ConditionalAccessPolicy]:
     from scanner.collect.azure._client import error_code
 
@@ -72,7 +72,7 @@ def _ca_policy(scope: AzureScope, p: dict[str, Any]) -> ConditionalAccessPolicy:
 
 @collector(
     "azure.entra.user_registrations",
-    regional=False,
+    regional=False, organization=True,
     permissions=["graph:AuditLog.Read.All", "graph:UserAuthenticationMethod.Read.All"],
 )
 def user_registrations(scope: AzureScope) -> list[UserRegistration]:
@@ -91,7 +91,7 @@ def user_registrations(scope: AzureScope) -> list[UserRegistration]:
     ]
 
 
-@collector("azure.entra.role_assignments", regional=False, permissions=["graph:RoleManagement.Read.Directory"])
+@collector("azure.entra.role_assignments", regional=False, organization=True, permissions=["graph:RoleManagement.Read.Directory"])
 def role_assignments(scope: AzureScope) -> list[DirectoryRoleAssignment]:
     items = scope.graph("roleAssignments.list", "/v1.0/roleManagement/directory/roleAssignments")
     return [
@@ -105,7 +105,7 @@ def role_assignments(scope: AzureScope) -> list[DirectoryRoleAssignment]:
     ]
 
 
-@collector("azure.entra.authorization_policy", regional=False, permissions=["graph:Policy.Read.All"])
+@collector("azure.entra.authorization_policy", regional=False, organization=True, permissions=["graph:Policy.Read.All"])
 def authorization_policy(scope: AzureScope) -> AuthorizationPolicy:
     body = scope.graph("authorizationPolicy.get", "/v1.0/policies/authorizationPolicy", paged=False)
     if isinstance(body.get("value"), list):  # the beta shape wraps the single policy in a collection

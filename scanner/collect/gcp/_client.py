@@ -32,7 +32,7 @@ from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
-from scanner.models.inventory import Identity
+from scanner.models.inventory import Identity, ScopeRef
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -429,11 +429,14 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+NO_ORGANIZATION = "no-organization"
+
+
 class GcpCollection:
-    """Binds a run to an organization (or a set of projects): identity, projects, scopes."""
+    """A GCP scan as an organization: the organization scope (its IAM policy, sinks, Security Command
+    Center, Workspace directory) and one member scope per project, sharing one GcpApi."""
 
     provider = "gcp"
-    scope_field = "account"
 
     def __init__(
         self,
@@ -469,14 +472,10 @@ class GcpCollection:
         elif len(self.projects) == 1:
             account = self.projects[0]
         else:
-            account = "no-organization"
+            account = NO_ORGANIZATION
         self.identity = Identity(account=account, principal=api.principal(), partition="gcp")
         self.regions: list[str] = []
         self.scope_ids = list(self.projects)
-
-    def scopes(self, regional: bool) -> list[str]:
-        """Where a collector runs: each project, or once for the tenant/organization."""
-        return list(self.scope_ids) if regional else ["global"]
 
     # -- enumeration ---------------------------------------------------------------------------
     def _projects_under(self, parent: str) -> list[str]:
@@ -504,7 +503,42 @@ class GcpCollection:
         project = self.api.rm("projects", "get_project", name=f"projects/{projects[0]}")
         return self._organization_of_parent(project.parent)
 
-    # -- the collection protocol ------------------------------------------------------------------
+    # -- the organization protocol (scanner.engine.organization) ----------------------------------
+    def discover(self) -> list[ScopeRef]:
+        """The organization scope (present even without an organization, so its checks say why they
+        are not applicable) and the projects."""
+        org = ScopeRef(provider="gcp", kind="organization", id=self.organization or NO_ORGANIZATION,
+                       name=None if self.organization else "no parent organization")
+        return [org, *(ScopeRef(provider="gcp", kind="project", id=p) for p in self.projects)]
+
+    def member(self, scope: ScopeRef) -> GcpMember:
+        return GcpMember(self, scope)
+
+    def plan_options(self) -> dict[str, Any]:
+        return {"folder": self.folder, "admin_subject": bool(self.api.admin_subject)}
+
+    def api_calls(self) -> dict[str, int]:
+        return dict(sorted(self.api.calls.items()))
+
+
+class GcpMember:
+    """One scope of a GCP scan: a project (per-project collectors), or the organization."""
+
+    provider = "gcp"
+    scope_field = "account"
+    regions: list[str] = []
+
+    def __init__(self, collection: GcpCollection, scope: ScopeRef) -> None:
+        self.api = collection.api
+        self.ref = scope
+        self.organization = collection.organization
+        self.identity = collection.identity.model_copy(update={"account": scope.id})
+        self.scope_ids = [scope.id] if scope.kind == "project" else []
+
+    def scopes(self, regional: bool) -> list[str]:
+        """A project's collectors run once in it; the organization's once, "global"."""
+        return [self.ref.id] if self.ref.kind == "project" else ["global"]
+
     def unsupported_reason(self, service: str, scope: str) -> str | None:
         if scope == "global" and self.organization is None:
             return "no organization in scope (the projects have no parent organization): organization settings not collected"
@@ -512,7 +546,7 @@ class GcpCollection:
 
     def context(self, scope: str) -> GcpScope:
         if scope == "global":
-            return GcpScope(api=self.api, project=None, organization=self.organization, account=self.identity.account)
+            return GcpScope(api=self.api, project=None, organization=self.organization, account=self.ref.id)
         return GcpScope(api=self.api, project=scope, organization=self.organization, account=scope)
 
     def classify(self, exc: BaseException, service: str, scope: str) -> CallFailed:

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from scanner.collect.gcp._client import GcpScope
 
 
-@collector("gcp.directory.access", regional=False, permissions=["directory.users.list"])
+@collector("gcp.directory.access", regional=False, organization=True, permissions=["directory.users.list"])
 def access(scope: GcpScope) -> DirectoryAccess:
     return _read(scope)[0]
 
 
-@collector("gcp.directory.users", regional=False, permissions=["directory.users.list"])
+@collector("gcp.directory.users", regional=False, organization=True, permissions=["directory.users.list"])
 def users(scope: GcpScope) -> list[DirectoryUser]:
     return _read(scope)[1]
 

@@ -33,7 +33,7 @@ def sinks(scope: GcpScope) -> list[LogSink]:
     return _sinks(scope, "projects.sinks.list", f"projects/{scope.project}")
 
 
-@collector("gcp.logging.org_sinks", regional=False, permissions=["logging.sinks.list"])
+@collector("gcp.logging.org_sinks", regional=False, organization=True, permissions=["logging.sinks.list"])
 def org_sinks(scope: GcpScope) -> list[LogSink]:
     return _sinks(scope, "organizations.sinks.list", f"organizations/{scope.organization}")
 

@@ -44,7 +44,7 @@ def projects(scope: GcpScope) -> list[Project]:
 
 @collector(
     "gcp.resourcemanager.organization",
-    regional=False,
+    regional=False, organization=True,
     permissions=["resourcemanager.organizations.get", "resourcemanager.organizations.getIamPolicy"],
 )
 def organization(scope: GcpScope) -> Organization:

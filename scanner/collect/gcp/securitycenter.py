@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from scanner.collect.gcp._client import GcpScope
 
 
-@collector("gcp.securitycenter.organization", regional=False, permissions=["securitycenter.sources.list"])
+@collector("gcp.securitycenter.organization", regional=False, organization=True, permissions=["securitycenter.sources.list"])
 def organization(scope: GcpScope) -> SecurityCenterStatus:
     parent = f"organizations/{scope.organization}"
     resource = dict(id=f"{parent}/securityCenter", name=f"Security Command Center ({parent})", region="global", account=scope.account)

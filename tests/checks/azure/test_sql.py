@@ -18,11 +18,11 @@ def test_server_checks(azure):
     assert verdicts(report, "azure.sql.auditing_enabled") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
     # dev has auditing off. prod audits to Log Analytics only (retentionDays 0, no storage endpoint): the
     # records are kept for the workspace's 365 days, not "unlimited".
-    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS")}
+    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS"), (f"azure {DEV}", "NOT_APPLICABLE")}
     kept = finding(report, "azure.sql.audit_retention", "sql-contoso-prod")
     assert kept.message == "audit records in Log Analytics workspace log-contoso-prod are kept 365 days"
     strict = azure.scan("azure.sql.audit_retention", params={"azure.sql.audit_retention": {"min_days": 400}})
-    assert verdicts(strict, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL")}
+    assert verdicts(strict, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
     lenient = azure.scan("azure.sql.tde_protector_cmk", params={"azure.sql.tde_protector_cmk": {"require_cmk": False}})
     assert verdicts(lenient, "azure.sql.tde_protector_cmk") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "PASS")}
 
@@ -40,7 +40,7 @@ def test_denied_auditing_getter_is_error_for_that_server_only(azure):
     azure.error(f"{PROD_SERVER}/auditingSettings/default", "denied", action="Microsoft.Sql/servers/auditingSettings/read")
     report = azure.scan("azure.sql.auditing_enabled", "azure.sql.audit_retention", "azure.sql.min_tls_1_2")
     assert verdicts(report, "azure.sql.auditing_enabled") == {("sql-contoso-prod", "ERROR"), ("sql-contoso-dev", "FAIL")}
-    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "ERROR")}
+    assert verdicts(report, "azure.sql.audit_retention") == {("sql-contoso-prod", "ERROR"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL")}
     assert "access denied to sql:serverBlobAuditingPolicies.get" in finding(report, "azure.sql.auditing_enabled", "sql-contoso-prod").message
 
@@ -76,22 +76,23 @@ def test_audit_retention_to_event_hub_only_is_unknown_never_unlimited(azure):
 
 
 def test_audit_retention_judged_per_destination(azure):
-    # A workspace that keeps 30 days: FAIL, although retentionDays is 0.
+    # A workspace that keeps 30 days, in another subscription: each subscription is evaluated on its own
+    # facts, so from the prod subscription the dev workspace's retention is unknown (never PASS).
     dev_workspace = f"/subscriptions/{DEV}/resourceGroups/rg-contoso-dev/providers/Microsoft.OperationalInsights/workspaces/log-contoso-dev"
     _master_settings(azure, workspaceId=dev_workspace)
     short = azure.scan("azure.sql.audit_retention")
-    assert verdicts(short, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL")}
-    assert finding(short, "azure.sql.audit_retention", "sql-contoso-prod").evidence == {"destinations": {"Log Analytics workspace log-contoso-dev": 30}}
+    assert verdicts(short, "azure.sql.audit_retention") == {("sql-contoso-prod", "UNKNOWN"), (f"azure {DEV}", "NOT_APPLICABLE")}
+    assert "log-contoso-dev is not known" in finding(short, "azure.sql.audit_retention", "sql-contoso-prod").message
     # A storage destination with retentionDays 0 keeps records indefinitely.
     _auditing(azure, storageEndpoint="https://stcontosologs.blob.core.windows.net/", retentionDays=0)
     both = azure.scan("azure.sql.audit_retention")
-    assert verdicts(both, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS")}
+    assert verdicts(both, "azure.sql.audit_retention") == {("sql-contoso-prod", "PASS"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert "kept indefinitely" in finding(both, "azure.sql.audit_retention", "sql-contoso-prod").message
     # Storage for 30 days and no Azure Monitor target: FAIL.
     _auditing(azure, storageEndpoint="https://stcontosologs.blob.core.windows.net/", retentionDays=30, isAzureMonitorTargetEnabled=False)
     azure.cloud.requests.clear()
     storage = azure.scan("azure.sql.audit_retention")
-    assert verdicts(storage, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL")}
+    assert verdicts(storage, "azure.sql.audit_retention") == {("sql-contoso-prod", "FAIL"), (f"azure {DEV}", "NOT_APPLICABLE")}
     assert azure.calls("/databases/master/") == 0  # the master database's settings are read only for Azure Monitor targets
 
 

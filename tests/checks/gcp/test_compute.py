@@ -17,7 +17,7 @@ def test_oslogin_and_project_ssh_keys(gcp):
         ("web-mig-7x2k", "PASS"), ("db-proxy", "PASS"), ("etl-worker", "FAIL"), ("test-vm", "FAIL")}
     assert finding(report, "gcp.compute.project_oslogin_2fa", "acme-data").message == "enable-oslogin-2fa is not set"
     exempt = gcp.scan("gcp.compute.project_oslogin_2fa", params={"gcp.compute.project_oslogin_2fa": {"exempt_projects": ["acme-data", "acme-sandbox"]}})
-    assert verdicts(exempt, "gcp.compute.project_oslogin_2fa") == {("acme-prod", "PASS")}
+    assert verdicts(exempt, "gcp.compute.project_oslogin_2fa") == {("acme-prod", "PASS"), ("gcp acme-data", "NOT_APPLICABLE"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
 
 
 def test_disk_encryption_snapshots_and_schedules(gcp):
@@ -48,7 +48,7 @@ def test_flow_logs_firewall_and_load_balancer_logging(gcp):
         ("allow-lb-health-checks", "PASS"), ("deny-all-ingress", "PASS"), ("allow-ssh-from-iap", "PASS"),
         ("default-allow-ssh", "FAIL"), ("default-allow-internal", "FAIL"), ("allow-http-alt", "FAIL"), ("allow-rdp-anywhere", "FAIL"),
         ("allow-all-ipv6", "FAIL"), ("allow-egress-all", "FAIL")}
-    assert verdicts(report, "gcp.compute.backend_service_logging") == {("web-backend", "PASS"), ("api-internal", "FAIL")}
+    assert verdicts(report, "gcp.compute.backend_service_logging") == {("web-backend", "PASS"), ("api-internal", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
     internet = gcp.scan("gcp.compute.firewall_rule_logging", params={"gcp.compute.firewall_rule_logging": {"only_internet_facing": True}})
     assert verdicts(internet, "gcp.compute.firewall_rule_logging") == {
         ("deny-all-ingress", "PASS"), ("default-allow-ssh", "FAIL"), ("allow-http-alt", "FAIL"), ("allow-rdp-anywhere", "FAIL"),
@@ -128,6 +128,6 @@ def test_deletion_protection_and_multi_zone_groups(gcp):
     report = gcp.scan("gcp.compute.instance_deletion_protection", "gcp.compute.mig_multi_zone")
     # web-mig-7x2k is created by a managed instance group: exempt by default
     assert verdicts(report, "gcp.compute.instance_deletion_protection") == {("db-proxy", "PASS"), ("etl-worker", "FAIL"), ("test-vm", "FAIL")}
-    assert verdicts(report, "gcp.compute.mig_multi_zone") == {("web-mig", "PASS"), ("etl-mig", "FAIL")}
+    assert verdicts(report, "gcp.compute.mig_multi_zone") == {("web-mig", "PASS"), ("etl-mig", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
     strict = gcp.scan("gcp.compute.instance_deletion_protection", params={"gcp.compute.instance_deletion_protection": {"exempt_mig_instances": False}})
     assert finding(strict, "gcp.compute.instance_deletion_protection", "web-mig-7x2k").status.value == "FAIL"

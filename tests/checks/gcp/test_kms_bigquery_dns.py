@@ -7,8 +7,8 @@ from tests.conftest import finding, verdicts
 
 def test_kms_rotation_and_public_keys(gcp):
     report = gcp.scan("gcp.kms.key_rotation_period", "gcp.kms.key_not_public")
-    assert verdicts(report, "gcp.kms.key_rotation_period") == {("storage-key", "PASS"), ("sql-key", "FAIL"), ("exports-key", "FAIL")}
-    assert verdicts(report, "gcp.kms.key_not_public") == {("storage-key", "PASS"), ("sql-key", "PASS"), ("exports-key", "FAIL")}
+    assert verdicts(report, "gcp.kms.key_rotation_period") == {("storage-key", "PASS"), ("sql-key", "FAIL"), ("exports-key", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
+    assert verdicts(report, "gcp.kms.key_not_public") == {("storage-key", "PASS"), ("sql-key", "PASS"), ("exports-key", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
     assert finding(report, "gcp.kms.key_rotation_period", "sql-key").message == "rotationPeriod is 365 days (limit 90)"
     assert finding(report, "gcp.kms.key_rotation_period", "exports-key").message == "no rotationPeriod: the key never rotates automatically"
     yearly = gcp.scan("gcp.kms.key_rotation_period", params={"gcp.kms.key_rotation_period": {"max_days": 365}})
@@ -33,6 +33,6 @@ def test_dnssec_and_query_logging(gcp):
     report = gcp.scan("gcp.dns.dnssec_enabled", "gcp.dns.dnssec_no_rsasha1", "gcp.dns.network_query_logging")
     # "internal" is a private zone: DNSSEC does not apply
     assert verdicts(report, "gcp.dns.dnssec_enabled") == {("acme-example", "PASS"), ("legacy-acme-net", "PASS"), ("sandbox-acme-dev", "FAIL")}
-    assert verdicts(report, "gcp.dns.dnssec_no_rsasha1") == {("acme-example", "PASS"), ("legacy-acme-net", "FAIL")}
+    assert verdicts(report, "gcp.dns.dnssec_no_rsasha1") == {("acme-example", "PASS"), ("legacy-acme-net", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
     assert verdicts(report, "gcp.dns.network_query_logging") == {("prod-vpc", "PASS"), ("default", "FAIL")}
     assert finding(report, "gcp.dns.dnssec_no_rsasha1", "legacy-acme-net").message == "keySigning key uses rsasha1"

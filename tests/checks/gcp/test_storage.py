@@ -35,7 +35,7 @@ def test_bucket_versioning_soft_delete_and_retention(gcp):
         ("acme-prod-web-assets", "FAIL"), ("acme-data-raw", "FAIL"), ("acme-sandbox-scratch", "FAIL")}
     locked = gcp.scan("gcp.storage.bucket_retention_policy", params={"gcp.storage.bucket_retention_policy": {
         "require_locked": True, "buckets": ["acme-prod-audit-logs", "acme-data-exports"]}})
-    assert verdicts(locked, "gcp.storage.bucket_retention_policy") == {("acme-prod-audit-logs", "PASS"), ("acme-data-exports", "FAIL")}
+    assert verdicts(locked, "gcp.storage.bucket_retention_policy") == {("acme-prod-audit-logs", "PASS"), ("acme-data-exports", "FAIL"), ("gcp acme-sandbox", "NOT_APPLICABLE")}
     assert finding(locked, "gcp.storage.bucket_retention_policy", "acme-data-exports").message == "retention policy of 30 days is not locked"
 
 

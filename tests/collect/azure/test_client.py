@@ -33,7 +33,10 @@ def test_identity_and_subscriptions_from_the_real_sdks(azure):
     assert collection.identity.principal == "00000000-0000-0000-0000-00000000c11e"
     assert collection.identity.partition == "azure-public"
     assert collection.subscriptions == [PROD, DEV]  # the Disabled sandbox subscription is skipped
-    assert collection.scopes(True) == [PROD, DEV] and collection.scopes(False) == ["global"]
+    # the tenant is the organization scope (Entra ID), each subscription a member scope
+    assert [(s.kind, s.id) for s in collection.discover()] == [("organization", TENANT), ("subscription", PROD), ("subscription", DEV)]
+    assert collection.member(collection.discover()[1]).scopes(True) == [PROD]
+    assert collection.member(collection.discover()[0]).scopes(False) == ["global"]
     assert azure.calls("/subscriptions") == 2  # three subscriptions, two a page
     assert azure.calls("/oauth2/v2.0/token", method="POST") <= 1  # the token is cached by azure-identity
 
@@ -87,26 +90,35 @@ def test_calls_are_counted_per_operation_and_made_once(azure):
     assert sum(calls.values()) == len([r for r in azure.cloud.requests if "/oauth2/" not in r.path and "openid" not in r.path and r.path != "/subscriptions"])
 
 
-def test_inventory_metadata_and_snapshot_reevaluate_identically(azure):
+def test_snapshot_scopes_and_snapshot_reevaluate_identically(azure):
     checks = ["azure.storage.min_tls_1_2", "azure.entra.global_admins_limited", "azure.backup.vm_protected"]
-    inventory, report = azure.collect(checks)
-    meta = inventory.metadata
-    assert meta.provider == "azure" and meta.scope_field == "account" and meta.scopes == [PROD, DEV] and meta.regions == []
-    assert meta.identity.account == TENANT
-    assert {(c.key, c.scope) for c in inventory.coverage} >= {("azure.storage.accounts", PROD), ("azure.entra.role_assignments", "global")}
-    assert all(c.state == CoverageState.COLLECTED for c in inventory.coverage)
+    snapshot, report = azure.collect(checks)
+    meta = snapshot.metadata
+    assert meta.provider == "azure" and meta.organization == TENANT and meta.regions == []
+    assert meta.identity.account == TENANT  # the caller's tenant
+    # one inventory per scope, sorted by id: the tenant (organization) and each subscription
+    assert [(s.metadata.scope_kind, s.scope_id) for s in snapshot.scopes] == sorted(
+        [("organization", TENANT), ("subscription", PROD), ("subscription", DEV)], key=lambda k: k[1]
+    )
+    scopes = {s.scope_id: s for s in snapshot.scopes}
+    assert {(c.key, c.scope) for c in scopes[PROD].coverage} == {("azure.storage.accounts", PROD), ("azure.compute.virtual_machines", PROD),
+                                                                ("azure.backup.protected_items", PROD)}
+    assert {c.key for c in scopes[TENANT].coverage} == {"azure.entra.role_assignments"}  # organization collectors run once, there
+    assert all(c.state == CoverageState.COLLECTED for c in snapshot.coverage)
     # Resources carry their subscription and location; tenant objects are global in the tenant.
-    account = next(a for a in inventory.azure.storage.accounts if a.name == "stcontosodevaudit")
+    account = next(a for a in scopes[DEV].azure.storage.accounts if a.name == "stcontosodevaudit")
     assert (account.account, account.region, account.resource_group) == (DEV, "northeurope", "rg-contoso-dev")
-    assert {(a.account, a.region) for a in inventory.azure.entra.role_assignments} == {(TENANT, "global")}
+    assert not scopes[PROD].azure.entra.role_assignments
+    assert {(a.account, a.region) for a in scopes[TENANT].azure.entra.role_assignments} == {(TENANT, "global")}
+    assert [(s.id, s.kind, s.state) for s in report.scopes] == [(s.scope_id, s.metadata.scope_kind, "scanned") for s in snapshot.scopes]
 
-    from scanner.models.inventory import Inventory
+    from scanner.models.inventory import Snapshot
 
-    text = dump_snapshot(inventory)
-    again = Inventory.model_validate(json.loads(text))
+    text = dump_snapshot(snapshot)
+    again = Snapshot.model_validate(json.loads(text))
     assert dump_snapshot(again) == text
     options = ScanOptions(checks=select_checks(load_checks(), provider="azure", ids=checks))
-    first = report_for(inventory, options, source="snapshot")
+    first = report_for(snapshot, options, source="snapshot")
     second = report_for(again, options, source="snapshot")
     assert [f.model_dump() for f in first.findings] == [f.model_dump() for f in second.findings]
     assert [f.model_dump() for f in first.findings] == [f.model_dump() for f in report.findings]
@@ -132,7 +144,10 @@ def test_the_demo_requests_every_route_it_serves(azure):
     inventory, report = azure.collect([spec.id for spec in select_checks(load_checks(), provider="azure")], subscriptions=None, workers=16)
     assert azure.cloud.unmatched == []
     assert all(c.state == CoverageState.COLLECTED for c in inventory.coverage)
-    assert {f.status.value for f in report.findings} == {"PASS", "FAIL"}
+    assert {f.status.value for f in report.findings} == {"PASS", "FAIL", "NOT_APPLICABLE"}
+    # Evaluated per subscription: a subscription without a check's resources says so (one per subscription)
+    not_applicable = [f for f in report.findings if f.status.value == "NOT_APPLICABLE"]
+    assert all(f.message.startswith("no ") and f.account in (PROD, DEV) and f.resource_id == f.account for f in not_applicable)
     served = {r.path.lower() for r in azure.cloud.routes if "{" not in r.path}
     requested = {r.path.lower() for r in azure.cloud.requests}
     assert served <= requested, sorted(served - requested)

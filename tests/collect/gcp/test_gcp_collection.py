@@ -28,7 +28,9 @@ def test_organization_walk_follows_folders_and_skips_deleted_projects(gcp):
         collection = gcp.collection(pool)
         assert collection.projects == ["acme-data", "acme-prod", "acme-sandbox"]  # acme-prod is in folders/2001; acme-old-poc is DELETE_REQUESTED
         assert collection.identity.account == "104729" and collection.identity.principal == "anonymous"
-        assert list(collection.scope_ids) == collection.projects and collection.scopes(False) == ["global"]
+        assert [(s.kind, s.id) for s in collection.discover()] == [("organization", "104729"), *(("project", p) for p in collection.projects)]
+        assert collection.member(collection.discover()[0]).scopes(False) == ["global"]
+        assert collection.member(collection.discover()[1]).scopes(True) == ["acme-data"]
         folder = gcp.collection(pool, organization=None, folder="folders/2001")
         assert folder.projects == ["acme-prod"] and folder.organization == "104729"  # found through the folder's parent
         explicit = gcp.collection(pool, organization=None, projects=["acme-data"])
@@ -40,10 +42,12 @@ def test_organization_walk_follows_folders_and_skips_deleted_projects(gcp):
 def test_projects_without_an_organization(gcp):
     gcp.add(Route("GET", "/v3/projects/acme-sandbox", body={"name": "projects/410000000003", "projectId": "acme-sandbox", "state": "ACTIVE"}))
     inventory, report = gcp.collect(["gcp.directory.users_2sv_enforced", "gcp.storage.bucket_versioning"], organization=None, projects=["acme-sandbox"])
-    assert inventory.metadata.identity.account == "acme-sandbox"
-    assert inventory.metadata.scope_field == "account" and inventory.metadata.scopes == ["acme-sandbox"]
+    assert inventory.metadata.identity.account == "acme-sandbox" and inventory.metadata.organization is None
+    # the organization scope stays, so its checks say why they are not applicable
+    assert [(s.metadata.scope_kind, s.scope_id) for s in inventory.scopes] == [("project", "acme-sandbox"), ("organization", "no-organization")]
+    assert report.metadata.scopes == ["acme-sandbox"]
     [two_sv] = [f for f in report.findings if f.check_id == "gcp.directory.users_2sv_enforced"]
-    assert two_sv.status == Status.NOT_APPLICABLE and "no organization in scope" in two_sv.message
+    assert two_sv.status == Status.NOT_APPLICABLE and "no organization in scope" in two_sv.message and two_sv.account == "no-organization"
     assert finding(report, "gcp.storage.bucket_versioning", "acme-sandbox-scratch").status == Status.FAIL
 
 
@@ -95,10 +99,10 @@ def test_project_collector_errors_are_error_or_not_applicable_never_pass(gcp, fa
     report = gcp.scan(check_id)
     data = [f for f in report.findings if f.account == "acme-data"]
     if family == "monitoring" and kind == "service_disabled":
-        # Monitoring off in a project means it has no alerting policy: the project's verdict (read from
-        # Resource Manager) is a true FAIL beside the NOT_APPLICABLE for the alert policy collection.
-        assert [(f.resource_name, f.status) for f in data] == [("gcp acme-data", Status.NOT_APPLICABLE), ("acme-data", Status.FAIL)]
-        data = data[:1]
+        # Evaluated per project, Monitoring off in acme-data leaves that project's alert check with
+        # nothing collected to read: NOT_APPLICABLE, as a scan of acme-data alone always said (before
+        # organizations it was a FAIL only when another project's alert policies had been collected).
+        assert [(f.resource_name, f.status) for f in data] == [("gcp acme-data", Status.NOT_APPLICABLE)]
     assert [f.resource_name for f in data] == ["gcp acme-data"], [(f.resource_name, f.status) for f in data]
     [scope] = data
     if kind == "service_disabled":
@@ -128,8 +132,9 @@ def test_organization_collector_errors_withhold_project_verdicts(gcp, family, ch
     report = gcp.scan(check_id)
     statuses = {(f.resource_name, f.status) for f in report.findings}
     expected = Status.NOT_APPLICABLE if kind == "service_disabled" else Status.ERROR
-    assert ("account 104729", expected) in statuses
-    assert Status.PASS not in {s for _, s in statuses if expected == Status.ERROR}
+    # Each project's verdict reads the organization's facts too: each project says it cannot be decided, and why.
+    assert statuses == {(f"gcp {p}", expected) for p in ("acme-data", "acme-prod", "acme-sandbox")}
+    assert all("in the organization" in f.message or "not enabled in the organization" in f.message for f in report.findings)
 
 
 def test_a_throttled_call_that_recovers_is_collected(gcp):
@@ -169,9 +174,9 @@ def test_classify_google_error_bodies():
 def test_snapshot_reevaluates_to_the_same_findings(gcp):
     ids = ["gcp.storage.bucket_not_public", "gcp.sql.automated_backups", "gcp.logging.data_access_audit_logs", "gcp.directory.users_2sv_enforced"]
     inventory, report = gcp.collect(ids)
-    from scanner.models.inventory import Inventory
+    from scanner.models.inventory import Snapshot
 
-    reloaded = Inventory.model_validate(json.loads(dump_snapshot(inventory)))
+    reloaded = Snapshot.model_validate(json.loads(dump_snapshot(inventory)))
     assert dump_snapshot(reloaded) == dump_snapshot(inventory)
     options = ScanOptions(checks=select_checks(load_checks(), provider="gcp", ids=ids))
     again = report_for(reloaded, options, source="snapshot")
