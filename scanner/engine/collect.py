@@ -244,7 +244,9 @@ def _assemble(
         collected_at=started,
         finished_at=datetime.now(timezone.utc),
         identity=identity,
-        regions=list(ref.regions) if scope_field == "region" else [],
+        # the regions the member scanned: an AWS account asked for its enabled regions (ref.regions
+        # empty) lists them once its member has read them
+        regions=list(member.regions if member is not None else ref.regions) if scope_field == "region" else [],
         scope_field=scope_field,  # type: ignore[arg-type]
         scopes=[ref.id] if ref.kind in ("subscription", "project") else [],
         checks=sorted(checks),
