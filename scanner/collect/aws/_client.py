@@ -277,14 +277,17 @@ class AwsApi:
         arn = response["Arn"]
         return Identity(account=response["Account"], principal=arn, partition=arn.split(":")[1])
 
-    def enabled_regions(self, region: str) -> list[str]:
+    def enabled_regions(self, region: str, partition: str | None = None) -> list[str]:
         try:
             regions = self.call("ec2", region, "DescribeRegions", AllRegions=False)["Regions"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise ConfigurationError(
                 f"cannot list the enabled regions ({classify(exc, 'ec2', region).reason}); pass --regions"
             ) from exc
-        return sorted(r["RegionName"] for r in regions)
+        names = sorted(r["RegionName"] for r in regions)
+        if partition:  # AWS lists its own partition's regions only; an emulator may list every partition's
+            names = [name for name in names if self.session.get_partition_for_region(name) == partition]
+        return names
 
 
 class AwsCollection:
@@ -301,7 +304,7 @@ class AwsCollection:
         self.identity = identity or api.identity(region)
         self.partition = self.identity.partition or "aws"
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
-        self.regions = sorted(set(regions)) if regions else api.enabled_regions(region or self.global_region)
+        self.regions = sorted(set(regions)) if regions else api.enabled_regions(region or self.global_region, self.partition)
 
     def scopes(self, regional: bool) -> list[str]:
         return list(self.regions) if regional else ["global"]

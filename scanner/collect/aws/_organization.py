@@ -291,7 +291,7 @@ class AwsRun:
         identity = Identity(account=account, principal=sessions[0].principal or role_arn, partition=self.partition)
         if regions is None:
             try:
-                regions = api.enabled_regions(self.region)
+                regions = api.enabled_regions(self.region, self.partition)
             except ConfigurationError as exc:
                 failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
                 api.close()
@@ -311,7 +311,7 @@ class AwsRun:
         whose own could not be listed."""
         with self._lock:
             if self._fallback_regions is None:
-                self._fallback_regions = self.api.enabled_regions(self.region)
+                self._fallback_regions = self.api.enabled_regions(self.region, self.partition)
             return list(self._fallback_regions)
 
     def _sts(self) -> Any:
