@@ -17,6 +17,7 @@ from typing import Any
 
 import botocore.credentials
 import botocore.exceptions
+import botocore.hooks
 import botocore.loaders
 import botocore.session
 
@@ -147,15 +148,19 @@ class _RoleCredentials(botocore.credentials.CredentialProvider):
 
 
 class SharedBotocore:
-    """One data loader for every member session: each service model is loaded once per run."""
+    """What every member session shares: one data loader (each service model is read and parsed
+    once per run) and one set of botocore's built-in event handlers (registered once, not ~1,300
+    registrations per account)."""
 
     def __init__(self, profile: str | None = None) -> None:
         self.profile = profile
         self.loader = botocore.loaders.create_loader()
+        self.events = botocore.hooks.HierarchicalEmitter()
+        botocore.session.Session(event_hooks=self.events)  # registers the built-in handlers into self.events
 
     def session(self, credentials: Callable[[], botocore.credentials.Credentials], region: str) -> botocore.session.Session:
         # The caller's profile still applies (CA bundle, retry settings); its credentials do not.
-        session = botocore.session.Session(profile=self.profile)
+        session = botocore.session.Session(profile=self.profile, event_hooks=self.events, include_builtin_handlers=False)
         session.register_component("data_loader", self.loader)
         session.register_component(
             "credential_provider", botocore.credentials.CredentialResolver([_RoleCredentials(credentials)])
