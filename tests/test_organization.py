@@ -125,7 +125,7 @@ def test_schema_1_snapshots_still_load_and_evaluate_as_one_scope(azure, tmp_path
 
 
 def test_a_single_aws_account_is_an_organization_of_one(aws):
-    from scanner.engine.organization import SingleScopeOrganization, is_organization
+    from scanner.engine.organization import is_organization
     from scanner.engine.pool import WorkPool
     from scanner.providers import aws as provider
 
@@ -133,7 +133,7 @@ def test_a_single_aws_account_is_an_organization_of_one(aws):
     pool = WorkPool(4)
     try:
         collection = provider.open_collection(pool, regions="us-east-1", endpoint_url=aws.endpoint_url, session=aws.session())
-        assert isinstance(collection, SingleScopeOrganization) and is_organization(collection)
+        assert is_organization(collection)  # the AWS run (scanner.collect.aws._organization.AwsRun), of one account here
         [scope] = collection.discover()
         assert (scope.kind, scope.id, scope.regions) == ("account", "123456789012", ("us-east-1",))
         options = ScanOptions(checks=select_checks(load_checks(), ids=["aws.s3.bucket_versioning"]))
