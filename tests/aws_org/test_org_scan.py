@@ -298,3 +298,34 @@ def test_without_regions_each_account_is_scanned_in_its_own_enabled_regions(aws_
     assert scope["id"] == prod and scope["regions"] == enabled and len(enabled) > 2
     assert report["summary"].get("ERROR", 0) == 0  # every region read through the role
     assert {f["region"] for f in report["findings"]} == set(REGIONS)  # the regions that hold log groups
+
+
+def test_the_external_id_reaches_sts_and_no_output(aws_org, caller_env, capsys, tmp_path):
+    external_id = "acme-ext-7f3a9c"
+    with latency_proxy(aws_org.endpoint_url, delay_seconds=0, record=True) as proxy:
+        code, report, err = run_main(
+            capsys,
+            "scan",
+            "aws",
+            "--endpoint-url",
+            proxy.url,
+            *SCAN,
+            "--accounts",
+            aws_org.accounts["prod-web"],
+            "--external-id",
+            external_id,
+            "--shard",
+            "1/1",
+            "--format",
+            f"json={tmp_path / 'r.json'}",
+            "--snapshot",
+            str(tmp_path / "s.json"),
+            "-v",
+        )
+    assert code == 1, err
+    assume = [b.decode() for b in proxy.bodies if b.startswith(b"Action=AssumeRole")]
+    assert len(assume) == 1 and f"ExternalId={external_id}" in assume[0] and "RoleSessionName=trustscan" in assume[0]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["metadata"]["plan"]["options"]["external_id"] is True  # shards must agree it is set, not on its value
+    for text in ((tmp_path / "r.json").read_text(), (tmp_path / "s.json").read_text(), err):
+        assert external_id not in text

@@ -19,6 +19,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from scanner.collect.aws._accounts import SharedClients
 from scanner.collect.aws._client import (
     GLOBAL_REGION_BY_PARTITION,
     AwsApi,
@@ -34,7 +35,6 @@ from scanner.collect.aws._credentials import (
     ROLE_NAME,
     MemberRole,
     RoleSession,
-    SharedBotocore,
 )
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -141,8 +141,8 @@ class AwsRun:
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
         self.region = region or api.region_name or self.global_region
         self.organization: str | None = None
-        self._shared = SharedBotocore(profile)
         self._config = client_config(pool)
+        self._clients = SharedClients(region=self.region, endpoint_url=api.endpoint_url, config=self._config, profile=profile)
         self._fallback_regions: list[str] | None = None
         self._lock = threading.Lock()
         self._accounts: list[ScopeRef] | None = None
@@ -275,20 +275,16 @@ class AwsRun:
         role = self.selection.role
         assert role is not None, "a member account needs a role"
         role_arn = role.arn(self.partition, account)
-        sessions: list[RoleSession] = []
         api = AwsApi(
-            self.pool,
-            endpoint_url=self.api.endpoint_url,
-            botocore_session=self._shared.session(lambda: sessions[0].credentials, self.region),
-            config=self._config,
-            totals=self._totals,
+            self.pool, endpoint_url=self.api.endpoint_url, shared=self._clients, config=self._config, totals=self._totals
         )
         try:
-            sessions.append(RoleSession(self._sts(), role, self.partition, account, api.count))
+            session = RoleSession(self._sts(), role, self.partition, account, api.count)
         except CallFailed as failed:
             log.warning("%s", failed.reason)
             return self._failed_member(account, role_arn, failed, regions, api.calls)
-        identity = Identity(account=account, principal=sessions[0].principal or role_arn, partition=self.partition)
+        api.credentials = session.credentials
+        identity = Identity(account=account, principal=session.principal or role_arn, partition=self.partition)
         if regions is None:
             try:
                 regions = api.enabled_regions(self.region, self.partition)
