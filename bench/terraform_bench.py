@@ -9,7 +9,9 @@ every check selected (the JSON report written to a file), several times; the med
     python bench/terraform_bench.py                       # 2,000 files, 20,000 resources, 3 runs
     python bench/terraform_bench.py --files 200 --runs 5 --json out.json
 
-Figures depend on the machine (and on what else runs on it): quote medians, compare ratios.
+Figures depend on the machine (and on what else runs on it): quote medians, compare ratios. CPU
+seconds (the scan and its workers) say what the scan costs whatever else competes for the cores;
+on an otherwise idle 2-core machine the wall time is about CPU / 2 for the parallel parts.
 """
 
 from __future__ import annotations
@@ -138,7 +140,9 @@ locals {{
     return written
 
 
-def run_once(tree: Path, out: Path) -> tuple[float, int]:
+def run_once(tree: Path, out: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (the scan and its worker processes) and peak RSS of one scan."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "scanner.cli.main", "scan", "terraform", str(tree), "--quiet", "--format", f"json={out}", "--fail-on", "never"],
@@ -148,9 +152,11 @@ def run_once(tree: Path, out: Path) -> tuple[float, int]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3):
         raise SystemExit(f"scan failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu, after.ru_maxrss
 
 
 def main() -> None:
@@ -164,11 +170,13 @@ def main() -> None:
         tree = Path(temp) / "tree"
         files = generate(tree, args.files, args.roots)
         resources = sum(1 for p in tree.rglob("*.tf") for line in p.read_text().splitlines() if line.startswith("resource "))
-        times, peaks = [], []
+        times, cpus, peaks = [], [], []
         report = Path(temp) / "report.json"
+        load = os.getloadavg()[0]
         for _ in range(args.runs):
-            elapsed, peak = run_once(tree, report)
+            elapsed, cpu, peak = run_once(tree, report)
             times.append(elapsed)
+            cpus.append(cpu)
             peaks.append(peak)
         findings = len(json.loads(report.read_text())["findings"])
     figures = {
@@ -179,6 +187,8 @@ def main() -> None:
         "median_seconds": round(statistics.median(times), 2),
         "min_seconds": round(min(times), 2),
         "max_seconds": round(max(times), 2),
+        "median_cpu_seconds": round(statistics.median(cpus), 2),
+        "load_average_before": round(load, 1),
         "findings": findings,
         "peak_rss_mib": round(max(peaks) / 1024, 1),
         "cpus": os.cpu_count(),

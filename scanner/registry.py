@@ -13,6 +13,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any
@@ -89,11 +90,12 @@ class CheckSpec:
     def service(self) -> str:
         return self.id.split(".")[1]
 
-    @property
+    # cached: the engine asks for every result (the spec is frozen, so the answer never changes)
+    @cached_property
     def collection_keys(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(read.split(":", 1)[0] for read in self.reads))
 
-    @property
+    @cached_property
     def facets(self) -> tuple[str, ...]:
         return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read)
 

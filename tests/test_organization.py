@@ -8,6 +8,9 @@ Azure through the fake ARM / Graph server (tests/azure_fixtures.py), GCP through
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,9 +136,9 @@ def test_a_single_aws_account_is_an_organization_of_one(aws):
     pool = WorkPool(4)
     try:
         collection = provider.open_collection(pool, regions="us-east-1", endpoint_url=aws.endpoint_url, session=aws.session())
-        assert is_organization(collection)  # the AWS run (scanner.collect.aws._organization.AwsRun), of one account here
+        assert is_organization(collection)  # without --org, the caller's account is the one scope
         [scope] = collection.discover()
-        assert (scope.kind, scope.id, scope.regions) == ("account", "123456789012", ("us-east-1",))
+        assert (scope.kind, scope.id) == ("account", "123456789012")
         options = ScanOptions(checks=select_checks(load_checks(), ids=["aws.s3.bucket_versioning"]))
         from scanner.engine.scan import collect
 
@@ -242,3 +245,119 @@ def test_a_subscription_under_the_group_that_the_list_does_not_show_is_scanned_n
     report = report_for(snapshot, options, source="test")
     assert verdicts(report, "azure.sql.min_tls_1_2") == {("sql-contoso-prod", "PASS"), ("sql-contoso-dev", "FAIL"), (f"azure {hidden}", "ERROR")}
     assert {s.id: s.state for s in report.scopes}[hidden] == "failed"
+
+
+# -- an organization report through every output and after-evaluation step --------------------------
+
+
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    import signal
+
+    from scanner.cli.main import main
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as done:
+            main(list(args))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+def _gcp(gcp, *args: str) -> tuple[str, ...]:
+    return ("scan", "gcp", "--organization", "104729", "--endpoint-url", gcp.url, "-q", *args)
+
+
+def test_a_project_refusing_access_with_nothing_failing_exits_3(gcp, capsys):
+    gcp.fail("/v1/projects/acme-data/instances", "permission_denied", service="sqladmin.googleapis.com")
+    code, out, err = _cli(capsys, "scan", "gcp", "--projects", "acme-prod,acme-data", "--endpoint-url", gcp.url, "-q",
+                          "--checks", "gcp.sql.high_availability", "--format", "json")
+    assert code == 3, err  # ERROR for acme-data, PASS for acme-prod: nothing FAILs
+    report = json.loads(out)
+    assert {(f["account"], f["status"]) for f in report["findings"]} == {("acme-prod", "PASS"), ("acme-data", "ERROR")}
+    assert {s["id"]: s["state"] for s in report["scopes"]} == {"acme-prod": "scanned", "acme-data": "failed"}
+
+
+def test_table_markdown_and_sarif_group_an_organization_by_account(gcp, capsys, tmp_path):
+    from scanner.models.report import Report
+
+    code, out, err = _cli(capsys, *_gcp(gcp, "--format", "json", "--checks",
+                                        "gcp.storage.bucket_versioning,gcp.kms.key_rotation_period,gcp.directory.users_2sv_enforced"))
+    report = Report.model_validate_json(out)
+    from scanner.formatters import markdown, sarif, table
+
+    text = table.render(report)
+    assert "Scopes" in text and "acme-sandbox" in text and "organization" in text and "Account" in text
+    md = markdown.render(report)
+    assert "### Scopes (4: 1 organization, 3 project)" in md
+    assert "| `acme-data` | project | scanned |" in md and "| Account | Severity |" in md
+    failing = [line for line in md.splitlines() if line.startswith("| `acme-")]
+    accounts = [line.split("`")[1] for line in failing if "| project |" not in line]
+    assert accounts == sorted(accounts)  # failing findings grouped by account
+    document = json.loads(sarif.render(report))
+    assert len(document["runs"]) == 1
+    results = document["runs"][0]["results"]
+    assert {r["properties"]["account"] for r in results} == {"acme-data", "acme-prod", "acme-sandbox", "104729"}
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(f"cloud/gcp/{r['properties']['account']}/")
+               for r in results)
+    assert [s["id"] for s in document["runs"][0]["properties"]["scopes"]] == [s.id for s in report.scopes]
+    validator = Path("/work/shared/tools/validate_sarif.py")
+    if validator.exists():
+        (tmp_path / "org.sarif").write_text(sarif.render(report))
+        checked = subprocess.run([sys.executable, str(validator), str(tmp_path / "org.sarif")], capture_output=True, text=True, timeout=120)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_waivers_baseline_diff_evidence_and_period_on_an_organization_report(gcp, capsys, tmp_path):
+    config = tmp_path / "trustscan.yaml"
+    config.write_text(
+        "waivers:\n"
+        "  - id: DATA-LOG-EXPORT\n"
+        "    check: gcp.logging.sink_exports_all\n"
+        "    resource: '*'\n"
+        "    account: acme-data\n"
+        "    justification: acme-data exports its logs through the warehouse pipeline\n"
+        "    owner: data-team@example.com\n"
+        "    expires: 2999-12-31\n"
+    )
+    checks = ("--checks", "gcp.storage.bucket_versioning,gcp.logging.sink_exports_all")
+    first = tmp_path / "first.json"
+    code, _, err = _cli(capsys, *_gcp(gcp, *checks, "--format", f"json={first}"))
+    assert code == 1, err
+    bundle = tmp_path / "bundle"
+    code, _, err = _cli(capsys, *_gcp(gcp, *checks, "--config", str(config), "--baseline", str(first), "--format", f"json={tmp_path / 'second.json'}",
+                                      "--snapshot", str(tmp_path / "second.snapshot.json"), "--evidence-dir", str(bundle)))
+    assert code == 1, err
+    second = json.loads((tmp_path / "second.json").read_text())
+    waived = [f for f in second["findings"] if f["status"] == "WAIVED"]
+    assert waived and {f["account"] for f in waived} == {"acme-data"}  # the waiver names one project
+    assert {f["account"] for f in second["findings"] if f["check_id"] == "gcp.logging.sink_exports_all" and f["status"] == "FAIL"} == {"acme-sandbox"}
+    scopes = {s["id"]: s for s in second["scopes"]}
+    assert scopes["acme-data"]["counts"].get("WAIVED") == len(waived) and "WAIVED" not in scopes["acme-prod"]["counts"]
+    assert second["baseline"]["counts"]["new"] == 0 and second["baseline"]["new_failures"] == 0
+    code, out, err = _cli(capsys, "diff", str(first), str(tmp_path / "second.json"), "--format", "json")
+    assert code == 0 and json.loads(out)["new_failures"] == [], err
+    code, out, err = _cli(capsys, "verify", str(bundle))
+    assert code == 0, out + err
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["snapshot_schema_version"] == "2" and {"acme-data", "acme-prod", "acme-sandbox", "104729"} <= set(manifest["scope"]["accounts"])
+    code, out, err = _cli(capsys, "period", str(first), str(tmp_path / "second.json"), "--format", "json")
+    assert code == 0, err
+    period = json.loads(out)
+    assert period["inputs"]["scans"] == 2
+
+
+def test_evidence_bundle_from_merged_shards_verifies(gcp, capsys, tmp_path):
+    files = []
+    for index in (1, 2):
+        code, _, err = _cli(capsys, *_gcp(gcp, "--checks", "gcp.storage.bucket_versioning,gcp.logging.data_access_audit_logs", "--shard", f"{index}/2",
+                                          "--format", f"json={tmp_path / f's{index}.json'}", "--snapshot", str(tmp_path / f's{index}.snap.json')))
+        assert code == 1, err
+        files += [str(tmp_path / f"s{index}.json"), str(tmp_path / f"s{index}.snap.json")]
+    code, _, err = _cli(capsys, "merge", "-q", "--out", str(tmp_path / "merged.json"), "--snapshot-out", str(tmp_path / "merged.snap.json"), *files)
+    assert code == 1, err
+    code, _, err = _cli(capsys, "evidence", str(tmp_path / "merged.json"), str(tmp_path / "merged.snap.json"), "--out", str(tmp_path / "bundle"))
+    assert code == 0, err
+    code, out, err = _cli(capsys, "verify", str(tmp_path / "bundle"))
+    assert code == 0, out + err

@@ -129,7 +129,7 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
     return ranges
 
 
-PortTest = Callable[[int, int], bool]  # (low, high) of a rule's port range -> does it cover what is judged
+PortTest = Callable[[list[tuple[int, int]]], bool]  # a rule's port ranges -> do they cover what is judged
 
 
 def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
@@ -137,7 +137,7 @@ def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers:
     `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
     rules = sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
     for rule in rules:
-        if _from_internet(rule) and rule.protocol.lower() in protocols | {"*"} and any(covers(low, high) for low, high in _ranges(rule)):
+        if _from_internet(rule) and rule.protocol.lower() in protocols | {"*"} and covers(_ranges(rule)):
             return rule
     return None
 
@@ -160,7 +160,17 @@ def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers:
 
 
 def _port(port: int) -> PortTest:
-    return lambda low, high: low <= port <= high
+    return lambda ranges: any(low <= port <= high for low, high in ranges)
+
+
+def _every_port(ranges: list[tuple[int, int]]) -> bool:
+    """The ranges together cover 1-65535 ("*", "0-65535", or pieces such as "1-1024" + "1025-65535")."""
+    reached = 0
+    for low, high in sorted(ranges):
+        if low > reached + 1:
+            return False
+        reached = max(reached, high)
+    return reached >= ALL_PORTS[1]
 
 
 @check(
@@ -209,4 +219,4 @@ def nsg_all_ports_restricted(inv: AzureInventory, ctx: CheckContext) -> Iterator
     """A rule that opens every port to the Internet exposes every service on the host, including ones
     nobody meant to publish (CC6.6)."""
     for nsg in inv.network.security_groups:
-        yield _exposure(nsg, "every port", {"Tcp", "Udp"}, lambda low, high: (low, high) == ALL_PORTS)
+        yield _exposure(nsg, "every port", {"Tcp", "Udp"}, _every_port)

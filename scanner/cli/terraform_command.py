@@ -54,11 +54,11 @@ def register(scan_group: click.Group) -> None:
             source = tf_scan.from_tree(paths, values)
         for warning in source.warnings:
             click.echo(f"trustscan: warning: {warning}", err=True)
-        for address, module_source, _ in source.remote_modules:
-            click.echo(f"trustscan: warning: {address} ({module_source}) is a remote module: not scanned", err=True)
         for file, line, message in source.parse_errors:
             click.echo(f"trustscan: error: {file}:{line}: {message}", err=True)
         report, _ = tf_scan.report(source, checks, frameworks(), parsed_params, started)
+        for address, module_source, _ in source.remote_modules:
+            click.echo(f"trustscan: warning: {address} ({module_source}) is a remote module: not scanned", err=True)
         report = finalize(report)
         cli_main._emit(report, formats, output)
         raise cli_main.ExitWith(cli_main.exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))

@@ -135,7 +135,7 @@ def collect_scopes(
             run.member = future.result()
         except Exception as exc:  # noqa: BLE001 - a scope that cannot be entered is ERROR for that scope only
             log.debug("cannot enter %s", run.ref.id, exc_info=exc)
-            reason = f"cannot enter {run.ref.describe()}: {_one_line(exc)}"
+            reason = f"cannot enter {run.ref.kind} {run.ref.id}: {_one_line(exc)}"
             run.unentered = _Unentered(CoverageState.FAILED, reason, type(exc).__name__)
         for spec in ordered_specs:
             for unit in units_of(run.ref, spec, run.member):
@@ -259,9 +259,7 @@ def _assemble(
         collected_at=started,
         finished_at=datetime.now(timezone.utc),
         identity=identity,
-        # the regions the member scanned: an AWS account asked for its enabled regions (ref.regions
-        # empty) lists them once its member has read them
-        regions=list(member.regions if member is not None else ref.regions) if scope_field == "region" else [],
+        regions=(list(member.regions) if member is not None else list(ref.regions)) if scope_field == "region" else [],
         scope_field=scope_field,  # type: ignore[arg-type]
         scopes=[ref.id] if ref.kind in ("subscription", "project") else [],
         checks=sorted(checks),

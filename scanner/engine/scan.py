@@ -22,7 +22,7 @@ from scanner.engine.plan import build_plan, recompute, shard_scopes
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.mapping import Framework, load_framework
-from scanner.models.inventory import Inventory, ScanPlan, ShardInfo, Snapshot, SnapshotMetadata
+from scanner.models.inventory import Inventory, ScanPlan, ScopeRef, ShardInfo, Snapshot, SnapshotMetadata
 from scanner.models.report import DeferredChecks, Report
 from scanner.registry import CheckSpec
 
@@ -59,7 +59,7 @@ def resolved_parameters(options: ScanOptions) -> dict[str, dict[str, Any]]:
 def plan_scan(organization: OrganizationCollection, options: ScanOptions, shard_count: int = 1) -> tuple[ScanPlan, list[CollectorSpec]]:
     """Discover every scope and fix the plan before anything is collected."""
     specs = collection_plan(organization.provider, options.checks)
-    scopes = organization.discover()
+    scopes = [_scope_ref(organization.provider, s) for s in organization.discover()]
     if not any(spec.organization for spec in specs):
         scopes = [s for s in scopes if s.kind != "organization"]  # nothing selected reads the organization
     if not scopes:
@@ -76,6 +76,14 @@ def plan_scan(organization: OrganizationCollection, options: ScanOptions, shard_
     return plan, specs
 
 
+def _scope_ref(provider: str, scope: Any) -> ScopeRef:
+    """A discovered scope as the engine's ScopeRef (a provider may discover its own frozen type)."""
+    if isinstance(scope, ScopeRef):
+        return scope
+    return ScopeRef(provider=getattr(scope, "provider", provider), kind=scope.kind, id=scope.id,
+                    name=getattr(scope, "name", None), regions=tuple(getattr(scope, "regions", ()) or ()))
+
+
 def collect_snapshot(
     organization: OrganizationCollection, pool: WorkPool, options: ScanOptions, *, shard: tuple[int, int] | None = None
 ) -> Snapshot:
@@ -86,7 +94,7 @@ def collect_snapshot(
     mine = shard_scopes(plan, index)
     check_ids = [spec.id for spec in options.checks]
     inventories, interrupted = collect_scopes(organization, mine, specs, pool, check_ids, started=started, progress=options.progress)
-    regions = sorted({r for ref in mine for r in ref.regions})
+    regions = sorted({r for inventory in inventories for r in inventory.metadata.regions})
     return Snapshot(
         metadata=SnapshotMetadata(
             tool_version=plan.tool_version,

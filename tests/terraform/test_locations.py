@@ -135,3 +135,28 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "only.tf").write_text('resource "aws_s3_bucket" "x" {\n', encoding="utf-8")
     broken = subprocess.run([sys.executable, "-m", "scanner.cli.main", "scan", "terraform", str(tmp_path)], capture_output=True, text=True, cwd=REPO)
     assert broken.returncode == 2 and "only.tf:2" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_baseline_gates_only_on_what_a_change_introduces(tmp_path):
+    """The pull-request flow: the base scan is the baseline; only new failures fail the PR scan."""
+    import shutil
+
+    tree = tmp_path / "infra"
+    shutil.copytree(FIXTURES / "aws" / "s3", tree)
+    base = tmp_path / "base.json"
+
+    def scan(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "scanner.cli.main", "scan", "terraform", "infra", "--var", "team_versioning=Enabled",
+             "--checks", "aws.s3.bucket_versioning,aws.s3.bucket_tls_only", "-q", *extra],
+            capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+
+    assert scan("--format", f"json={base}").returncode == 1  # existing failures
+    assert scan("--baseline", str(base), "--fail-on-new-only").returncode == 0
+    main = tree / "main.tf"
+    main.write_text(main.read_text() + '\nresource "aws_s3_bucket" "new_one" {\n  bucket = "brand-new"\n}\n')
+    introduced = scan("--baseline", str(base), "--fail-on-new-only", "--format", "json")
+    assert introduced.returncode == 1
+    new = [f for f in json.loads(introduced.stdout)["findings"] if f.get("baseline_state") == "new"]
+    assert {(f["location"]["address"], f["status"]) for f in new} == {("aws_s3_bucket.new_one", "FAIL")}

@@ -180,9 +180,10 @@ def format_(spec: str, *args: Any) -> str:
             return json.dumps(to_string(value))
         if kind == "t":
             return "true" if value else "false"
-        if kind in "dxXob":
-            number = int(value)
-            return format(number, {"d": "d", "x": "x", "X": "X", "o": "o", "b": "b"}[kind])
+        if kind in "dxXo":
+            return ("%" + verb[1:]) % int(value)
+        if kind == "b":
+            return format(int(value), verb[1:-1] + "b")
         return ("%" + verb[1:]) % float(value)
 
     return _FORMAT_VERB.sub(replace, spec)

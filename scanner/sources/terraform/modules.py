@@ -547,7 +547,7 @@ class ResourceNode:
     def resources(self) -> Iterator[TfResource]:
         decl = self.decl
         for instance in self.expand():
-            values = instance.materialize()
+            values = _settled(instance.materialize(), instance.address)
             yield TfResource(
                 address=instance.address,
                 config_address=f"{self.instance.prefix}{decl.key}".replace('"]', '"]'),
@@ -564,6 +564,18 @@ class ResourceNode:
                 lines=_lines(decl.block),
                 provider=self.instance.provider_for(decl, instance.scope),
             )
+
+
+def _settled(value: Any, address: str) -> Any:
+    """Values as adapters read them: a whole resource object left where a value belongs (which
+    Terraform would reject) becomes unknown instead of reaching an adapter."""
+    if isinstance(value, InstanceValue):
+        return unknown(f"{address}: {value.address} is a whole resource object where a value is expected")
+    if isinstance(value, dict):
+        return {k: _settled(v, address) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_settled(v, address) for v in value]
+    return value
 
 
 def _lines(block: Block, prefix: str = "") -> dict[str, tuple[int, int]]:

@@ -47,7 +47,20 @@ class Source:
     missing_modules: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     root_files: dict[str, list[str]] = field(default_factory=dict)  # root module -> its .tf files
+    tree: Any = None  # HCL sources: resources are evaluated per root module when the report needs them
     _scopes: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def resources_of(self, roots: Sequence[str]) -> list[TfResource]:
+        if self.tree is None:
+            wanted = set(roots)
+            return [r for r in self.resources if r.root in wanted]
+        from scanner.sources.terraform.modules import ModuleInstance
+
+        out: list[TfResource] = []
+        for root in roots:
+            instance = ModuleInstance(self.tree, self.tree.dirs[root], root, "", None, self.tree.root_variables, None)
+            out += [r for r in instance.resources() if r.mode == "managed"]
+        return out
 
     def scope(self, root: str) -> str:
         if root not in self._scopes:
@@ -76,27 +89,28 @@ def from_tree(paths: Sequence[str], variables: dict[str, Any], workers: int | No
         file, line, message = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigurationError(f"no .tf file could be parsed: {file}:{line}: {message}{more}")
-    resources = [r for r in tree.resources() if r.mode == "managed"]
     label = root_label(tree.root)
     return Source(
         "terraform",
         label,
-        resources,
+        [],
         tree.roots(),
         parse_errors=errors,
-        remote_modules=tree.remote_modules,
-        missing_modules=tree.missing_modules,
         root_files={root: sorted(tree.dirs[root].files) for root in tree.roots()},
+        tree=tree,
     )
 
 
-def inventories(source: Source, checks: list[CheckSpec], started: datetime) -> dict[tuple[str, str], tuple[Inventory, list[CheckSpec]]]:
+def inventories(
+    source: Source, checks: list[CheckSpec], started: datetime, roots: Sequence[str] | None = None
+) -> dict[tuple[str, str], tuple[Inventory, list[CheckSpec]]]:
     """One inventory per root module and cloud it declares resources of (or that the selected checks
     name): a root module is a deployment of its own, so account-wide settings and "exists" checks
     are judged per root."""
     load_adapters()
-    by_root: dict[str, dict[str, list[TfResource]]] = {root: {} for root in source.roots}
-    for tf in source.resources:
+    roots = list(source.roots if roots is None else roots)
+    by_root: dict[str, dict[str, list[TfResource]]] = {root: {} for root in roots}
+    for tf in source.resources_of(roots):
         cloud = cloud_of(tf.type)
         if cloud:
             by_root.setdefault(tf.root, {}).setdefault(cloud, []).append(tf)
@@ -129,7 +143,15 @@ def _inventory(
         spec = ADAPTERS.get(key)
         if spec is None:
             continue  # checks reading it are judged not expressible before evaluation
-        value = spec.func(ctx)
+        try:
+            value = spec.func(ctx)
+        except Exception as exc:  # noqa: BLE001 - a construct an adapter does not handle is an ERROR, not a crash
+            import logging
+
+            logging.getLogger("trustscan").debug("adapter %s raised", key, exc_info=exc)
+            reason = f"the Terraform adapter for {key} could not read this configuration ({type(exc).__name__}: {exc})"
+            coverage.append(Coverage(key=key, scope=scope, state=CoverageState.FAILED, reason=reason, error_code="AdapterError"))
+            continue
         if (spec.singleton and value is None) or (spec.absent and isinstance(value, list) and not value):
             coverage.append(Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=spec.absent))
             continue
@@ -141,7 +163,9 @@ def _inventory(
             coverage.append(
                 Coverage(key=key, scope=file, state=CoverageState.FAILED, reason=f"{file}:{line}: {message}", error_code="SyntaxError")
             )
-    for address, module_source, module_root in source.remote_modules:
+    remote = source.tree.remote_modules if source.tree is not None else source.remote_modules
+    missing = source.tree.missing_modules if source.tree is not None else source.missing_modules
+    for address, module_source, module_root in remote:
         if module_root != root:
             continue
         coverage.append(
@@ -152,7 +176,7 @@ def _inventory(
                 reason=f"{address} comes from {module_source}: remote module sources are not scanned",
             )
         )
-    for address, module_source, module_root in source.missing_modules:
+    for address, module_source, module_root in missing:
         if module_root != root:
             continue
         coverage.append(
@@ -190,15 +214,26 @@ def _all_resources(provider_inventory: Any) -> list[Any]:
     return found
 
 
-def _not_expressible_inventory(inventory: Inventory, checks: list[CheckSpec], reason: str) -> Inventory:
-    """An empty inventory of the same scope whose coverage marks the checks' inputs unsupported:
-    their findings are NOT_APPLICABLE with the reason."""
+def _empty_inventory(source: Source, cloud: str, started: datetime, checks: list[CheckSpec], reason: str, scopes: list[str]) -> Inventory:
+    """An empty inventory whose coverage marks the checks' inputs unsupported in every root module's
+    scope: their findings are NOT_APPLICABLE with the reason, one per root module."""
+    from scanner.models.aws import AwsInventory
+    from scanner.models.azure import AzureInventory
+    from scanner.models.gcp import GcpInventory
+
     keys = sorted({key for spec in checks for key in spec.collection_keys})
-    coverage = [
-        Coverage(key=key, scope=inventory.metadata.identity.account, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys
-    ]
-    provider = inventory.metadata.provider
-    return Inventory(metadata=inventory.metadata, coverage=coverage, **{provider: type(getattr(inventory, provider))()})
+    coverage = [Coverage(key=key, scope=scope, state=CoverageState.UNSUPPORTED, reason=reason) for key in keys for scope in scopes]
+    metadata = InventoryMetadata(
+        tool_version=__version__,
+        provider=cloud,
+        collected_at=started,
+        identity=Identity(account=source.label, principal=source.kind),
+        scope_field="account",
+        scopes=scopes,
+        checks=sorted(spec.id for spec in checks),
+    )
+    empty = {"aws": AwsInventory, "azure": AzureInventory, "gcp": GcpInventory}[cloud]()
+    return Inventory(metadata=metadata, coverage=coverage, **{cloud: empty})
 
 
 def _locate(source: Source, finding: Any) -> Any:
@@ -221,36 +256,108 @@ def _locate(source: Source, finding: Any) -> Any:
     return finding.model_copy(update={"location": where})
 
 
+_JOB: dict[str, Any] = {}  # what forked workers evaluate (inherited, not pickled)
+PARALLEL_FROM_RESOURCE_BLOCKS = 2000  # below this, worker processes cost more than they save
+
+
+def _judge(roots: list[str], serialise: bool) -> dict[str, Any]:
+    """Inventories and expressible checks for some root modules (in a worker, or in-process)."""
+    source, checks, frameworks, params, started = (_JOB[k] for k in ("source", "checks", "frameworks", "params", "started"))
+    built = inventories(source, checks, started, roots)
+    findings: list[Any] = []
+    coverage: list[Coverage] = []
+    clouds: dict[str, list[str]] = {}
+    for (_, cloud), (inventory, cloud_checks) in built.items():
+        findings += evaluate(inventory, [spec for spec in cloud_checks if expressible(spec) is None], frameworks, params)
+        clouds.setdefault(cloud, []).append(inventory.metadata.identity.account)
+        coverage += inventory.coverage
+    tree = source.tree
+    out = {
+        "clouds": clouds,
+        "regions": sorted({r for inv, _ in built.values() for r in inv.metadata.regions}),
+        "remote": list(tree.remote_modules) if tree is not None else [],
+        "missing": list(tree.missing_modules) if tree is not None else [],
+    }
+    if serialise:
+        out["findings"] = [f.model_dump_json() for f in findings]
+        out["coverage"] = [c.model_dump_json() for c in coverage]
+    else:
+        out["findings"], out["coverage"] = findings, coverage
+    return out
+
+
+def _judge_in_worker(roots: list[str]) -> dict[str, Any]:
+    return _judge(roots, serialise=True)
+
+
+def _chunks(source: Source, workers: int) -> list[list[str]]:
+    """Root modules spread over the workers, the largest first (by .tf files)."""
+    sizes = sorted(source.roots, key=lambda r: -len(source.root_files.get(r, [])))
+    chunks: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for root in sizes:
+        i = loads.index(min(loads))
+        chunks[i].append(root)
+        loads[i] += len(source.root_files.get(root, [])) or 1
+    return [c for c in chunks if c]
+
+
 def report(
     source: Source,
     checks: list[CheckSpec],
     frameworks: Mapping[str, Framework],
     params: Mapping[str, Mapping[str, Any]] | None = None,
     started: datetime | None = None,
-) -> tuple[Report, dict[str, Inventory]]:
+    workers: int | None = None,
+) -> tuple[Report, dict[str, Any]]:
+    """Evaluate every root module (on every core for large trees) and assemble one report."""
+    from scanner.models.report import Finding
+
     started = started or datetime.now(timezone.utc)
-    built = inventories(source, checks, started)
-    findings = []
-    evaluated: list[CheckSpec] = []
+    _JOB.update(source=source, checks=checks, frameworks=frameworks, params=params, started=started)
+    workers = workers or os.cpu_count() or 1
+    blocks = sum(len(d.resources) for d in source.tree.dirs.values()) if source.tree is not None else len(source.resources)
+    parts: list[dict[str, Any]]
+    if workers > 1 and len(source.roots) > 1 and blocks >= PARALLEL_FROM_RESOURCE_BLOCKS and hasattr(os, "fork"):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_judge_in_worker, _chunks(source, workers)))
+        for part in parts:
+            part["findings"] = [Finding.model_validate_json(f) for f in part["findings"]]
+            part["coverage"] = [Coverage.model_validate_json(c) for c in part["coverage"]]
+    else:
+        parts = [_judge(list(source.roots), serialise=False)]
+    _JOB.clear()
+    findings: list[Any] = []
     coverage: list[Coverage] = []
-    for (_, cloud), (inventory, cloud_checks) in built.items():
-        judged = [spec for spec in cloud_checks if expressible(spec) is None]
-        findings += evaluate(inventory, judged, frameworks, params)
+    clouds: dict[str, list[str]] = {}
+    for part in parts:
+        findings += part["findings"]
+        coverage += part["coverage"]
+        for cloud, scopes in part["clouds"].items():
+            clouds.setdefault(cloud, []).extend(scopes)
+        source.remote_modules += [m for m in part["remote"] if m not in source.remote_modules]
+        source.missing_modules += [m for m in part["missing"] if m not in source.missing_modules]
+    evaluated = [spec for spec in checks if spec.provider in clouds]
+    # What Terraform cannot express is the same answer in every root module: one pass per reason
+    for cloud, scopes in sorted(clouds.items()):
         by_reason: dict[str, list[CheckSpec]] = {}
-        for spec in cloud_checks:
-            reason = expressible(spec)
+        for spec in evaluated:
+            reason = expressible(spec) if spec.provider == cloud else None
             if reason is not None:
                 by_reason.setdefault(reason, []).append(spec)
         for reason, specs in by_reason.items():
-            findings += evaluate(_not_expressible_inventory(inventory, specs, reason), specs, frameworks, params)
-        evaluated += [c for c in cloud_checks if c not in evaluated]
-        coverage += inventory.coverage
+            empty = _empty_inventory(source, cloud, started, specs, reason, sorted(scopes))
+            findings += evaluate(empty, specs, frameworks, params)
+    regions = sorted({r for part in parts for r in part["regions"]})
     findings = list({f.finding_id: f for f in findings}.values())  # a broken file is reported once, not per root
     findings = [_locate(source, f) for f in findings]
     findings.sort(key=lambda f: (f.check_id, f.resource_id, f.region, f.account))
     finished = datetime.now(timezone.utc)
     criteria = []
-    providers = {cloud for _, cloud in built}
+    providers = set(clouds)
     for framework in frameworks.values():
         criteria.extend(rollup(framework, findings, [s.id for s in evaluated], providers))
     errors = [
@@ -267,7 +374,7 @@ def report(
             provider="terraform",
             source=source.kind,
             identity=Identity(account=source.label, principal=source.kind),
-            regions=sorted({r for inv, _ in built.values() for r in inv.metadata.regions} - {"unknown"}),
+            regions=[r for r in regions if r != "unknown"],
             scopes=[source.scope(root) for root in source.roots],
             collected_at=started,
             started_at=started,
@@ -281,4 +388,4 @@ def report(
         criteria=criteria,
         collection_errors=errors,
     )
-    return result, {f"{cloud}:{source.scope(root)}": inv for (root, cloud), (inv, _) in built.items()}
+    return result, {}

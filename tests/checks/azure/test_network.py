@@ -99,6 +99,18 @@ def test_nsg_rules_open_to_the_internet(azure):
     assert "allows any protocol to ports *" in finding(report, "azure.network.nsg_all_ports_restricted", "nsg-dev-debug").message
 
 
+@pytest.mark.parametrize(("ports", "all_ports"), [(["1-65535"], "FAIL"), (["0-65535"], "FAIL"), (["2-65535"], "PASS"), (["1-1024", "1025-65535"], "FAIL"), (["1-1024", "1026-65535"], "PASS")])
+def test_all_ports_means_the_whole_range_in_one_rule_pieces_included(azure, ports, all_ports):
+    nsgs = _route_body(azure, DEV_NSGS)
+    nsg = nsgs["value"][1]
+    rule = {**nsg["properties"]["securityRules"][0]}
+    rule["properties"] = {**rule["properties"], "destinationPortRange": "", "destinationPortRanges": ports}
+    azure.body(DEV_NSGS, {"value": [{**nsg, "properties": {**nsg["properties"], "securityRules": [rule]}}]})
+    report = azure.scan("azure.network.nsg_all_ports_restricted", "azure.network.nsg_ssh_restricted", subscriptions=(DEV,))
+    assert verdicts(report, "azure.network.nsg_all_ports_restricted") == {("nsg-dev-debug", all_ports)}
+    assert verdicts(report, "azure.network.nsg_ssh_restricted") == {("nsg-dev-debug", "FAIL")}  # 22 is open in every case
+
+
 @pytest.mark.parametrize("source", ["::/0", "0.0.0.0/0", "Internet", "*"])
 def test_every_internet_source_spelling_is_exposure(azure, source):
     nsgs = _route_body(azure, DEV_NSGS)

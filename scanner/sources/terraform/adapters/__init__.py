@@ -126,38 +126,44 @@ class Context:
             self.by_address[(tf.root, tf.address)] = tf
         self.scope_of = scope_of  # root module directory -> the scope (account) name findings carry
         self._identities: dict[tuple[str, str], dict[str, str]] = {}
-        self._referrers: dict[tuple[tuple[str, ...], str], tuple[dict[tuple[str, str], list[TfResource]], list[TfResource]]] = {}
+        self._referrers: dict[tuple[tuple[str, ...], str], Any] = {}
+        self._order: dict[tuple[str, ...], dict[int, int]] = {}
+
+    def _referrer_index(self, types: tuple[str, ...], attribute: str) -> Any:
+        key = (types, attribute)
+        if key not in self._referrers:
+            by_ref: dict[tuple[str, str], list[TfResource]] = {}
+            unresolved: dict[str, list[TfResource]] = {}
+            for tf in self.of_type(*types):
+                value = tf.values.get(attribute)
+                if isinstance(value, Computed) and (tf.root, value.address) in self.by_address:
+                    by_ref.setdefault((tf.root, "@" + value.address), []).append(tf)
+                elif isinstance(value, str):
+                    by_ref.setdefault((tf.root, value), []).append(tf)
+                elif isinstance(value, Unknown):  # names nothing declared here (a data source, a variable)
+                    unresolved.setdefault(tf.root, []).append(tf)
+            self._referrers[key] = (by_ref, unresolved)
+        return self._referrers[key]
 
     def referrers(self, target: TfResource, types: tuple[str, ...], attribute: str, *names: str) -> list[TfResource]:
         """Resources of `types` whose `attribute` designates `target` (by reference, or by one of the
         target's identity values `names`), in declaration order. Indexed once per (types, attribute)."""
-        key = (types, attribute)
-        if key not in self._referrers:
-            by_ref: dict[tuple[str, str], list[TfResource]] = {}
-            for tf in self.of_type(*types):
-                value = tf.values.get(attribute)
-                if isinstance(value, Computed) and value.address:
-                    by_ref.setdefault((tf.root, "@" + value.address), []).append(tf)
-                elif isinstance(value, str):
-                    by_ref.setdefault((tf.root, value), []).append(tf)
-            self._referrers[key] = (by_ref, [])
-        by_ref = self._referrers[key][0]
+        by_ref, _ = self._referrer_index(types, attribute)
         found = list(by_ref.get((target.root, "@" + target.address), []))
         ident = self.identity_of(target)
         for name in names or tuple(ident):
             value = ident.get(name)
             if value is not None:
                 found += [tf for tf in by_ref.get((target.root, value), []) if tf not in found]
-        order = {id(tf): i for i, tf in enumerate(self.of_type(*types))} if len(found) > 1 else {}
-        return sorted(found, key=lambda tf: order.get(id(tf), 0))
+        if len(found) > 1:
+            order = self._order.setdefault(types, {id(tf): i for i, tf in enumerate(self.of_type(*types))})
+            found.sort(key=lambda tf: order.get(id(tf), 0))
+        return found
 
     def unresolved_referrers(self, types: tuple[str, ...], attribute: str, root: str) -> list[TfResource]:
         """Resources of `types` in `root` whose `attribute` is unknown and names no declared resource."""
-        return [
-            tf
-            for tf in self.of_type(*types)
-            if tf.root == root and isinstance(tf.values.get(attribute), Unknown) and self.referenced(tf, tf.values.get(attribute)) is None
-        ]
+        _, unresolved = self._referrer_index(types, attribute)
+        return unresolved.get(root, [])
 
     def of_type(self, *types: str) -> list[TfResource]:
         out: list[TfResource] = []
