@@ -24,7 +24,8 @@ OPTIONS = [
     click.option(
         "--accounts",
         metavar="ID,...",
-        help="Only these accounts (with --org: in addition to --ous; without: scanned through --role-name).",
+        help="Scan these accounts (with --org: added to --ous; without --org: through --role-name, "
+        "no Organizations access needed).",
     ),
     click.option("--exclude-accounts", metavar="ID,...", help="Leave these accounts out."),
     click.option("--role-name", metavar="ROLE", help="The read-only role assumed in each member account (path/ROLE allowed)."),
