@@ -52,6 +52,7 @@ def open_collection(
     (`member(scope)`). Bad options are refused here, before any API call."""
     from scanner.collect.aws._client import AwsApi
     from scanner.collect.aws._organization import AwsRun, AwsSelection
+    from scanner.collect.aws._regions import resolve_regions
 
     selection = AwsSelection.parse(
         org=org,
@@ -64,7 +65,14 @@ def open_collection(
         session_seconds=session_seconds,
     )
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-    return AwsRun(pool, api, selection, profile=profile)
+    run = AwsRun(pool, api, selection, profile=profile)
+    # The regions are checked here, before anything is collected: a mistyped region, or one the
+    # caller's account has not enabled, stops the run (exit 2); when DescribeRegions is denied, the
+    # regions given are scanned with a warning.
+    _, warning = resolve_regions(run.api, run.partition, list(selection.regions or ()) or None, run.region)
+    if warning:
+        click.echo(f"trustscan: warning: {warning}", err=True)
+    return run
 
 
 @contextmanager

@@ -27,6 +27,8 @@ import botocore.loaders
 import botocore.paginate
 import botocore.session
 
+from scanner.engine.pool import ScanCancelled
+
 
 class Account(Protocol):
     """What the shared clients need from a member account (its AwsApi)."""
@@ -99,10 +101,17 @@ class SharedClients:
     """The run's member clients, built on first use: one per (service, region)."""
 
     def __init__(
-        self, *, region: str, endpoint_url: str | None, config: botocore.config.Config, profile: str | None = None
+        self,
+        *,
+        region: str,
+        endpoint_url: str | None,
+        config: botocore.config.Config,
+        profile: str | None = None,
+        cancelled: threading.Event | None = None,
     ) -> None:
         self.endpoint_url = endpoint_url
         self.config = config
+        self.cancelled = cancelled  # set when the scan is interrupted: nothing more is sent
         # The caller's profile still applies (CA bundle, retry settings); its credentials do not.
         self.session = botocore.session.Session(profile=profile)
         self.session.register_component("credential_provider", botocore.credentials.CredentialResolver([_Provider()]))
@@ -118,8 +127,14 @@ class SharedClients:
                     service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
                 )
                 client.meta.events.register("before-call", _count_for_current_account)
+                # an interrupted scan sends nothing more, not even the next attempt of a call being retried
+                client.meta.events.register_first("before-send", self._refuse_when_cancelled)
                 self._clients[(service, region)] = client
             return client
+
+    def _refuse_when_cancelled(self, **_: Any) -> None:
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise ScanCancelled("scan interrupted: request not sent")
 
 
 def _count_for_current_account(model: Any, **_: Any) -> None:

@@ -99,8 +99,9 @@ class AwsSelection:
             )
         if external_id is not None and not EXTERNAL_ID.match(external_id):
             raise ConfigurationError("--external-id must be 2 to 1224 characters of letters, digits and +=,.@:/-_")
-        wanted = (regions or "all").strip()
-        region_list = None if wanted.lower() == "all" else tuple(sorted({r.strip() for r in wanted.split(",") if r.strip()}))
+        from scanner.collect.aws._regions import parse_regions
+
+        region_list = tuple(parse_regions(regions) or ())
         role = None
         if role_name:
             role = MemberRole(role_name, external_id or None, **({"session_seconds": session_seconds} if session_seconds else {}))
@@ -142,7 +143,13 @@ class AwsRun:
         self.region = region or api.region_name or self.global_region
         self.organization: str | None = None
         self._config = client_config(pool)
-        self._clients = SharedClients(region=self.region, endpoint_url=api.endpoint_url, config=self._config, profile=profile)
+        self._clients = SharedClients(
+            region=self.region,
+            endpoint_url=api.endpoint_url,
+            config=self._config,
+            profile=profile,
+            cancelled=getattr(pool, "cancelled", None),
+        )
         self._fallback_regions: list[str] | None = None
         self._lock = threading.Lock()
         self._accounts: list[ScopeRef] | None = None
@@ -285,14 +292,13 @@ class AwsRun:
             return self._failed_member(account, role_arn, failed, regions, api.calls)
         api.credentials = session.credentials
         identity = Identity(account=account, principal=session.principal or role_arn, partition=self.partition)
-        if regions is None:
-            try:
-                regions = api.enabled_regions(self.region, self.partition)
-            except ConfigurationError as exc:
-                failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
-                api.close()
-                return self._failed_member(account, role_arn, failed, None, api.calls)
-        return AwsCollection(api, regions=regions, region=self.region, identity=identity)
+        try:
+            # the account's own regions: the enabled ones, or those asked for, checked against its opt-in state
+            return AwsCollection(api, regions=regions, region=self.region, identity=identity)
+        except ConfigurationError as exc:
+            failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
+            api.close()
+            return self._failed_member(account, role_arn, failed, regions, api.calls)
 
     def _failed_member(
         self, account: str, role_arn: str, failed: CallFailed, regions: list[str] | None, calls: Any
@@ -307,7 +313,7 @@ class AwsRun:
         whose own could not be listed."""
         with self._lock:
             if self._fallback_regions is None:
-                self._fallback_regions = self.api.enabled_regions(self.region, self.partition)
+                self._fallback_regions = self.api.enabled_regions(self.region)
             return list(self._fallback_regions)
 
     def _sts(self) -> Any:
