@@ -290,9 +290,11 @@ def test_without_regions_each_account_is_scanned_in_its_own_enabled_regions(aws_
     assert code in (0, 1), err
     ec2 = aws_org.caller_session().client("ec2", endpoint_url=aws_org.endpoint_url)
     session = aws_org.caller_session()
-    # moto lists every partition's regions; AWS lists the caller's partition's only, and so do we
+    # enabled: not an opt-in region left out; and of the caller's partition (moto lists every partition's)
     enabled = sorted(
-        r["RegionName"] for r in ec2.describe_regions()["Regions"] if session.get_partition_for_region(r["RegionName"]) == "aws"
+        r["RegionName"]
+        for r in ec2.describe_regions(AllRegions=True)["Regions"]
+        if r.get("OptInStatus") != "not-opted-in" and session.get_partition_for_region(r["RegionName"]) == "aws"
     )
     (scope,) = report["scopes"]
     assert scope["id"] == prod and scope["regions"] == enabled and len(enabled) > 2
