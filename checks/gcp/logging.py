@@ -9,7 +9,7 @@ from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.iam_policy import IamPolicy
 from scanner.models.gcp.logging import LogSink
 from scanner.models.index import group_by, per_inventory
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 AUDIT_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 
@@ -97,7 +97,7 @@ def sink_exports_all(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.LOGGING,
     resource_type="logging.googleapis.com/LogBucket",
     reads=["gcp.logging.buckets"],
-    params={"min_days": 365, "require_locked": False},
+    params={"min_days": Param(365, minimum=1, maximum=3650), "require_locked": False},
     remediation="gcloud logging buckets update BUCKET --location L --retention-days 365 [--locked]",
 )
 def bucket_retention(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

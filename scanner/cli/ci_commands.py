@@ -74,11 +74,23 @@ def config_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False), default="trustscan.yaml")
 def config_validate(path: str) -> None:
     """Validate a trustscan.yaml (schema, known check ids and parameters) and list its waivers' states today."""
-    from scanner.config import load_config, validate_references
+    from scanner.config import load_config, providers_in_scope, resolve_checks, validate_references
+    from scanner.errors import ConfigurationError
     from scanner.registry import load_checks
 
     config = load_config(path)
-    validate_references(config, load_checks(), path)
+    registry = load_checks()
+    validate_references(config, registry, path)
+    for provider in providers_in_scope(config):  # what `scan <provider> --config` would reject
+        resolve_checks(config, provider, registry, path)
+    aws = config.providers.get("aws")
+    if aws is not None and isinstance(aws.regions, list):
+        from scanner.collect.aws._regions import check_region_names
+
+        try:
+            check_region_names(aws.regions)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{path}: providers.aws.regions: {exc}") from None
     now = datetime.now(timezone.utc)
     expired = [w.id for w in config.waivers if now >= w.ends_at(config.zone)]
     click.echo(f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else ""))
@@ -150,6 +162,19 @@ def github_report(
         for line in github.annotations(report, workspace=env.get("GITHUB_WORKSPACE"), config_path=config_path):
             click.echo(line)
     sarif_ok = bool(sarif_file) and Path(sarif_file).is_file()
+    upload = sarif_ok and github.should_upload(upload_sarif, env)
+    shard = report.metadata.shard if report is not None else None
+    if shard is not None and upload:
+        # one shard's SARIF under the organization's category would replace the whole analysis
+        click.echo(
+            github.command(
+                "notice",
+                f"shard {shard.index}/{shard.count}: its SARIF is not uploaded to code scanning (it would replace the "
+                "organization's alerts with this shard's); upload the SARIF of `trustscan merge`",
+                title="trustscan",
+            )
+        )
+        upload = False
     outputs = {
         "sarif-file": sarif_file if sarif_ok else "",
         "json-file": report_path if report is not None else "",
@@ -157,7 +182,7 @@ def github_report(
         "failed": len(failed),
         "result": result,
         "category": category or github.category_for(report),
-        "upload-sarif": str(sarif_ok and github.should_upload(upload_sarif, env)).lower(),
+        "upload-sarif": str(upload).lower(),
     }
     if env.get("GITHUB_OUTPUT"):
         github.write_outputs(env["GITHUB_OUTPUT"], outputs)

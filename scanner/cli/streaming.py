@@ -26,16 +26,9 @@ from scanner.errors import ConfigurationError
 def output_targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
     """(format, path or None for standard output) for each --format, --output applied; unknown formats refused."""
     from scanner import formatters
+    from scanner.cli import outputs
 
-    targets: list[tuple[str, str | None]] = []
-    for item in formats or ("table",):
-        name, _, path = item.partition("=")
-        targets.append((name.strip().lower(), path or None))
-    if output:
-        pathless = [i for i, (_, path) in enumerate(targets) if path is None]
-        if len(pathless) != 1:
-            raise ConfigurationError("--output needs exactly one --format without =PATH")
-        targets[pathless[0]] = (targets[pathless[0]][0], output)
+    targets = outputs.targets(formats, output)
     for name, _ in targets:
         formatters.get(name)  # fail before writing anything
     return targets
@@ -139,17 +132,25 @@ def finish_policy(report: Any) -> None:
             click.echo(f"trustscan: warning: {line}", err=True)
 
 
-def write_report(report: Any, name: str, path: str) -> None:
-    """An in-memory report written to a file through its format's streaming writer (no whole text in memory)."""
+def write_report(report: Any, name: str, path: str) -> bool:
+    """An in-memory report written to a file through its format's streaming writer (no whole text in
+    memory); a failure is reported as scanner.cli.outputs.write_output reports it."""
     from scanner import formatters
+    from scanner.cli import outputs
 
     writer_class = formatters.writer(name)
     assert writer_class is not None
-    with open(path, "wb") as handle:
-        writer = writer_class(handle, report)
-        for finding in report.findings:
-            writer.add(finding)
-        writer.finish(report)
+    try:
+        with open(path, "wb") as handle:
+            writer = writer_class(handle, report)
+            for finding in report.findings:
+                writer.add(finding)
+            writer.finish(report)
+    except OSError as exc:
+        outputs.fail(f"could not write {name} to {path}: {exc.strerror or exc} (the other outputs were written)")
+        return False
+    click.echo(f"wrote {path}", err=True)
+    return True
 
 
 def evaluate_streamed(source: Any, options: Any, formats: tuple[str, ...], output: str | None, fail_on: str, started: Any) -> int | None:
