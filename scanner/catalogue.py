@@ -14,7 +14,7 @@ from scanner.registry import CheckSpec, load_checks
 def _permissions(spec: CheckSpec) -> list[str]:
     from scanner.collect.registry import load_collectors
 
-    collectors = load_collectors(spec.provider)
+    collectors = load_collectors(spec.provider, spec.collection_keys)
     return sorted({p for key in spec.collection_keys if key in collectors for p in collectors[key].permissions})
 
 

@@ -8,10 +8,11 @@ under the `trustscan.checks` entry-point group.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -147,21 +148,84 @@ def _paragraphs(docstring: str) -> str:
     return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
-_DISCOVERED = False
+_LOADED_ALL = False
+_LOADED_PROVIDERS: set[str] = set()
+_LOADED_PACKS = False
+# Check ids whose service is not its module's name (a Python keyword).
+_MODULE_NAMES = {"lambda": "awslambda"}
 
 
-def load_checks() -> dict[str, CheckSpec]:
-    """Import every built-in check module and every installed check pack; return the registry."""
-    global _DISCOVERED
-    if not _DISCOVERED:
+def load_checks(provider: str | None = None, ids: Iterable[str] | None = None) -> dict[str, CheckSpec]:
+    """Import check modules and installed check packs; return the registry of what is loaded.
+
+    Without arguments: every built-in module and every pack (`checks list`, the mapping lint).
+    With `provider`: that provider's built-in modules and every pack (a pack may hold any provider's
+    checks). With `ids`: first only the modules the ids name (`checks.aws.s3` for `aws.s3.<name>`),
+    then, for an id still unknown (an alias kept in another module, a pack's check), the id's
+    provider, then everything: a narrow selection imports only what it runs, and an unknown id is
+    still reported against the whole catalogue.
+    """
+    wanted = [i for i in (ids or ()) if i]
+    if wanted:
+        for check_id in wanted:
+            _import_service(check_id)
+        unknown = [i for i in wanted if not _known(i)]
+        for name in sorted({i.split(".", 1)[0] for i in unknown}):
+            _load_provider(name)
+        if any(not _known(i) for i in unknown):
+            _load_everything()
+    elif provider:
+        _load_provider(provider)
+    else:
+        _load_everything()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _known(check_id: str) -> bool:
+    return check_id in _REGISTRY or any(check_id in spec.aliases for spec in _REGISTRY.values())
+
+
+def _import_service(check_id: str) -> None:
+    if not CHECK_ID.match(check_id):
+        return  # select_checks reports it
+    parts = check_id.split(".")
+    provider, service = parts[0], _MODULE_NAMES.get(parts[1], parts[1])
+    if importlib.util.find_spec(f"checks.{provider}") is None:
+        return
+    name = f"checks.{provider}.{service}"
+    if importlib.util.find_spec(name) is not None:
+        importlib.import_module(name)
+
+
+def _load_provider(provider: str) -> None:
+    if provider not in _LOADED_PROVIDERS and not _LOADED_ALL:
+        import checks
+
+        if provider in {info.name for info in pkgutil.iter_modules(checks.__path__)}:
+            package = importlib.import_module(f"checks.{provider}")
+            for info in pkgutil.walk_packages(package.__path__, prefix=f"checks.{provider}."):
+                importlib.import_module(info.name)
+        _LOADED_PROVIDERS.add(provider)
+    _load_packs()
+
+
+def _load_packs() -> None:
+    global _LOADED_PACKS
+    if not _LOADED_PACKS:
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()
+        _LOADED_PACKS = True
+
+
+def _load_everything() -> None:
+    global _LOADED_ALL
+    if not _LOADED_ALL:
         import checks
 
         for info in pkgutil.walk_packages(checks.__path__, prefix="checks."):
             importlib.import_module(info.name)
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
-            entry.load()
-        _DISCOVERED = True
-    return dict(sorted(_REGISTRY.items()))
+        _load_packs()
+        _LOADED_ALL = True
 
 
 def select_checks(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from checks.aws._resource_policy import public_statements
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.cloudtrail import AdvancedEventSelector, Trail
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity, Status
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks._network import ADMIN_PORTS, ALL_PORTS, INTERNET_RANGES, internet_sources, port_label
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.ec2 import NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupPermission
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

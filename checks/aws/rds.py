@@ -4,13 +4,15 @@ protection) and their snapshots (encrypted, not public)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.backup import ProtectedResource
 from scanner.models.aws.rds import DbParameterGroup, DbSnapshot
 from scanner.models.common import Category, Resource, Severity, Status
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

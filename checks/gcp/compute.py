@@ -4,12 +4,15 @@ balancer logging, deletion protection, multi-zone instance groups."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from checks._network import ALL_PORTS, internet_sources, parse_port_range
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.compute import FirewallPermission, FirewallRule
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 TRUE = ("true", "1", "yes", "y", "on")
 # Subnetwork.purpose values of a regular subnet (compute v1 discovery document: both PRIVATE and the

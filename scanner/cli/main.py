@@ -123,8 +123,12 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
 def _select(provider: str | None, check_ids: str | None, severities: str | None, params: dict) -> list:
     from scanner.registry import load_checks, select_checks
 
-    registry = load_checks()
-    selected = select_checks(registry, provider=provider, ids=_split(check_ids), severities=_split(severities))
+    # Only the modules the selection names (and the checks --param names): start-up stays short.
+    ids = _split(check_ids)
+    registry = load_checks(provider, ids or None)
+    if params:
+        registry = load_checks(ids=list(params))
+    selected = select_checks(registry, provider=provider, ids=ids, severities=_split(severities))
     for check_id, values in params.items():
         spec = registry.get(check_id)
         if spec is None:

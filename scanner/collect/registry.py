@@ -6,8 +6,9 @@ Importing a collector module registers it and does nothing else (no clients, no 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,15 +50,23 @@ def collector(key: str, *, regional: bool, permissions: list[str], organization:
     return register
 
 
-_LOADED: set[str] = set()
+_LOADED: set[str] = set()  # providers whose every collector module is imported
 
 
-def load_collectors(provider: str) -> dict[str, CollectorSpec]:
-    """Import every collector module of a provider (scanner.collect.<provider>.*)."""
-    if provider not in _LOADED:
-        package = importlib.import_module(f"scanner.collect.{provider}")
-        for info in pkgutil.iter_modules(package.__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{package.__name__}.{info.name}")
-        _LOADED.add(provider)
+def load_collectors(provider: str, keys: Iterable[str] | None = None) -> dict[str, CollectorSpec]:
+    """The collectors of a provider: every module of scanner.collect.<provider>, or with `keys` only
+    the modules of those keys' services (a narrow scan imports the collectors, and through them the
+    models, of the services it reads, nothing else). Returns every collector loaded so far."""
+    if keys is None:
+        if provider not in _LOADED:
+            package = importlib.import_module(f"scanner.collect.{provider}")
+            for info in pkgutil.iter_modules(package.__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"{package.__name__}.{info.name}")
+            _LOADED.add(provider)
+    elif provider not in _LOADED:
+        for service in sorted({key.split(".")[1] for key in keys if key.startswith(f"{provider}.") and key.count(".") >= 2}):
+            name = f"scanner.collect.{provider}.{service}"
+            if not service.startswith("_") and importlib.util.find_spec(name) is not None:
+                importlib.import_module(name)
     return {k: v for k, v in _COLLECTORS.items() if v.provider == provider}

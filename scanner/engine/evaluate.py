@@ -74,11 +74,15 @@ def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] |
 Level = str  # "scope" (member facts only), "organization" (organization facts only), "mixed" (both)
 
 
-def organization_keys(provider: str) -> frozenset[str]:
-    """The collection keys filled once, in the organization scope."""
+def organization_keys(provider: str, keys: Iterable[str] | None = None) -> frozenset[str]:
+    """The collection keys filled once, in the organization scope (among `keys`, when given: only
+    their collector modules are imported)."""
     from scanner.collect.registry import load_collectors
 
-    return frozenset(key for key, spec in load_collectors(provider).items() if spec.organization)
+    wanted = None if keys is None else set(keys)
+    return frozenset(
+        key for key, spec in load_collectors(provider, wanted).items() if spec.organization and (wanted is None or key in wanted)
+    )
 
 
 def check_level(spec: CheckSpec, org_keys: frozenset[str]) -> Level:
@@ -154,7 +158,8 @@ def iter_findings(
     specs = list(checks)
     criteria = criteria_index(frameworks)
     provider = snapshot.metadata.provider
-    org_keys = organization_keys(provider) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
+    keys = {key for spec in specs for key in spec.collection_keys}
+    org_keys = organization_keys(provider, keys) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
     levels = {spec.id: check_level(spec, org_keys) for spec in specs}
     organization = snapshot.organization_scope()
     skip = frozenset(deferred)

@@ -5,26 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collect.registry import CollectorSpec, load_collectors
 from scanner.engine.collect import ProgressCallback, ProviderCollection, collect_scopes, run_collection
-from scanner.engine.evaluate import (
-    as_snapshot,
-    build_report,
-    check_level,
-    evaluate,
-    organization_keys,
-    resolve_params,
-)
 from scanner.engine.organization import OrganizationCollection, is_organization
 from scanner.engine.plan import build_plan, recompute, shard_scopes
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
-from scanner.mapping import Framework, load_framework
 from scanner.models.inventory import Inventory, ScanPlan, ScopeRef, ShardInfo, Snapshot, SnapshotMetadata
-from scanner.models.report import DeferredChecks, Report
 from scanner.registry import CheckSpec
+
+# The evaluation side (mapping, report models, evaluate) is imported where it is used: a scan
+# starts collecting without it.
+if TYPE_CHECKING:
+    from scanner.mapping import Framework
+    from scanner.models.report import DeferredChecks, Report
 
 DEFAULT_FRAMEWORKS = ("soc2",)
 
@@ -40,8 +36,8 @@ class ScanOptions:
 
 def collection_plan(provider: str, checks: list[CheckSpec]) -> list[CollectorSpec]:
     """The union of what the selected checks read: each key collected once for all of them."""
-    collectors = load_collectors(provider)
     keys = sorted({key for spec in checks for key in spec.collection_keys})
+    collectors = load_collectors(provider, keys)
     missing = [key for key in keys if key not in collectors]
     if missing:
         raise ConfigurationError(f"no collector fills {', '.join(missing)}")
@@ -49,10 +45,14 @@ def collection_plan(provider: str, checks: list[CheckSpec]) -> list[CollectorSpe
 
 
 def frameworks(names: tuple[str, ...] = DEFAULT_FRAMEWORKS) -> dict[str, Framework]:
+    from scanner.mapping import load_framework
+
     return {name: load_framework(name) for name in names}
 
 
 def resolved_parameters(options: ScanOptions) -> dict[str, dict[str, Any]]:
+    from scanner.engine.evaluate import resolve_params
+
     return {spec.id: resolve_params(spec, options.params) for spec in options.checks if spec.params}
 
 
@@ -130,12 +130,14 @@ def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], De
     without the organization scope cannot decide. It skips them and carries its members' facts for
     them; the shard holding the organization decides them for its own members and carries the
     organization's facts. Returns (checks to skip here, what to carry)."""
+    from scanner.engine.evaluate import check_level, organization_keys
+    from scanner.models.report import DeferredChecks
     from scanner.snapshot import restrict
 
     shard = snapshot.metadata.shard
     if shard is None or shard.count <= 1 or not snapshot.scopes:
         return [], None
-    org_keys = organization_keys(snapshot.metadata.provider)
+    org_keys = organization_keys(snapshot.metadata.provider, {key for spec in checks for key in spec.collection_keys})
     mixed = [spec for spec in checks if check_level(spec, org_keys) == "mixed"]
     if not mixed:
         return [], None
@@ -149,6 +151,8 @@ def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], De
 
 def report_for(inventory: Inventory | Snapshot, options: ScanOptions, *, source: str, started_at: datetime | None = None) -> Report:
     """Evaluate a snapshot (or one scope's inventory) and build its report."""
+    from scanner.engine.evaluate import as_snapshot, build_report, evaluate
+
     snapshot = _replan(as_snapshot(inventory), options)
     started = started_at or datetime.now(timezone.utc)
     loaded = frameworks(options.frameworks)
