@@ -52,6 +52,15 @@ class Result:
     def not_applicable(cls, resource: Resource, message: str, **evidence: Any) -> Result:
         return cls(resource, Status.NOT_APPLICABLE, message, evidence)
 
+    @classmethod
+    def error(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        """The resource cannot be judged: an input the verdict needs was not collected (say which)."""
+        return cls(resource, Status.ERROR, message, evidence)
+
+
+def _nothing_missing(key: str, resource: Resource | None) -> str | None:
+    return None
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -61,9 +70,18 @@ class CheckContext:
     params: Mapping[str, Any]
     account: Resource  # the scanned account/subscription/project, for account-level verdicts
     complete: Callable[[str], bool]  # whether a collection key was collected in every scope
+    # why a collection key was not collected where a resource is (its region, subscription,
+    # project; anywhere when None), or None when it was: see `missing`
+    uncollected: Callable[[str, Resource | None], str | None] = _nothing_missing
 
     def days_since(self, moment: datetime | None) -> int | None:
         return None if moment is None else (self.now - moment).days
+
+    def missing(self, key: str, resource: Resource | None = None) -> str | None:
+        """Why `key` could not be collected in the place `resource` is in (None: it was collected
+        there). A check that declares `key` optional asks this before reading a verdict into the
+        absence of a fact from `key`: an undecidable resource is `Result.error`, never PASS."""
+        return self.uncollected(key, resource)
 
 
 CheckFunc = Callable[[Any, CheckContext], Iterator[Result]]
@@ -82,6 +100,9 @@ class CheckSpec:
     remediation: str
     func: CheckFunc
     aliases: tuple[str, ...] = ()
+    # collection keys among `reads` the check can judge without: their failure withholds nothing,
+    # the check asks ctx.missing(key, resource) and gives ERROR where it cannot decide
+    optional: tuple[str, ...] = ()
 
     @property
     def provider(self) -> str:
@@ -100,6 +121,11 @@ class CheckSpec:
     def facets(self) -> tuple[str, ...]:
         return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read)
 
+    @cached_property
+    def required_keys(self) -> tuple[str, ...]:
+        """The collection keys without which the check gives no verdict at all."""
+        return tuple(key for key in self.collection_keys if key not in self.optional)
+
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
@@ -115,12 +141,20 @@ def check(
     remediation: str,
     params: Mapping[str, Any] | None = None,
     aliases: tuple[str, ...] = (),
+    optional: list[str] | None = None,
 ) -> Callable[[CheckFunc], CheckFunc]:
-    """Register a check. Its docstring is the rationale: why the control matters to an auditor."""
+    """Register a check. Its docstring is the rationale: why the control matters to an auditor.
+
+    `optional` names collection keys among `reads` whose failure must not withhold the check: it
+    judges what it can and asks `ctx.missing(key, resource)` before relying on them."""
 
     def register(func: CheckFunc) -> CheckFunc:
         if not CHECK_ID.match(id):
             raise ValueError(f"check id {id!r} is not <provider>.<service>.<desired_state>")
+        read_keys = {read.split(":", 1)[0] for read in reads}
+        strays = [key for key in optional or () if key not in read_keys]
+        if strays:
+            raise ValueError(f"check {id}: optional input {strays[0]} is not among its reads")
         existing = _REGISTRY.get(id)
         if existing is not None and existing.func.__qualname__ != func.__qualname__:
             raise ValueError(f"check id {id} registered twice")
@@ -136,6 +170,7 @@ def check(
             remediation=inspect.cleandoc(remediation),
             func=func,
             aliases=tuple(aliases),
+            optional=tuple(optional or ()),
         )
         return func
 

@@ -236,6 +236,7 @@ def evaluate_check(
         params=resolve_params(spec, params),
         account=account_resource(inventory),
         complete=inventory.is_complete,
+        uncollected=lambda key, resource=None: uncollected(inventory, key, resource),
     )
     results = list(_coverage_results(inventory, spec))
     # A verdict about a resource in a unit whose inputs were not collected would rest on missing
@@ -258,8 +259,22 @@ def evaluate_check(
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
     return all(
-        any(c.state == CoverageState.COLLECTED for c in inventory.coverage_for(key)) for key in spec.collection_keys
+        any(c.state == CoverageState.COLLECTED for c in inventory.coverage_for(key)) for key in spec.required_keys
     )
+
+
+def uncollected(inventory: Inventory, key: str, resource: Resource | None = None) -> str | None:
+    """Why `key` was not collected in the unit `resource` belongs to (its region, subscription or
+    project; every unit when `resource` is None), or None when it was collected there. A key
+    collected once per scope ("global") answers for every resource of the scope."""
+    entries = inventory.coverage_for(key)
+    if not entries:
+        return f"{key} was not collected"
+    if resource is not None:
+        unit = scope_of(inventory, resource)
+        entries = [c for c in entries if c.scope == unit] or [c for c in entries if c.scope == "global"] or entries
+    reasons = [c.reason or f"{key} was not collected" for c in entries if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)]
+    return "; ".join(dict.fromkeys(reasons)) or None
 
 
 def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]:
@@ -272,7 +287,7 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
         resource = account_resource(inventory, scope)
         table.setdefault(resource.id, (resource, []))[1].append(reason)
 
-    for key in spec.collection_keys:
+    for key in spec.required_keys:  # an optional input's failure is the check's to judge (ctx.missing)
         entries = inventory.coverage_for(key)
         if not entries:
             note(failed, "global", f"{key} was not collected")
