@@ -100,8 +100,9 @@ class CheckSpec:
     remediation: str
     func: CheckFunc
     aliases: tuple[str, ...] = ()
-    # collection keys among `reads` the check can judge without: their failure withholds nothing,
-    # the check asks ctx.missing(key, resource) and gives ERROR where it cannot decide
+    # inputs among `reads` the check can judge without: a collection key whose failure withholds
+    # nothing (the check asks ctx.missing(key, resource) and gives ERROR where it cannot decide),
+    # or a "key:facet" still read but whose error the check weighs itself (resource.errors)
     optional: tuple[str, ...] = ()
 
     @property
@@ -126,6 +127,12 @@ class CheckSpec:
         """The collection keys without which the check gives no verdict at all."""
         return tuple(key for key in self.collection_keys if key not in self.optional)
 
+    @cached_property
+    def guarded_facets(self) -> tuple[str, ...]:
+        """The facets whose read error makes a verdict on the resource ERROR (the optional ones the
+        check judges itself, from `resource.errors`)."""
+        return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read and read not in self.optional)
+
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
@@ -146,13 +153,14 @@ def check(
     """Register a check. Its docstring is the rationale: why the control matters to an auditor.
 
     `optional` names collection keys among `reads` whose failure must not withhold the check: it
-    judges what it can and asks `ctx.missing(key, resource)` before relying on them."""
+    judges what it can and asks `ctx.missing(key, resource)` before relying on them; or facets
+    ("key:facet") it reads but whose read error it weighs itself (`resource.errors`)."""
 
     def register(func: CheckFunc) -> CheckFunc:
         if not CHECK_ID.match(id):
             raise ValueError(f"check id {id!r} is not <provider>.<service>.<desired_state>")
         read_keys = {read.split(":", 1)[0] for read in reads}
-        strays = [key for key in optional or () if key not in read_keys]
+        strays = [entry for entry in optional or () if entry not in read_keys and entry not in reads]
         if strays:
             raise ValueError(f"check {id}: optional input {strays[0]} is not among its reads")
         existing = _REGISTRY.get(id)

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::EC2::Region",
-    reads=["aws.ec2.ebs_encryption_by_default"],
+    reads=["aws.ec2.ebs_encryption_by_default:default_kms_key"],
+    optional=["aws.ec2.ebs_encryption_by_default:default_kms_key"],  # evidence only: the setting decides
     remediation="EC2 console > Settings > EBS encryption > Always encrypt new EBS volumes, in each region "
     "(aws ec2 enable-ebs-encryption-by-default --region R).",
 )

@@ -40,8 +40,8 @@ def encrypted_at_rest(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     severity=Severity.MEDIUM,
     category=Category.BACKUP,
     resource_type="AWS::EFS::FileSystem",
-    reads=["aws.efs.file_systems", "aws.backup.protected_resources"],
-    optional=["aws.backup.protected_resources"],
+    reads=["aws.efs.file_systems:backup_policy", "aws.backup.protected_resources"],
+    optional=["aws.efs.file_systems:backup_policy", "aws.backup.protected_resources"],
     remediation="Turn on automatic backups (aws efs put-backup-policy --file-system-id ID "
     "--backup-policy Status=ENABLED) or assign the file system to an AWS Backup plan.",
 )
@@ -58,7 +58,7 @@ def backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
         elif fs.backup_policy_status in BACKUP_POLICY_ON:
             yield Result.passed(fs, f"automatic backups are {fs.backup_policy_status}", backup_policy=fs.backup_policy_status)
         elif "backup_policy" in fs.errors:
-            # Not a declared facet: a recovery point above decides without the policy.
+            # An optional facet: a recovery point above decides without the policy.
             yield Result(fs, Status.ERROR, fs.errors["backup_policy"])
         elif unread := ctx.missing("aws.backup.protected_resources", fs):
             yield Result.error(fs, f"automatic backups are off and AWS Backup's recovery points could not be read: {unread}",

@@ -375,7 +375,7 @@ def _tls_verdict(
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::RDS::DBInstance",
-    reads=["aws.rds.db_instances", "aws.rds.db_parameter_groups"],
+    reads=["aws.rds.db_instances", "aws.rds.db_parameter_groups:parameters"],
     remediation="In a custom DB parameter group set rds.force_ssl=1 (PostgreSQL, SQL Server) or "
     "require_secure_transport=ON (MySQL, MariaDB), attach it to the instance and reboot if the parameter is static.",
 )
@@ -398,7 +398,7 @@ def instance_tls_required(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::RDS::DBCluster",
-    reads=["aws.rds.db_clusters", "aws.rds.cluster_parameter_groups"],
+    reads=["aws.rds.db_clusters", "aws.rds.cluster_parameter_groups:parameters"],
     remediation="In a custom DB cluster parameter group set rds.force_ssl=1 (Aurora PostgreSQL) or "
     "require_secure_transport=ON (Aurora MySQL), or tls=enabled (DocumentDB), and attach it to the cluster.",
 )

@@ -199,17 +199,22 @@ def backend_service_logging(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/Disk",
     reads=["gcp.compute.disks", "gcp.compute.resource_policies"],
+    optional=["gcp.compute.resource_policies"],
     remediation="Create a snapshot schedule resource policy and attach it: gcloud compute disks add-resource-policies DISK "
     "--resource-policies SCHEDULE --zone Z",
 )
 def disk_snapshot_schedule(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     """A snapshot schedule takes backups without anyone remembering to; A1.2 expects data to be
-    backed up on a defined schedule."""
+    backed up on a defined schedule. A disk with no resource policy attached has none, whether or not
+    the project's resource policies could be read; one with policies needs them read to tell."""
     schedules = {(p.account, p.name) for p in inv.compute.resource_policies if p.snapshot_schedule}
     for disk in inv.compute.disks:
         attached = [p for p in disk.resource_policies if (disk.account, p) in schedules]
         if attached:
             yield Result.passed(disk, f"snapshot schedule {', '.join(attached)} attached", schedules=attached)
+        elif disk.resource_policies and (unread := ctx.missing("gcp.compute.resource_policies", disk)):
+            yield Result.error(disk, f"resource policies {', '.join(disk.resource_policies)} could not be read: {unread}",
+                               resource_policies=disk.resource_policies)
         else:
             yield Result.failed(disk, "no snapshot schedule resource policy attached", resource_policies=disk.resource_policies)
 

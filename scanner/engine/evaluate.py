@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import iac
+from scanner.engine import facets, iac
 from scanner.mapping import Framework, criteria_index, criterion_states, rollup
 from scanner.models.common import Coverage, CoverageState, Resource, Status
 from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
@@ -231,6 +231,9 @@ def evaluate_check(
     """One check over one scope's facts: coverage first, then the check function (through
     scanner.engine.iac, which tracks what a check reads of IaC-sourced resources)."""
     provider_inventory, run_check = prepared or iac.prepare(getattr(inventory, inventory.metadata.provider))
+    unset = facets.hidden(inventory, spec, lambda resource: scope_of(inventory, resource))
+    if unset:  # facets this scan did not read: a verdict resting on one of their fields is ERROR
+        provider_inventory, run_check = facets.guard(provider_inventory, spec, unset, run_check)
     ctx = CheckContext(
         now=inventory.metadata.collected_at,
         params=resolve_params(spec, params),
@@ -291,11 +294,15 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
         entries = inventory.coverage_for(key)
         if not entries:
             note(failed, "global", f"{key} was not collected")
+        wanted = [read.split(":", 1)[1] for read in spec.reads if read.startswith(f"{key}:")]
         for entry in entries:
             if entry.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED):
                 note(failed, entry.scope, entry.reason or f"{key} was not collected")
             elif entry.state == CoverageState.UNSUPPORTED:
                 note(unsupported, entry.scope, entry.reason or f"{key} is not available")
+            elif entry.facets is not None and (unread := [f for f in wanted if f not in entry.facets]):
+                # a snapshot collected for other checks, evaluated with this one
+                note(failed, entry.scope, f"{key}:{', '.join(unread)} was not read when this was collected (its checks did not need it)")
     for _, (resource, reasons) in sorted(failed.items()):
         yield Result(resource, Status.ERROR, "; ".join(dict.fromkeys(reasons)))
     for resource_id, (resource, reasons) in sorted(unsupported.items()):
@@ -304,7 +311,7 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
 
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
-    unreadable = [result.resource.errors[f] for f in spec.facets if f in result.resource.errors]
+    unreadable = [result.resource.errors[f] for f in spec.guarded_facets if f in result.resource.errors]
     if unreadable and result.status != Status.ERROR:
         return Result(result.resource, Status.ERROR, "; ".join(unreadable), result.evidence)
     return result

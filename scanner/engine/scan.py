@@ -44,6 +44,24 @@ def collection_plan(provider: str, checks: list[CheckSpec]) -> list[CollectorSpe
     return [collectors[key] for key in keys]
 
 
+def facet_plan(checks: list[CheckSpec], specs: list[CollectorSpec]) -> dict[str, frozenset[str] | None]:
+    """Per collection key with per-resource facets: the facets the selected checks read (and those
+    they need), or None when that is all of them. A narrow selection makes only its calls; the full
+    catalogue reads every facet, as it always did."""
+    read: dict[str, set[str]] = {spec.key: set() for spec in specs if spec.facets}
+    for check in checks:
+        for entry in check.reads:
+            key, _, facet = entry.partition(":")
+            if facet and key in read:
+                read[key].add(facet)
+    plan: dict[str, frozenset[str] | None] = {}
+    for spec in specs:
+        if spec.facets:
+            chosen = spec.with_needs(read[spec.key]) & frozenset(spec.facets)
+            plan[spec.key] = None if chosen == frozenset(spec.facets) else chosen
+    return plan
+
+
 def frameworks(names: tuple[str, ...] = DEFAULT_FRAMEWORKS) -> dict[str, Framework]:
     from scanner.mapping import load_framework
 
@@ -93,7 +111,9 @@ def collect_snapshot(
     plan, specs = plan_scan(organization, options, count)
     mine = shard_scopes(plan, index)
     check_ids = [spec.id for spec in options.checks]
-    inventories, interrupted = collect_scopes(organization, mine, specs, pool, check_ids, started=started, progress=options.progress)
+    inventories, interrupted = collect_scopes(
+        organization, mine, specs, pool, check_ids, started=started, progress=options.progress, facets=facet_plan(options.checks, specs)
+    )
     regions = sorted({r for inventory in inventories for r in inventory.metadata.regions})
     return Snapshot(
         metadata=SnapshotMetadata(
@@ -122,7 +142,10 @@ def collect(collection: Any, pool: WorkPool, options: ScanOptions, *, shard: tup
     if shard is not None:
         raise ConfigurationError("--shard needs an organization collection")
     member: ProviderCollection = collection
-    return run_collection(member, collection_plan(member.provider, options.checks), pool, [spec.id for spec in options.checks], options.progress)
+    specs = collection_plan(member.provider, options.checks)
+    return run_collection(
+        member, specs, pool, [spec.id for spec in options.checks], options.progress, facets=facet_plan(options.checks, specs)
+    )
 
 
 def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], DeferredChecks | None]:

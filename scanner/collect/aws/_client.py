@@ -19,6 +19,7 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -124,6 +125,7 @@ class AwsScope:
     account: str
     partition: str
     regions: tuple[str, ...] = ()  # every region this run scans
+    facets: FacetPlan | None = None  # which per-resource getters this unit reads (set by the engine)
 
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         return f"arn:{self.partition}:{service}:{self.region if region is None else region}:{self.account}:{resource}"
