@@ -10,7 +10,6 @@ in `report.baseline.resolved_findings`. `--fail-on-new-only` gates on FAIL findi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +23,10 @@ from scanner.waivers import verdict
 
 def load_report(path: str | Path) -> Report:
     """Read a trustscan JSON report; a missing, corrupt or foreign file is a one-line ConfigurationError."""
+    from scanner.safe_load import load_json_file
+
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"report file not found: {path}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"{path} is not a text file") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read report {path}: {exc.strerror}") from exc
+    data = load_json_file(path, "report")
     if not isinstance(data, dict) or "findings" not in data or "metadata" not in data:
         raise ConfigurationError(f"{path} is not a trustscan JSON report (use --format json)")
     version = str(data.get("schema_version", ""))

@@ -44,6 +44,7 @@ def entry(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
         "remediation": spec.remediation,
         "criteria": criteria,
         "parameters": dict(spec.params),
+        "parameter_kinds": {name: param.describe() for name, param in spec.param_specs.items()},
         "reads": list(spec.reads),
         "permissions": _permissions(spec),
         "aliases": list(spec.aliases),
@@ -71,13 +72,14 @@ def _console(buffer: io.StringIO) -> Any:
 
 
 def render_catalogue_table(entries: list[dict[str, Any]]) -> str:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(entries)} checks", title_justify="left")
     for column in ("Id", "Severity", "Category", "Title", "SOC 2"):
         table.add_column(column)
     for e in entries:
-        table.add_row(e["id"], e["severity"], e["category"], e["title"], ", ".join(e["criteria"].get("soc2", [])))
+        table.add_row(*(escape(v) for v in (e["id"], e["severity"], e["category"], e["title"], ", ".join(e["criteria"].get("soc2", [])))))
     buffer = io.StringIO()
     _console(buffer).print(table)
     return buffer.getvalue()
@@ -101,7 +103,8 @@ def render_entry(e: dict[str, Any]) -> str:
         f"  category:      {e['category']}",
         f"  resource type: {e['resource_type']}",
         "  criteria:      " + "; ".join(f"{fw}: {', '.join(ids)}" for fw, ids in e["criteria"].items()),
-        "  parameters:    " + (", ".join(f"{k}={json.dumps(v)}" for k, v in e["parameters"].items()) or "none"),
+        "  parameters:    "
+        + (", ".join(f"{k}={json.dumps(v)} ({e['parameter_kinds'].get(k, '')})" for k, v in e["parameters"].items()) or "none"),
         f"  reads:         {', '.join(e['reads'])}",
         f"  permissions:   {', '.join(e['permissions'])}",
         f"  sources:       {', '.join(e.get('sources', ['live']))}",

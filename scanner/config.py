@@ -41,6 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scanner.errors import ConfigurationError
+from scanner.safe_load import clip, one_line
 
 CONFIG_SCHEMA_VERSION = 1
 DEFAULT_CONFIG_FILE = "trustscan.yaml"
@@ -121,6 +122,11 @@ class TrustscanConfig(_Strict):
         default_factory=dict, description="Check parameters: {check id: {name: value}} (see `trustscan checks show ID`)."
     )
     fail_on: FailOn | None = Field(None, description="Lowest severity of FAIL finding that fails the run (default any).")
+    fail_on_errors: bool | None = Field(
+        None,
+        description="false: collection errors (ERROR findings) do not make the exit status 3; they stay in every output "
+        "(default true; --fail-on-errors / --no-fail-on-errors win).",
+    )
     timezone: str = Field("UTC", description="IANA time zone in which date-only waiver expiries end.")
     waivers: list[Waiver] = Field(default_factory=list)
 
@@ -148,7 +154,7 @@ class TrustscanConfig(_Strict):
         ids = [waiver.id for waiver in self.waivers]
         duplicate = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
         if duplicate is not None:
-            raise ValueError(f"waiver id {duplicate!r} is used twice")
+            raise ValueError(f"waiver id {clip(duplicate)} is used twice")
         return self
 
     @property
@@ -164,7 +170,7 @@ def zone_for(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
+        raise ValueError(f"unknown time zone {clip(name)} (use an IANA name such as Europe/Berlin)") from exc
 
 
 def config_schema() -> dict[str, Any]:
@@ -195,6 +201,11 @@ def load_config(path: str | Path) -> TrustscanConfig:
 def parse_config(text: str, name: str = DEFAULT_CONFIG_FILE) -> TrustscanConfig:
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigurationError(f"{name}: nests lists or mappings too deeply to be a configuration") from None
+    except (ValueError, OverflowError) as exc:  # PyYAML's date and int constructors: `expires: 2026-13-45`
+        line, value = _rejected_scalar(text)
+        raise ConfigurationError(f"{name}:{line}: {clip(value)} is not a valid value ({one_line(exc, 120)})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -236,6 +247,23 @@ def _explain(exc: ValidationError, text: str, name: str, data: Any) -> str:
     return f"{name}:{line}: {message}" + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
 
 
+def _rejected_scalar(text: str) -> tuple[int, str]:
+    """The line and text of the scalar a constructor rejected: PyYAML does not say, so find the first
+    plain scalar that fails to construct on its own."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.ScalarEvent) and event.implicit[0]:
+                try:
+                    yaml.safe_load(event.value)
+                except (ValueError, OverflowError):
+                    return event.start_mark.line + 1, event.value
+                except yaml.YAMLError:
+                    continue
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return 1, "a value"
+
+
 def _waiver_label(data: Any, loc: tuple) -> str:
     index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
     if index is None:
@@ -263,7 +291,7 @@ def _line_of(text: str, loc: tuple) -> int:
     """The 1-based line of the deepest YAML node on the error's path (the parent of a missing key)."""
     try:
         node = yaml.compose(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return 1
     line = 1 if node is None else node.start_mark.line + 1
     for part in loc:
@@ -299,7 +327,7 @@ def resolve_checks(
     aliases = {alias: spec.id for spec in registry.values() for alias in spec.aliases}
     for pattern in [*(selection.include or []), *selection.exclude]:
         if not is_glob(pattern) and pattern not in registry and pattern not in aliases:
-            raise ConfigurationError(f"{name}: checks names unknown check id {pattern!r} (see `trustscan checks list`)")
+            raise ConfigurationError(f"{name}: checks names unknown check id {clip(pattern)} (see `trustscan checks list`)")
     ids = [cid for cid in registry if provider is None or cid.split(".", 1)[0] == provider]
     if selection.include is not None:
         wanted = [aliases.get(p, p) for p in selection.include]
@@ -314,18 +342,28 @@ def resolve_checks(
 def validate_references(config: TrustscanConfig, registry: dict[str, Any], name: str = DEFAULT_CONFIG_FILE) -> None:
     """Check ids and parameter names must exist: a waiver naming an unknown check is a typo, not a
     stale waiver, and a misspelt parameter would silently keep the default."""
+    from scanner.registry import validate_params
+
     aliases = {alias for spec in registry.values() for alias in spec.aliases}
     for waiver in config.waivers:
         if not is_glob(waiver.check) and waiver.check not in registry and waiver.check not in aliases:
-            raise ConfigurationError(f"{name}: waiver {waiver.id} names unknown check id {waiver.check!r}")
-    for check_id, values in config.parameters.items():
-        spec = registry.get(check_id)
-        if spec is None:
-            raise ConfigurationError(f"{name}: parameters names unknown check {check_id!r}")
-        unknown = sorted(set(values) - set(spec.params))
-        if unknown:
-            known = ", ".join(sorted(spec.params)) or "none"
-            raise ConfigurationError(f"{name}: check {check_id} has no parameter {unknown[0]!r} (parameters: {known})")
+            raise ConfigurationError(f"{name}: waiver {waiver.id} names unknown check id {clip(waiver.check)}")
+    for pattern in [*(config.checks.include or []), *config.checks.exclude]:
+        if not is_glob(pattern):
+            if pattern not in registry and pattern not in aliases:
+                raise ConfigurationError(f"{name}: checks names unknown check id {clip(pattern)} (see `trustscan checks list`)")
+        elif not any(fnmatchcase(check_id, pattern) for check_id in registry):
+            raise ConfigurationError(f"{name}: checks pattern {clip(pattern)} matches no check (see `trustscan checks list`)")
+    validate_params(registry, config.parameters, f"{name}: parameters")
+
+
+def providers_in_scope(config: TrustscanConfig) -> list[str]:
+    """The providers a file is meant for: those under `providers:` and those its check selection names."""
+    named = set(config.providers)
+    for pattern in config.checks.include or []:
+        prefix = pattern.split(".", 1)[0]
+        named.update(p for p in ("aws", "azure", "gcp") if fnmatchcase(p, prefix))
+    return sorted(named)
 
 
 def parameter_pairs(config: TrustscanConfig) -> tuple[str, ...]:

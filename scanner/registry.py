@@ -21,6 +21,7 @@ from typing import Any
 
 from scanner.errors import ConfigurationError
 from scanner.models.common import Category, Resource, Severity, SourceLocation, Status
+from scanner.safe_load import clip
 
 CHECK_ID = re.compile(r"^(aws|azure|gcp)\.[a-z0-9_]+\.[a-z0-9_]+$")
 ENTRY_POINT_GROUP = "trustscan.checks"
@@ -88,6 +89,95 @@ CheckFunc = Callable[[Any, CheckContext], Iterator[Result]]
 
 
 @dataclass(frozen=True)
+class Param:
+    """A check parameter: its default and what a value must be. The kind follows from the default
+    (boolean, integer, string, list of strings, or a mapping of names to lists of strings); integers
+    declare their bounds, strings may declare their choices. Checked wherever a value comes in:
+    `--param`, trustscan.yaml (`scan` and `config validate` alike)."""
+
+    default: Any
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        value = self.default
+        if isinstance(value, bool):
+            return "boolean"
+        if isinstance(value, int):
+            return "integer"
+        if isinstance(value, str):
+            return "string"
+        if isinstance(value, (list, tuple)):
+            return "list"
+        if isinstance(value, dict):
+            return "mapping"
+        raise TypeError(f"unsupported parameter default {value!r}")
+
+    def describe(self) -> str:
+        if self.kind == "integer":
+            return f"a whole number from {self.minimum} to {self.maximum}"
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return {"boolean": "true or false", "string": "a string", "list": "a list of strings", "mapping": "a mapping"}[self.kind]
+
+    def check(self, value: Any) -> Any:
+        """The value, normalised (a comma list to a list, a choice to its spelling); ValueError says why not."""
+        kind = self.kind
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                raise ValueError("must be true or false")
+            return value
+        if kind == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"must be a whole number from {self.minimum} to {self.maximum}")
+            if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+                raise ValueError(f"{value} is out of range: must be a whole number from {self.minimum} to {self.maximum}")
+            return value
+        if kind == "string":
+            if not isinstance(value, str):
+                raise ValueError("must be a string" + (f", one of {', '.join(self.choices)}" if self.choices else ""))
+            if self.choices:
+                match = next((c for c in self.choices if c.casefold() == value.casefold()), None)
+                if match is None:
+                    raise ValueError(f"{clip(value)} must be one of {', '.join(self.choices)}")
+                return match
+            return value
+        if kind == "list":
+            if isinstance(value, str):
+                value = [part.strip() for part in value.split(",") if part.strip()]
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ValueError("must be a list of strings")
+            return value
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v) for k, v in value.items()
+        ):
+            raise ValueError("must map each engine to a list of strings")
+        return value
+
+
+def validate_params(registry: Mapping[str, CheckSpec], params: Mapping[str, Mapping[str, Any]], origin: str) -> dict[str, dict[str, Any]]:
+    """Parameter values checked against their checks' declarations; the first problem is a one-line
+    ConfigurationError that names `origin` (`--param`, or the configuration file)."""
+    checked: dict[str, dict[str, Any]] = {}
+    for check_id, values in params.items():
+        spec = registry.get(check_id)
+        if spec is None:
+            raise ConfigurationError(f"{origin}: parameters name unknown check {clip(check_id)} (see `trustscan checks list`)")
+        for name, value in values.items():
+            param = spec.param_specs.get(name)
+            if param is None:
+                known = ", ".join(sorted(spec.param_specs)) or "none"
+                raise ConfigurationError(f"{origin}: check {check_id} has no parameter {clip(name)} (parameters: {known})")
+            try:
+                checked.setdefault(check_id, {})[name] = param.check(value)
+            except ValueError as exc:
+                raise ConfigurationError(f"{origin}: {check_id}.{name} {exc}") from None
+    return checked
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     id: str
     title: str
@@ -100,6 +190,7 @@ class CheckSpec:
     remediation: str
     func: CheckFunc
     aliases: tuple[str, ...] = ()
+    param_specs: Mapping[str, Param] = field(default_factory=dict)  # params holds their defaults
     # inputs among `reads` the check can judge without: a collection key whose failure withholds
     # nothing (the check asks ctx.missing(key, resource) and gives ERROR where it cannot decide),
     # or a "key:facet" still read but whose error the check weighs itself (resource.errors)
@@ -146,7 +237,7 @@ def check(
     resource_type: str,
     reads: list[str],
     remediation: str,
-    params: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,  # name -> default, or Param(default, minimum=..., maximum=..., choices=...)
     aliases: tuple[str, ...] = (),
     optional: list[str] | None = None,
 ) -> Callable[[CheckFunc], CheckFunc]:
@@ -163,6 +254,7 @@ def check(
         strays = [entry for entry in optional or () if entry not in read_keys and entry not in reads]
         if strays:
             raise ValueError(f"check {id}: optional input {strays[0]} is not among its reads")
+        specs = {name: value if isinstance(value, Param) else Param(value) for name, value in (params or {}).items()}
         existing = _REGISTRY.get(id)
         if existing is not None and existing.func.__qualname__ != func.__qualname__:
             raise ValueError(f"check id {id} registered twice")
@@ -173,11 +265,12 @@ def check(
             category=category,
             resource_type=resource_type,
             reads=tuple(reads),
-            params=dict(params or {}),
+            params={name: p.default for name, p in specs.items()},
             rationale=_paragraphs(func.__doc__ or ""),
             remediation=inspect.cleandoc(remediation),
             func=func,
             aliases=tuple(aliases),
+            param_specs=specs,
             optional=tuple(optional or ()),
         )
         return func
@@ -286,15 +379,15 @@ def select_checks(
         for requested in ids:
             resolved = requested if requested in registry else by_alias.get(requested)
             if resolved is None:
-                raise ConfigurationError(f"unknown check id {requested!r} (see `trustscan checks list`)")
+                raise ConfigurationError(f"unknown check id {clip(requested)} (see `trustscan checks list`)")
             if provider and registry[resolved].provider != provider:
-                raise ConfigurationError(f"check {requested!r} is not an {provider} check")
+                raise ConfigurationError(f"check {clip(requested)} is not an {provider} check")
             wanted.add(resolved)
         selected = [spec for spec in selected if spec.id in wanted]
     if severities:
         try:
             levels = {Severity(s.strip().lower()) for s in severities}
         except ValueError as exc:
-            raise ConfigurationError(f"unknown severity in {','.join(severities)!r} (use critical,high,medium,low,info)") from exc
+            raise ConfigurationError(f"unknown severity in {clip(','.join(severities))} (use critical,high,medium,low,info)") from exc
         selected = [spec for spec in selected if spec.severity in levels]
     return selected

@@ -35,6 +35,12 @@ def read_json(path: str, what: str) -> Any:
     except json.JSONDecodeError as exc:
         hint = " (truncated?)" if "Expecting" in exc.msg or "Unterminated" in exc.msg else ""
         raise ConfigurationError(f"{path} is not valid JSON{hint} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError:
+        raise ConfigurationError(f"{path} nests arrays or objects too deeply to be a {what}") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        from scanner.safe_load import one_line
+
+        raise ConfigurationError(f"{path} is not a readable {what} ({one_line(exc)})") from None
     except OSError as exc:
         raise ConfigurationError(f"cannot read {what} {path}: {exc.strerror}") from exc
 
@@ -42,13 +48,20 @@ def read_json(path: str, what: str) -> Any:
 def parse_snapshot(data: Any, path: str) -> Inventory | Snapshot:
     from pydantic import ValidationError
 
+    from scanner.safe_load import clip
+
+    if isinstance(data, dict) and "findings" in data and "metadata" in data:
+        raise ConfigurationError(
+            f"{path} is a trustscan report, not a snapshot: save the inventory with `trustscan scan ... --snapshot PATH` "
+            "or `trustscan collect <provider> --out PATH`, then evaluate that"
+        )
     if not isinstance(data, dict) or "metadata" not in data:
         raise ConfigurationError(f"{path} is not a trustscan snapshot (no metadata)")
     version = data.get("schema_version")
     models = {SNAPSHOT_SCHEMA_VERSION: Snapshot, INVENTORY_SCHEMA_VERSION: Inventory}
-    if version not in models:
+    if not isinstance(version, str) or version not in models:
         raise ConfigurationError(
-            f"{path} has snapshot schema_version {version!r}; this trustscan reads {SNAPSHOT_SCHEMA_VERSION!r} and {INVENTORY_SCHEMA_VERSION!r}"
+            f"{path} has snapshot schema_version {clip(version)}; this trustscan reads {SNAPSHOT_SCHEMA_VERSION!r} and {INVENTORY_SCHEMA_VERSION!r}"
         )
     try:
         return models[version].model_validate(data)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -21,7 +22,7 @@ JUDGED = ("ISSUED", "EXPIRED")  # pending, failed or revoked requests protect no
     category=Category.ENCRYPTION,
     resource_type="AWS::CertificateManager::Certificate",
     reads=["aws.acm.certificates"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=1, maximum=3650)},
     remediation="Renew the certificate: fix DNS/email validation so ACM can renew an Amazon-issued certificate, or "
     "import a renewed certificate (aws acm import-certificate --certificate-arn ARN ...).",
 )
@@ -42,9 +43,9 @@ def certificate_not_expiring(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
         if cert.status == "EXPIRED" or days < 0:
             yield Result.failed(cert, f"certificate expired on {cert.not_after:%Y-%m-%d}", **evidence)
         elif days < minimum:
-            yield Result.failed(cert, f"certificate expires in {days} days (< {minimum})", days_left=days, **evidence)
+            yield Result.failed(cert, f"certificate expires in {count(days, 'day')} (< {minimum})", days_left=days, **evidence)
         else:
-            yield Result.passed(cert, f"certificate expires in {days} days (>= {minimum})", days_left=days, **evidence)
+            yield Result.passed(cert, f"certificate expires in {count(days, 'day')} (>= {minimum})", days_left=days, **evidence)
 
 
 @check(
@@ -54,7 +55,7 @@ def certificate_not_expiring(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
     category=Category.ENCRYPTION,
     resource_type="AWS::CertificateManager::Certificate",
     reads=["aws.acm.certificates"],
-    params={"min_rsa_bits": 2048},
+    params={"min_rsa_bits": Param(2048, minimum=1024, maximum=16384)},
     remediation="Request or import a replacement certificate with an RSA 2048+ or ECDSA P-256+ key and move the "
     "listeners and distributions to it.",
 )

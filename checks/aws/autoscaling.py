@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     category=Category.BACKUP,
     resource_type="AWS::AutoScaling::AutoScalingGroup",
     reads=["aws.autoscaling.groups"],
-    params={"min_zones": 2},
+    params={"min_zones": Param(2, minimum=1, maximum=6)},
     remediation="Update the group's VPCZoneIdentifier (or AvailabilityZones) with subnets in at least two Availability Zones.",
 )
 def group_multi_az(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

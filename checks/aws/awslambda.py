@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     category=Category.LOGGING,
     resource_type="AWS::Lambda::Function",
     reads=["aws.awslambda.functions", "aws.logs.log_groups"],
-    params={"min_days": 365},
+    params={"min_days": Param(365, minimum=1, maximum=3653)},
     remediation="Create the function's log group (/aws/lambda/<name>, or the LoggingConfig group) ahead of "
     "time with a retention policy of at least the required days, and let the execution role write to it.",
 )
@@ -40,6 +41,6 @@ def function_log_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
         elif group.retention_days is None:
             yield Result.passed(fn, f"log group {fn.log_group_name} never expires events", **evidence)
         elif group.retention_days >= minimum:
-            yield Result.passed(fn, f"log group {fn.log_group_name} retains {group.retention_days} days (>= {minimum})", **evidence)
+            yield Result.passed(fn, f"log group {fn.log_group_name} retains {count(group.retention_days, 'day')} (>= {minimum})", **evidence)
         else:
-            yield Result.failed(fn, f"log group {fn.log_group_name} retains {group.retention_days} days (< {minimum})", **evidence)
+            yield Result.failed(fn, f"log group {fn.log_group_name} retains {count(group.retention_days, 'day')} (< {minimum})", **evidence)

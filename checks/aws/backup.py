@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from checks.aws._kms_refs import key_manager
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -64,7 +64,7 @@ def vault_exists(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="AWS::Backup::BackupVault",
     reads=["aws.backup.vaults"],
-    params={"min_retention_days": 7},
+    params={"min_retention_days": Param(7, minimum=1, maximum=36500)},
     remediation="aws backup put-backup-vault-lock-configuration --backup-vault-name NAME --min-retention-days N "
     "[--changeable-for-days D for compliance mode].",
 )

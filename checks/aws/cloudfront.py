@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from scanner.models.aws.cloudfront import Distribution
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -61,7 +61,7 @@ def viewer_https_only(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.ENCRYPTION,
     resource_type=RESOURCE_TYPE,
     reads=["aws.cloudfront.distributions"],
-    params={"min_protocol_version": "TLSv1.2_2021"},
+    params={"min_protocol_version": Param("TLSv1.2_2021", choices=tuple(VIEWER_POLICIES))},
     remediation="Use a custom ACM certificate (SNI) and set ViewerCertificate.MinimumProtocolVersion to "
     "TLSv1.2_2021 or later; the default *.cloudfront.net certificate always allows TLSv1.",
 )
@@ -99,7 +99,7 @@ def _viewer_policies_by_origin(dist: Distribution) -> dict[str, set[str]]:
     category=Category.ENCRYPTION,
     resource_type=RESOURCE_TYPE,
     reads=["aws.cloudfront.distributions"],
-    params={"min_origin_ssl_protocol": "TLSv1.2"},
+    params={"min_origin_ssl_protocol": Param("TLSv1.2", choices=tuple(ORIGIN_PROTOCOLS))},
     remediation="Set OriginProtocolPolicy to https-only on custom origins (match-viewer only with HTTPS-only "
     "viewers) and remove SSLv3/TLSv1/TLSv1.1 from OriginSslProtocols.",
 )

@@ -11,7 +11,8 @@ from checks.aws._resource_policy import public_statements
 from scanner.models.aws.cloudtrail import AdvancedEventSelector, Trail
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity, Status
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -241,7 +242,7 @@ def s3_object_read_events(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     category=Category.LOGGING,
     resource_type="AWS::CloudTrail::Trail",
     reads=["aws.cloudtrail.trails"],
-    params={"max_hours": 24},
+    params={"max_hours": Param(24, minimum=1, maximum=720)},
     remediation="Update the trail with --cloud-watch-logs-log-group-arn and --cloud-watch-logs-role-arn (a role "
     "CloudTrail can assume to write to the group), and fix the role if deliveries stopped.",
 )
@@ -267,7 +268,7 @@ def cloudwatch_logs_delivery(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
             hours = int((ctx.now - last).total_seconds() // 3600)
             yield Result.failed(
                 trail,
-                f"LatestCloudWatchLogsDeliveryTime is {hours} hours before the scan (> {ctx.params['max_hours']})",
+                f"LatestCloudWatchLogsDeliveryTime is {count(hours, 'hour')} before the scan (> {ctx.params['max_hours']})",
                 **evidence,
             )
         else:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from checks._network import ADMIN_PORTS, ALL_PORTS, INTERNET_RANGES, internet_sources, port_label
 from scanner.models.aws.ec2 import NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupPermission
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -201,7 +202,7 @@ GONE_VOLUME_STATES = ("deleting", "deleted")
     category=Category.BACKUP,
     resource_type="AWS::EC2::Volume",
     reads=["aws.ec2.volumes", "aws.ec2.snapshots"],
-    params={"max_age_days": 7},
+    params={"max_age_days": Param(7, minimum=1, maximum=3650)},
     remediation="Protect the volume with an AWS Backup plan or a Data Lifecycle Manager policy that snapshots it "
     "at least as often as the configured days.",
 )
@@ -228,9 +229,9 @@ def volume_recent_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
         evidence = {"snapshot_id": snapshot.id.rsplit("/", 1)[-1], "snapshot_time": snapshot.start_time, "age_days": age.days}
         limit = ctx.params["max_age_days"]
         if age <= max_age:
-            yield Result.passed(volume, f"latest snapshot is {age.days} days old (<= {limit})", **evidence)
+            yield Result.passed(volume, f"latest snapshot is {count(age.days, 'day')} old (<= {limit})", **evidence)
         else:
-            yield Result.failed(volume, f"latest snapshot is {age.days} days old (> {limit})", **evidence)
+            yield Result.failed(volume, f"latest snapshot is {count(age.days, 'day')} old (> {limit})", **evidence)
 
 
 @check(

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -63,7 +64,7 @@ def in_transit_encryption(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     category=Category.BACKUP,
     resource_type="AWS::ElastiCache::ReplicationGroup",
     reads=["aws.elasticache.replication_groups"],
-    params={"min_days": 1},
+    params={"min_days": Param(1, minimum=1, maximum=35)},
     remediation="Modify the replication group with SnapshotRetentionLimit set to the days to keep (and a SnapshotWindow).",
 )
 def automatic_backups(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -73,11 +74,11 @@ def automatic_backups(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     for group in inv.elasticache.replication_groups:
         days = group.snapshot_retention_days
         if days >= minimum and days > 0:
-            yield Result.passed(group, f"SnapshotRetentionLimit is {days} days (>= {minimum})", retention_days=days)
+            yield Result.passed(group, f"SnapshotRetentionLimit is {count(days, 'day')} (>= {minimum})", retention_days=days)
         elif days == 0:
             yield Result.failed(group, "SnapshotRetentionLimit is 0: automatic backups are disabled", retention_days=0)
         else:
-            yield Result.failed(group, f"SnapshotRetentionLimit is {days} days (< {minimum})", retention_days=days)
+            yield Result.failed(group, f"SnapshotRetentionLimit is {count(days, 'day')} (< {minimum})", retention_days=days)
 
 
 @check(

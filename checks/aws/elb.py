@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from checks.aws.elbv2 import MODERN_TLS_PARAMS, judge_policies, judge_zones, names
 from scanner.models.aws.elb import ClassicListener, ClassicLoadBalancer, SslNegotiationPolicy
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -121,7 +121,7 @@ def access_logging(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type=RESOURCE_TYPE,
     reads=["aws.elb.load_balancers"],
-    params={"min_azs": 2},
+    params={"min_azs": Param(2, minimum=1, maximum=6)},
     remediation="Enable further Availability Zones (or attach subnets in them) with registered instances in each, "
     "and enable cross-zone load balancing.",
 )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.models.aws.elbv2 import Listener
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -20,7 +20,7 @@ TLS_PROTOCOLS = {"HTTPS", "TLS"}
 
 # Protocol versions in increasing strength, as the ELB APIs spell them.
 TLS_RANK = {"SSLv2": 0, "SSLv3": 1, "TLSv1": 2, "TLSv1.0": 2, "TLSv1.1": 3, "TLSv1.2": 4, "TLSv1.3": 5}
-MODERN_TLS_PARAMS = {"min_tls_version": "TLSv1.2", "allowed_policies": []}
+MODERN_TLS_PARAMS = {"min_tls_version": Param("TLSv1.2", choices=tuple(TLS_RANK)), "allowed_policies": []}
 
 
 def names(value: Any) -> list[str]:
@@ -187,7 +187,7 @@ def deletion_protection(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     category=Category.BACKUP,
     resource_type=RESOURCE_TYPE,
     reads=["aws.elbv2.load_balancers"],
-    params={"min_azs": 2},
+    params={"min_azs": Param(2, minimum=1, maximum=6)},
     remediation="Add subnets in further Availability Zones to the load balancer (set-subnets), with targets in each.",
 )
 def multi_az(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.models.aws.iam import AttachedPolicy, CredentialReportUser, IamPrincipal, InlinePolicy, ManagedPolicy, PasswordPolicy
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -116,9 +117,9 @@ def user_console_mfa(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
     params={
-        "min_length": 14,
-        "reuse_prevention": 24,
-        "max_age_days": 90,
+        "min_length": Param(14, minimum=6, maximum=128),
+        "reuse_prevention": Param(24, minimum=1, maximum=24),
+        "max_age_days": Param(90, minimum=1, maximum=1095),
         "require_symbols": True,
         "require_numbers": True,
         "require_uppercase": True,
@@ -176,7 +177,7 @@ def _policy_or_absent(inv: AwsInventory) -> Iterator[tuple[PasswordPolicy, Resul
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"min_length": 14},
+    params={"min_length": Param(14, minimum=6, maximum=128)},
     remediation="aws iam update-account-password-policy --minimum-password-length 14 (with the other settings kept).",
 )
 def password_policy_min_length(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -199,7 +200,7 @@ def password_policy_min_length(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"min_remembered": 24},
+    params={"min_remembered": Param(24, minimum=1, maximum=24)},
     remediation="aws iam update-account-password-policy --password-reuse-prevention 24 (with the other settings kept).",
 )
 def password_policy_reuse_prevention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -254,7 +255,7 @@ def password_policy_complexity(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.MFA,
     resource_type="AWS::IAM::AccountPasswordPolicy",
     reads=["aws.iam.password_policy"],
-    params={"max_days": 90},
+    params={"max_days": Param(90, minimum=1, maximum=1095)},
     remediation="aws iam update-account-password-policy --max-password-age 90 (with the other settings kept).",
 )
 def password_policy_max_age(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -279,7 +280,7 @@ def password_policy_max_age(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.MFA,
     resource_type="AWS::IAM::Root",
     reads=["aws.iam.credential_report"],
-    params={"days": 90},
+    params={"days": Param(90, minimum=1, maximum=3650)},
     remediation="Use IAM roles or Identity Center for administration; keep root for the few tasks that need it, "
     "and investigate every recent root sign-in or key use.",
 )
@@ -301,11 +302,11 @@ def root_account_unused(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     recent = {k: v for k, v in uses.items() if v is not None and (ctx.days_since(v) or 0) < days}
     if recent:
         field, when = max(recent.items(), key=lambda kv: kv[1])
-        yield Result.failed(root, f"root {field} is {when.date().isoformat()} ({ctx.days_since(when)} days ago, < {days})", **uses)
+        yield Result.failed(root, f"root {field} is {when.date().isoformat()} ({count(ctx.days_since(when), 'day')} ago, < {days})", **uses)
     else:
         last = max((v for v in uses.values() if v is not None), default=None)
         shown = f"last used {last.date().isoformat()}" if last else "no recorded use"
-        yield Result.passed(root, f"root not used in the last {days} days ({shown})", **uses)
+        yield Result.passed(root, f"root not used in the last {count(days, 'day')} ({shown})", **uses)
 
 
 def _active_keys(user: CredentialReportUser) -> list[tuple[int, datetime | None, datetime | None]]:
@@ -325,7 +326,7 @@ def _active_keys(user: CredentialReportUser) -> list[tuple[int, datetime | None,
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_age_days": 90},
+    params={"max_age_days": Param(90, minimum=1, maximum=3650)},
     remediation="Create a new access key, move its consumers over, then deactivate and delete the old one "
     "(better: replace long-lived keys with roles).",
 )
@@ -341,11 +342,11 @@ def access_keys_rotated(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
         stale = {k: age for k, age in ages.items() if age is not None and age > maximum}
         if stale:
             key, age = max(stale.items(), key=lambda kv: kv[1])
-            yield Result.failed(user, f"{key} last rotated {age} days ago (> {maximum})", key_age_days=ages)
+            yield Result.failed(user, f"{key} last rotated {count(age, 'day')} ago (> {maximum})", key_age_days=ages)
         elif any(age is None for age in ages.values()):
             yield Result.unknown(user, "an active key has no last-rotated date in the credential report", key_age_days=ages)
         else:
-            yield Result.passed(user, f"every active key rotated within {maximum} days (oldest {max(ages.values())})", key_age_days=ages)
+            yield Result.passed(user, f"every active key rotated within {count(maximum, 'day')} (oldest {max(ages.values())})", key_age_days=ages)
 
 
 @check(
@@ -355,7 +356,7 @@ def access_keys_rotated(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_unused_days": 45},
+    params={"max_unused_days": Param(45, minimum=1, maximum=3650)},
     remediation="Delete the login profile of users who no longer sign in (aws iam delete-login-profile).",
 )
 def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -373,9 +374,9 @@ def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> It
         if idle is None:
             yield Result.unknown(user, "console password enabled but the report has no use or change date", **evidence)
         elif idle > maximum:
-            yield Result.failed(user, f"console password {what} {idle} days ago (> {maximum}) and still enabled", **evidence)
+            yield Result.failed(user, f"console password {what} {count(idle, 'day')} ago (> {maximum}) and still enabled", **evidence)
         else:
-            yield Result.passed(user, f"console password {what} {idle} days ago (<= {maximum})", **evidence)
+            yield Result.passed(user, f"console password {what} {count(idle, 'day')} ago (<= {maximum})", **evidence)
 
 
 @check(
@@ -385,7 +386,7 @@ def unused_console_password_disabled(inv: AwsInventory, ctx: CheckContext) -> It
     category=Category.MFA,
     resource_type="AWS::IAM::User",
     reads=["aws.iam.credential_report"],
-    params={"max_unused_days": 45},
+    params={"max_unused_days": Param(45, minimum=1, maximum=3650)},
     remediation="Deactivate (aws iam update-access-key --status Inactive) and then delete keys nobody uses.",
 )
 def unused_access_keys_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -400,13 +401,13 @@ def unused_access_keys_disabled(inv: AwsInventory, ctx: CheckContext) -> Iterato
         stale = {k: days for k, days in idle.items() if days is not None and days > maximum}
         if stale:
             key, days = max(stale.items(), key=lambda kv: kv[1])
-            yield Result.failed(user, f"{key} is active and unused for {days} days (> {maximum})", idle_days=idle)
+            yield Result.failed(user, f"{key} is active and unused for {count(days, 'day')} (> {maximum})", idle_days=idle)
         elif not idle:
             yield Result.passed(user, "the user's access keys are all inactive", idle_days=idle)
         elif any(days is None for days in idle.values()):
             yield Result.unknown(user, "an active key has neither a last-used nor a created date", idle_days=idle)
         else:
-            yield Result.passed(user, f"every active key used within {maximum} days", idle_days=idle)
+            yield Result.passed(user, f"every active key used within {count(maximum, 'day')}", idle_days=idle)
 
 
 # -- policy documents ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -46,7 +46,7 @@ def stream_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="AWS::Kinesis::Stream",
     reads=["aws.kinesis.streams:summary"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="Raise the retention (increase-stream-retention-period --retention-period-hours 168).",
 )
 def stream_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

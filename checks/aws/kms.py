@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from checks.aws._resource_policy import describe, public_statements
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -83,7 +84,7 @@ def key_not_pending_deletion(inv: AwsInventory, ctx: CheckContext) -> Iterator[R
     category=Category.BACKUP,
     resource_type="AWS::KMS::Key",
     reads=["aws.kms.keys:deletion_window"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=7, maximum=30)},
     remediation="Cancel the deletion (aws kms cancel-key-deletion) and schedule it again with "
     "--pending-window-in-days of at least the required days; deny shorter windows with the "
     "kms:ScheduleKeyDeletionPendingWindowInDays condition key.",
@@ -108,7 +109,7 @@ def key_deletion_window(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
             else:
                 yield Result.failed(key, f"PendingWindowInDays is {window} (< {minimum})", **evidence)
         elif left is not None and left >= minimum:
-            yield Result.passed(key, f"deletion in {left} days, so the window is at least {minimum} days", **evidence)
+            yield Result.passed(key, f"deletion in {count(left, 'day')}, so the window is at least {count(minimum, 'day')}", **evidence)
         else:
             yield Result.unknown(key, "the deletion window is not visible (no ScheduleKeyDeletion event found)", **evidence)
 

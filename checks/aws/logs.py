@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     category=Category.LOGGING,
     resource_type="AWS::Logs::LogGroup",
     reads=["aws.logs.log_groups"],
-    params={"min_days": 365},
+    params={"min_days": Param(365, minimum=1, maximum=3653)},
     remediation="Set the log group's retention (aws logs put-retention-policy) to at least the required days.",
 )
 def log_group_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

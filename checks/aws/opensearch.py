@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from checks.aws.elbv2 import TLS_RANK, names
 from scanner.models.aws.opensearch import Domain
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -64,7 +64,7 @@ def node_to_node_encryption(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.ENCRYPTION,
     resource_type=RESOURCE_TYPE,
     reads=["aws.opensearch.domains"],
-    params={"min_tls_version": "TLSv1.2"},
+    params={"min_tls_version": Param("TLSv1.2", choices=tuple(TLS_RANK))},
     remediation="Set DomainEndpointOptions EnforceHTTPS=true and TLSSecurityPolicy=Policy-Min-TLS-1-2-PFS-2023-10.",
 )
 def https_required(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from scanner.models.aws.backup import ProtectedResource
 from scanner.models.aws.rds import DbParameterGroup, DbSnapshot
 from scanner.models.common import Category, Resource, Severity, Status
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -41,7 +42,7 @@ def instance_storage_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator
     category=Category.BACKUP,
     resource_type="AWS::RDS::DBInstance",
     reads=["aws.rds.db_instances"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=35)},
     remediation="Modify the instance: set BackupRetentionPeriod to at least the required number of days.",
 )
 def backup_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -51,11 +52,11 @@ def backup_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     for db in inv.rds.db_instances:
         days = db.backup_retention_days
         if days >= minimum:
-            yield Result.passed(db, f"BackupRetentionPeriod is {days} days (>= {minimum})", backup_retention_days=days)
+            yield Result.passed(db, f"BackupRetentionPeriod is {count(days, 'day')} (>= {minimum})", backup_retention_days=days)
         elif days == 0:
             yield Result.failed(db, "BackupRetentionPeriod is 0: automated backups are disabled", backup_retention_days=0)
         else:
-            yield Result.failed(db, f"BackupRetentionPeriod is {days} days (< {minimum})", backup_retention_days=days)
+            yield Result.failed(db, f"BackupRetentionPeriod is {count(days, 'day')} (< {minimum})", backup_retention_days=days)
 
 
 @check(
@@ -172,7 +173,7 @@ def cluster_storage_encrypted(inv: AwsInventory, ctx: CheckContext) -> Iterator[
     category=Category.BACKUP,
     resource_type="AWS::RDS::DBCluster",
     reads=["aws.rds.db_clusters:members"],
-    params={"min_zones": 2},
+    params={"min_zones": Param(2, minimum=1, maximum=6)},
     remediation="Add a reader instance in another Availability Zone (Aurora fails over to it).",
 )
 def cluster_multi_az(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:

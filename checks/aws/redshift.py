@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -84,7 +85,7 @@ def audit_logging(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="AWS::Redshift::Cluster",
     reads=["aws.redshift.clusters"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=35)},
     remediation="aws redshift modify-cluster --cluster-identifier ID --automated-snapshot-retention-period N",
 )
 def snapshot_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -94,10 +95,10 @@ def snapshot_retention(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]
     for cluster in inv.redshift.clusters:
         days = cluster.automated_snapshot_retention_days
         if days >= minimum:
-            yield Result.passed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (>= {minimum})", retention_days=days)
+            yield Result.passed(cluster, f"AutomatedSnapshotRetentionPeriod is {count(days, 'day')} (>= {minimum})", retention_days=days)
         elif days == 0:
             yield Result.failed(
                 cluster, "AutomatedSnapshotRetentionPeriod is 0: automated snapshots are disabled", retention_days=0
             )
         else:
-            yield Result.failed(cluster, f"AutomatedSnapshotRetentionPeriod is {days} days (< {minimum})", retention_days=days)
+            yield Result.failed(cluster, f"AutomatedSnapshotRetentionPeriod is {count(days, 'day')} (< {minimum})", retention_days=days)

@@ -12,6 +12,7 @@ from checks.aws._resource_policy import describe, public_statements
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -274,7 +275,7 @@ def bucket_object_lock(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]
         evidence = {"mode": bucket.object_lock_mode, "retention_days": bucket.object_lock_retention_days}
         if bucket.object_lock_enabled:
             retention = (
-                f", default retention {bucket.object_lock_mode} {bucket.object_lock_retention_days} days"
+                f", default retention {bucket.object_lock_mode} {count(bucket.object_lock_retention_days, 'day')}"
                 if bucket.object_lock_mode
                 else ", no default retention"
             )
@@ -391,7 +392,7 @@ def bucket_noncurrent_version_expiration(inv: AwsInventory, ctx: CheckContext) -
             }
         )
         if days:
-            yield Result.passed(bucket, f"noncurrent versions expire after {days[0]} days", noncurrent_days=days)
+            yield Result.passed(bucket, f"noncurrent versions expire after {count(days[0], 'day')}", noncurrent_days=days)
         else:
             yield Result.failed(
                 bucket,

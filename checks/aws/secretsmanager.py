@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from checks.aws._kms_refs import key_manager
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     category=Category.ENCRYPTION,
     resource_type="AWS::SecretsManager::Secret",
     reads=["aws.secretsmanager.secrets"],
-    params={"max_days": 90},
+    params={"max_days": Param(90, minimum=1, maximum=1000)},
     remediation="Turn on rotation with a rotation function (or a managed rotation) and a schedule of at most the "
     "required days (aws secretsmanager rotate-secret --rotation-rules AutomaticallyAfterDays=N); if rotation is on "
     "but stale, fix the rotation function.",
@@ -43,15 +44,15 @@ def secret_rotation(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
             yield Result.failed(secret, "RotationEnabled is false", **evidence)
         elif secret.rotation_interval_days is not None and secret.rotation_interval_days > limit:
             yield Result.failed(
-                secret, f"rotation schedule is every {secret.rotation_interval_days} days (> {limit})", **evidence
+                secret, f"rotation schedule is every {count(secret.rotation_interval_days, 'day')} (> {limit})", **evidence
             )
         elif age is None:
             yield Result.unknown(secret, "neither LastRotatedDate nor CreatedDate is known", **evidence)
         elif age > limit:
-            what = f"last rotated {age} days ago" if last is not None else f"never rotated, created {age} days ago"
+            what = f"last rotated {count(age, 'day')} ago" if last is not None else f"never rotated, created {count(age, 'day')} ago"
             yield Result.failed(secret, f"rotation is enabled but {what} (> {limit})", **evidence)
         else:
-            what = f"last rotated {age} days ago" if last is not None else f"created {age} days ago, first rotation pending"
+            what = f"last rotated {count(age, 'day')} ago" if last is not None else f"created {count(age, 'day')} ago, first rotation pending"
             yield Result.passed(secret, f"rotation enabled, {what} (<= {limit})", **evidence)
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.backup import BackupPolicy
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -62,7 +63,7 @@ def vm_protected(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
     reads=["azure.backup.protected_items"],
-    params={"max_age_hours": 48},
+    params={"max_age_hours": Param(48, minimum=1, maximum=8760)},
     remediation="Investigate the failing backup jobs for the item (Backup center > Backup jobs) and run an on-demand backup.",
 )
 def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -75,19 +76,19 @@ def vm_recent_recovery_point(inv: AzureInventory, ctx: CheckContext) -> Iterator
             continue
         age = int((ctx.now - item.last_recovery_point).total_seconds() // 3600)
         if age <= limit:
-            yield Result.passed(item, f"last recovery point is {age} hours old", age_hours=age)
+            yield Result.passed(item, f"last recovery point is {count(age, 'hour')} old", age_hours=age)
         else:
-            yield Result.failed(item, f"last recovery point is {age} hours old, older than {limit}", age_hours=age)
+            yield Result.failed(item, f"last recovery point is {count(age, 'hour')} old, older than {limit}", age_hours=age)
 
 
 def _retention(policy: BackupPolicy) -> tuple[int | None, str]:
     """The retention of the policy's most frequent recovery points: daily (hourly and daily schedules),
     else weekly for a weekly-only schedule."""
     if policy.daily_retention_days is not None:
-        return policy.daily_retention_days, f"daily retention is {policy.daily_retention_days} days"
+        return policy.daily_retention_days, f"daily retention is {count(policy.daily_retention_days, 'day')}"
     if policy.weekly_retention_weeks is not None:
         days = policy.weekly_retention_weeks * 7
-        return days, f"{(policy.schedule_frequency or 'weekly').lower()} schedule, weekly retention is {policy.weekly_retention_weeks} weeks ({days} days)"
+        return days, f"{(policy.schedule_frequency or 'weekly').lower()} schedule, weekly retention is {count(policy.weekly_retention_weeks, 'week')} ({count(days, 'day')})"
     return None, "the policy reports neither daily nor weekly retention"
 
 
@@ -98,7 +99,7 @@ def _retention(policy: BackupPolicy) -> tuple[int | None, str]:
     category=Category.BACKUP,
     resource_type="Microsoft.RecoveryServices/vaults/backupPolicies",
     reads=["azure.backup.policies"],
-    params={"min_days": 30},
+    params={"min_days": Param(30, minimum=1, maximum=9999)},
     remediation="Raise the policy's daily retention (az backup policy set ...) to the organisation's required days.",
 )
 def policy_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.entra import ConditionalAccessPolicy
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -192,7 +192,7 @@ def privileged_users_mfa_registered(inv: AzureInventory, ctx: CheckContext) -> I
     category=Category.MFA,
     resource_type="Microsoft.Graph/user",
     reads=["azure.entra.user_registrations", "azure.entra.role_assignments"],
-    params={"min_percent": 100},
+    params={"min_percent": Param(100, minimum=0, maximum=100)},
     remediation="Run an authentication methods registration campaign (Entra ID > Security > Authentication methods > "
     "Registration campaign) and follow up with the users listed in the evidence.",
 )
@@ -219,7 +219,7 @@ def users_mfa_registered(inv: AzureInventory, ctx: CheckContext) -> Iterator[Res
     category=Category.MFA,
     resource_type="Microsoft.Graph/directoryRole",
     reads=["azure.entra.role_assignments"],
-    params={"max_global_admins": 4},
+    params={"max_global_admins": Param(4, minimum=1, maximum=100)},
     remediation="Remove the Global Administrator role from accounts that do not need it; use least-privileged roles "
     "(and PIM for just-in-time elevation). Keep two break-glass accounts.",
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     category=Category.LOGGING,
     resource_type="Microsoft.OperationalInsights/workspaces",
     reads=["azure.loganalytics.workspaces"],
-    params={"min_days": 90},
+    params={"min_days": Param(90, minimum=1, maximum=4383)},
     remediation="az monitor log-analytics workspace update -n WS -g RG --retention-time 365",
 )
 def workspace_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

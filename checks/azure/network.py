@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -91,7 +92,7 @@ def nsg_flow_logs_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.LOGGING,
     resource_type="Microsoft.Network/networkWatchers/flowLogs",
     reads=[FLOW_LOGS],
-    params={"min_days": 90},
+    params={"min_days": Param(90, minimum=1, maximum=365)},
     remediation="Set the flow log's retention policy to 90 days or more (0 with retention enabled keeps logs forever).",
 )
 def flow_log_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -102,11 +103,11 @@ def flow_log_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resul
         days = log.retention_days
         evidence = {"retention_enabled": log.retention_enabled, "retention_days": days}
         if log.retention_enabled and (days == 0 or days >= ctx.params["min_days"]):
-            yield Result.passed(log, "retention is unlimited" if days == 0 else f"retention is {days} days", **evidence)
+            yield Result.passed(log, "retention is unlimited" if days == 0 else f"retention is {count(days, 'day')}", **evidence)
         elif not log.retention_enabled:
             yield Result.failed(log, "retention policy is disabled (the storage account's lifecycle decides)", **evidence)
         else:
-            yield Result.failed(log, f"retention is {days} days, fewer than {ctx.params['min_days']}", **evidence)
+            yield Result.failed(log, f"retention is {count(days, 'day')}, fewer than {ctx.params['min_days']}", **evidence)
 
 
 # Source prefixes that mean "anyone on the Internet": any address (IPv4, IPv6) or the Internet service tag.

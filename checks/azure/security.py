@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -88,7 +88,7 @@ def contact_email(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.LOGGING,
     resource_type="Microsoft.Security/securityContacts",
     reads=["azure.security.contacts"],
-    params={"max_minimal_severity": "High"},
+    params={"max_minimal_severity": Param("High", choices=("Low", "Medium", "High"))},
     remediation="Email notifications: notify about alerts with severity Medium or higher, and to the Owner role.",
 )
 def alert_notifications(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:

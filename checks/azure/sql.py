@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.sql import SqlServer
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -128,7 +129,7 @@ def _audit_destinations(inv: AzureInventory, server: SqlServer) -> list[tuple[st
     category=Category.LOGGING,
     resource_type=SERVER,
     reads=["azure.sql.servers:auditing", "azure.sql.servers:audit_destinations", "azure.loganalytics.workspaces"],
-    params={"min_days": 90},
+    params={"min_days": Param(90, minimum=1, maximum=3285)},
     remediation="Keep audit records 90 days or more where they go: the auditing retention for a storage account (0 keeps "
     "them indefinitely), the workspace's retention for Log Analytics.",
 )
@@ -147,11 +148,11 @@ def audit_retention(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]:
         unknown = [name for name, days in destinations if days is None]
         if kept:
             name, days = kept[0]
-            yield Result.passed(server, f"audit records in {name} are kept {'indefinitely' if days == 0 else f'{days} days'}", **evidence)
+            yield Result.passed(server, f"audit records in {name} are kept {'indefinitely' if days == 0 else count(days, 'day')}", **evidence)
         elif unknown:
             yield Result.unknown(server, f"the retention of {', '.join(unknown)} is not known to the scanner", **evidence)
         elif destinations:
-            said = ", ".join(f"{name} keeps {days} days" for name, days in destinations)
+            said = ", ".join(f"{name} keeps {count(days, 'day')}" for name, days in destinations)
             yield Result.failed(server, f"{said}: fewer than {minimum}", **evidence)
         else:
             yield Result.failed(server, "auditing is enabled but no destination receives the audit records (no storage endpoint, "

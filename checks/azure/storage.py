@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.storage import StorageAccount
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
@@ -172,11 +173,11 @@ def _service_results(inv: AzureInventory, field: str, facet: str, label: str, mi
             continue  # the account kind has no such service
         days = days or 0  # (when unreadable, the engine turns the verdict into ERROR)
         if days >= min_days:
-            yield Result.passed(account, f"{label} is enabled for {days} days", retention_days=days)
+            yield Result.passed(account, f"{label} is enabled for {count(days, 'day')}", retention_days=days)
         elif days == 0:
             yield Result.failed(account, f"{label} is disabled", retention_days=0)
         else:
-            yield Result.failed(account, f"{label} keeps {days} days, fewer than {min_days}", retention_days=days)
+            yield Result.failed(account, f"{label} keeps {count(days, 'day')}, fewer than {min_days}", retention_days=days)
 
 
 @check(
@@ -186,7 +187,7 @@ def _service_results(inv: AzureInventory, field: str, facet: str, label: str, mi
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:blob"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account blob-service-properties update -n NAME -g RG --enable-delete-retention true "
     "--delete-retention-days 14",
 )
@@ -203,7 +204,7 @@ def blob_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:blob"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account blob-service-properties update -n NAME -g RG --enable-container-delete-retention true "
     "--container-delete-retention-days 14",
 )
@@ -219,7 +220,7 @@ def container_soft_delete(inv: AzureInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.BACKUP,
     resource_type=TYPE,
     reads=["azure.storage.accounts:file"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=365)},
     remediation="az storage account file-service-properties update -n NAME -g RG --enable-delete-retention true "
     "--delete-retention-days 14",
 )

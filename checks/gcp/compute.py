@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from checks._network import ALL_PORTS, internet_sources, parse_port_range
 from scanner.models.common import Category, Severity
 from scanner.models.gcp.compute import FirewallPermission, FirewallRule
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -226,7 +227,7 @@ def disk_snapshot_schedule(inv: GcpInventory, ctx: CheckContext) -> Iterator[Res
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/Disk",
     reads=["gcp.compute.disks", "gcp.compute.snapshots"],
-    params={"max_age_days": 7},
+    params={"max_age_days": Param(7, minimum=1, maximum=3650)},
     remediation="Attach a snapshot schedule to the disk and check that its snapshots succeed.",
 )
 def disk_recent_snapshot(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -246,9 +247,9 @@ def disk_recent_snapshot(inv: GcpInventory, ctx: CheckContext) -> Iterator[Resul
         if age is None:
             yield Result.failed(disk, "no READY snapshot of this disk")
         elif age <= limit:
-            yield Result.passed(disk, f"latest snapshot is {age} days old (limit {limit})", latest_snapshot_age_days=age)
+            yield Result.passed(disk, f"latest snapshot is {count(age, 'day')} old (limit {limit})", latest_snapshot_age_days=age)
         else:
-            yield Result.failed(disk, f"latest snapshot is {age} days old (limit {limit})", latest_snapshot_age_days=age)
+            yield Result.failed(disk, f"latest snapshot is {count(age, 'day')} old (limit {limit})", latest_snapshot_age_days=age)
 
 
 @check(
@@ -281,7 +282,7 @@ def instance_deletion_protection(inv: GcpInventory, ctx: CheckContext) -> Iterat
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/InstanceGroupManager",
     reads=["gcp.compute.instance_group_managers"],
-    params={"min_zones": 2},
+    params={"min_zones": Param(2, minimum=1, maximum=4)},
     remediation="Replace the zonal group with a regional managed instance group distributing instances over several zones.",
 )
 def mig_multi_zone(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -40,7 +41,7 @@ def no_user_managed_sa_keys(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.MFA,
     resource_type="iam.googleapis.com/ServiceAccount",
     reads=["gcp.iam.service_accounts:keys"],
-    params={"max_age_days": 90},
+    params={"max_age_days": Param(90, minimum=1, maximum=3650)},
     remediation="Create a new key, move its users to it, then delete the old key; better, remove the key entirely.",
 )
 def sa_key_rotated(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -55,6 +56,6 @@ def sa_key_rotated(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
         old = {k: a for k, a in ages.items() if a is None or a > limit}
         if old:
             key, age = max(old.items(), key=lambda item: item[1] or 0)
-            yield Result.failed(account, f"key {key} is {age} days old (limit {limit})", key_ages_days=ages, max_age_days=limit)
+            yield Result.failed(account, f"key {key} is {count(age, 'day')} old (limit {limit})", key_ages_days=ages, max_age_days=limit)
         else:
-            yield Result.passed(account, f"every user-managed key is at most {max(ages.values())} days old (limit {limit})", key_ages_days=ages)
+            yield Result.passed(account, f"every user-managed key is at most {count(max(ages.values()), 'day')} old (limit {limit})", key_ages_days=ages)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from checks.gcp._iam import grants
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -27,7 +28,7 @@ KMS_USE_ROLES = {
     category=Category.ENCRYPTION,
     resource_type="cloudkms.googleapis.com/CryptoKey",
     reads=["gcp.kms.crypto_keys"],
-    params={"max_days": 90},
+    params={"max_days": Param(90, minimum=1, maximum=36500)},
     remediation="gcloud kms keys update KEY --keyring R --location L --rotation-period=90d --next-rotation-time=...",
 )
 def key_rotation_period(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -43,9 +44,9 @@ def key_rotation_period(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result
             continue
         days = key.rotation_period_seconds / DAY
         if days <= limit:
-            yield Result.passed(key, f"rotationPeriod is {days:g} days (limit {limit})", rotation_days=days)
+            yield Result.passed(key, f"rotationPeriod is {count(days, 'day')} (limit {limit})", rotation_days=days)
         else:
-            yield Result.failed(key, f"rotationPeriod is {days:g} days (limit {limit})", rotation_days=days)
+            yield Result.failed(key, f"rotationPeriod is {count(days, 'day')} (limit {limit})", rotation_days=days)
 
 
 @check(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp.iam_policy import IamPolicy
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -92,7 +92,7 @@ def sink_exports_all(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.LOGGING,
     resource_type="logging.googleapis.com/LogBucket",
     reads=["gcp.logging.buckets"],
-    params={"min_days": 365, "require_locked": False},
+    params={"min_days": Param(365, minimum=1, maximum=3650), "require_locked": False},
     remediation="gcloud logging buckets update BUCKET --location L --retention-days 365 [--locked]",
 )
 def bucket_retention(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

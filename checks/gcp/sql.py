@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp.sql import SqlInstance
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -93,7 +94,7 @@ def instance_cmek(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="sqladmin.googleapis.com/Instance",
     reads=["gcp.sql.instances"],
-    params={"min_retained_backups": 7},
+    params={"min_retained_backups": Param(7, minimum=1, maximum=365)},
     remediation="gcloud sql instances patch INSTANCE --backup-start-time=03:00 --retained-backups-count=7",
 )
 def automated_backups(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -126,7 +127,7 @@ def point_in_time_recovery(inv: GcpInventory, ctx: CheckContext) -> Iterator[Res
         enabled = db.binary_log_enabled if db.engine == "mysql" else db.point_in_time_recovery
         setting = "binaryLogEnabled" if db.engine == "mysql" else "pointInTimeRecoveryEnabled"
         if enabled and db.backup_enabled:
-            yield Result.passed(db, f"{setting} is true ({db.transaction_log_retention_days} days of logs)")
+            yield Result.passed(db, f"{setting} is true ({count(db.transaction_log_retention_days, 'day')} of logs)")
         else:
             yield Result.failed(db, f"{setting} is {str(enabled).lower()}, backups {'on' if db.backup_enabled else 'off'}")
 
@@ -217,7 +218,7 @@ def postgres_log_disconnections(inv: GcpInventory, ctx: CheckContext) -> Iterato
     category=Category.LOGGING,
     resource_type="sqladmin.googleapis.com/Instance",
     reads=["gcp.sql.instances"],
-    params={"min_level": "warning"},
+    params={"min_level": Param("warning", choices=tuple(PG_LEVELS))},
     remediation="gcloud sql instances patch INSTANCE --database-flags=log_min_messages=warning",
 )
 def postgres_log_min_messages(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.registry import CheckContext, Result, check
+from scanner.registry import CheckContext, Param, Result, check
+from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
@@ -107,7 +108,7 @@ def bucket_versioning(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     category=Category.BACKUP,
     resource_type="storage.googleapis.com/Bucket",
     reads=["gcp.storage.buckets"],
-    params={"min_days": 7},
+    params={"min_days": Param(7, minimum=1, maximum=90)},
     remediation="gcloud storage buckets update gs://BUCKET --soft-delete-duration=7d",
 )
 def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
@@ -117,11 +118,11 @@ def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]
     for bucket in inv.storage.buckets:
         days = (bucket.soft_delete_retention_seconds or 0) / DAY
         if days >= need:
-            yield Result.passed(bucket, f"softDeletePolicy.retentionDurationSeconds is {days:g} days (minimum {need})", soft_delete_days=days)
+            yield Result.passed(bucket, f"softDeletePolicy.retentionDurationSeconds is {count(days, 'day')} (minimum {need})", soft_delete_days=days)
         elif days == 0:
             yield Result.failed(bucket, "soft delete is disabled (retentionDurationSeconds 0)", soft_delete_days=0)
         else:
-            yield Result.failed(bucket, f"soft delete keeps objects {days:g} days (minimum {need})", soft_delete_days=days)
+            yield Result.failed(bucket, f"soft delete keeps objects {count(days, 'day')} (minimum {need})", soft_delete_days=days)
 
 
 @check(
@@ -131,7 +132,7 @@ def bucket_soft_delete(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]
     category=Category.BACKUP,
     resource_type="storage.googleapis.com/Bucket",
     reads=["gcp.storage.buckets"],
-    params={"min_days": 1, "require_locked": False, "buckets": []},
+    params={"min_days": Param(1, minimum=1, maximum=36525), "require_locked": False, "buckets": []},
     remediation="gcloud storage buckets update gs://BUCKET --retention-period=30d, then lock it once agreed "
     "(gcloud storage buckets update gs://BUCKET --lock-retention-period).",
 )
@@ -148,8 +149,8 @@ def bucket_retention_policy(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
         if not bucket.retention_period_seconds:
             yield Result.failed(bucket, "no retentionPolicy", **evidence)
         elif days < need:
-            yield Result.failed(bucket, f"retentionPolicy.retentionPeriod is {days:g} days (minimum {need})", **evidence)
+            yield Result.failed(bucket, f"retentionPolicy.retentionPeriod is {count(days, 'day')} (minimum {need})", **evidence)
         elif locked and not bucket.retention_policy_locked:
-            yield Result.failed(bucket, f"retention policy of {days:g} days is not locked", **evidence)
+            yield Result.failed(bucket, f"retention policy of {count(days, 'day')} is not locked", **evidence)
         else:
-            yield Result.passed(bucket, f"retention policy of {days:g} days{' (locked)' if bucket.retention_policy_locked else ''}", **evidence)
+            yield Result.passed(bucket, f"retention policy of {count(days, 'day')}{' (locked)' if bucket.retention_policy_locked else ''}", **evidence)

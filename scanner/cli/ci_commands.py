@@ -74,11 +74,23 @@ def config_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False), default="trustscan.yaml")
 def config_validate(path: str) -> None:
     """Validate a trustscan.yaml (schema, known check ids and parameters) and list its waivers' states today."""
-    from scanner.config import load_config, validate_references
+    from scanner.config import load_config, providers_in_scope, resolve_checks, validate_references
+    from scanner.errors import ConfigurationError
     from scanner.registry import load_checks
 
     config = load_config(path)
-    validate_references(config, load_checks(), path)
+    registry = load_checks()
+    validate_references(config, registry, path)
+    for provider in providers_in_scope(config):  # what `scan <provider> --config` would reject
+        resolve_checks(config, provider, registry, path)
+    aws = config.providers.get("aws")
+    if aws is not None and isinstance(aws.regions, list):
+        from scanner.collect.aws._regions import check_region_names
+
+        try:
+            check_region_names(aws.regions)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{path}: providers.aws.regions: {exc}") from None
     now = datetime.now(timezone.utc)
     expired = [w.id for w in config.waivers if now >= w.ends_at(config.zone)]
     click.echo(f"{path}: valid; {len(config.waivers)} waiver(s)" + (f", expired today: {', '.join(expired)}" if expired else ""))

@@ -81,7 +81,13 @@ def _write(report: Any, inventory: Any, out_dir: str, key_path: str | None, make
 
         key = load_private_key(key_path)
     bundle = build_bundle(report, inventory, signing_key=key)
-    written = write_bundle(bundle, out_dir, make_zip=make_zip)
+    try:
+        written = write_bundle(bundle, out_dir, make_zip=make_zip)
+    except OSError as exc:
+        from scanner.cli.outputs import fail
+
+        fail(f"could not write the evidence bundle to {out_dir}: {exc.strerror or exc}")
+        return
     signed = f", signed by {fingerprint(key.public_key())}" if key is not None else ""
     click.echo(f"wrote evidence bundle {out_dir} ({len(bundle.files)} files{signed})", err=True)
     if make_zip:
@@ -204,6 +210,11 @@ def period(reports: tuple[str, ...], start: Any, end: Any, fmt: str, output: str
     """
     from scanner.period.analysis import PeriodOptions, analyse
     from scanner.period.render import render
+
+    if output:
+        from scanner.cli.outputs import check_writable
+
+        check_writable("period", output)
 
     def warn(message: str) -> None:
         click.echo(f"trustscan: warning: {message}", err=True)

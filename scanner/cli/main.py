@@ -5,8 +5,6 @@ Cloud SDKs are imported inside the commands that need them, so `--help` and `che
 
 from __future__ import annotations
 
-import logging
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -14,13 +12,17 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.cli import ci_commands, evidence_commands, terraform_command
+from scanner.cli import ci_commands, evidence_commands, interrupts, outputs, terraform_command
+from scanner.cli.crash import missing_extra, report_crash
 from scanner.cli.evidence_commands import evidence_options, write_evidence
 from scanner.cli.policy import current_policy, finalize, policy_options
+from scanner.cli.progress import Progress
 from scanner.errors import ConfigurationError
 from scanner.providers import PROVIDERS
+from scanner.safe_load import one_line
+from scanner.text import count
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3  # EXIT_CRASH (4): scanner/cli/crash.py
 
 EXIT_CODES_HELP = """\b
 Exit status:
@@ -28,6 +30,8 @@ Exit status:
   1  FAIL findings at or above the --fail-on threshold
   2  usage or configuration error: nothing scanned
   3  the scan finished, some collections failed (ERROR findings), nothing failed at threshold
+     (--no-fail-on-errors: 0 instead, unless the scan was interrupted)
+  4  trustscan crashed (an internal error; the traceback is saved and its path printed)
 """
 
 FAIL_ON_CHOICES = ["any", "critical", "high", "medium", "low", "info", "never"]
@@ -65,7 +69,7 @@ def output_options(func: Callable) -> Callable:
             help="Lowest severity of FAIL finding that makes the exit status 1.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No progress output."),
-        click.option("--verbose", "-v", count=True, help="Log each failed API call (-vv: debug)."),
+        click.option("--verbose", "-v", count=True, help="Log each failed API call (-vv: debug; TRUSTSCAN_DEBUG_HTTP=1 adds the SDKs' HTTP log, secrets redacted)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -94,17 +98,29 @@ def _split(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+VERBOSITY_KEY = "trustscan.verbose"
+
+
+def _verbosity() -> int:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(VERBOSITY_KEY, 0) if ctx is not None else 0
+
+
 def _configure_logging(verbose: int) -> None:
-    level = logging.ERROR if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="trustscan: %(levelname)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("trustscan").setLevel(level)
-    if verbose < 2:
-        for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
-            logging.getLogger(noisy).setLevel(logging.ERROR)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[VERBOSITY_KEY] = verbose  # the table lists everything with -v
+    from scanner.cli import logs
+
+    logs.configure(verbose)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """--param CHECK.NAME=VALUE pairs (VALUE as JSON where it parses, else a string), checked against
+    each parameter's declared type and bounds."""
     import json
+
+    from scanner.registry import load_checks, validate_params
 
     params: dict[str, dict[str, Any]] = {}
     for pair in pairs:
@@ -116,94 +132,43 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
             value = json.loads(raw)
         except ValueError:
             value = raw
+        except RecursionError:
+            raise ConfigurationError(f"--param {name}: the value nests too deeply") from None
         params.setdefault(check_id, {})[key] = value
-    return params
+    # only the modules of the checks named (an unknown id is still looked up in the whole catalogue)
+    return validate_params(load_checks(ids=list(params)), params, "--param") if params else params
 
 
 def _select(provider: str | None, check_ids: str | None, severities: str | None, params: dict) -> list:
     from scanner.registry import load_checks, select_checks
 
-    # Only the modules the selection names (and the checks --param names): start-up stays short.
+    # Only the modules the selection names: start-up stays short (parameters were checked against
+    # the checks they name by _parse_params).
     ids = _split(check_ids)
     registry = load_checks(provider, ids or None)
-    if params:
-        registry = load_checks(ids=list(params))
     selected = select_checks(registry, provider=provider, ids=ids, severities=_split(severities))
-    for check_id, values in params.items():
-        spec = registry.get(check_id)
-        if spec is None:
-            raise ConfigurationError(f"--param names unknown check {check_id!r}")
-        unknown = sorted(set(values) - set(spec.params))
-        if unknown:
-            known = ", ".join(sorted(spec.params)) or "none"
-            raise ConfigurationError(f"check {check_id} has no parameter {unknown[0]!r} (parameters: {known})")
     if not selected:
         raise ConfigurationError("no checks match the selection")
     return selected
 
 
-class _Progress:
-    """A one-line progress display on stderr, only when it is a terminal and not --quiet."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-            )
-
-            self._progress = Progress(
-                TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                console=Console(stderr=True), transient=True,
-            )
-            self._progress.__enter__()
-            self._task = self._progress.add_task("", total=None)
-        return self
-
-    def __call__(self, key: str, scope: str, done: int, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total, description=f"{key} [{scope}]")
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(*exc)
-
-
 def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_files: dict[str, str] | None = None) -> None:
     from scanner import formatters
 
-    targets: list[tuple[str, str | None]] = []
-    for item in formats or ("table",):
-        name, _, path = item.partition("=")
-        targets.append((name.strip().lower(), path or None))
-    if output:
-        pathless = [i for i, (_, path) in enumerate(targets) if path is None]
-        if len(pathless) != 1:
-            raise ConfigurationError("--output needs exactly one --format without =PATH")
-        targets[pathless[0]] = (targets[pathless[0]][0], output)
-    for name, _ in targets:
+    planned = outputs.targets(formats, output)
+    for name, _ in planned:
         formatters.get(name)  # fail before writing anything
-    for name, path in targets + [(n, p) for n, p in (default_files or {}).items() if n not in {t[0] for t in targets}]:
+    for name, path in planned + [(n, p) for n, p in (default_files or {}).items() if n not in {t[0] for t in planned}]:
         if name == "table" and path is None:
             from scanner.formatters.table import render as render_table
 
-            click.echo(render_table(report, color=sys.stdout.isatty()), nl=False)
+            click.echo(render_table(report, color=sys.stdout.isatty(), verbose=_verbosity() > 0), nl=False)
             continue
         text = formatters.get(name)(report)
         if path is None:
             click.echo(text, nl=False)
         else:
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            click.echo(f"wrote {path}", err=True)
+            outputs.write_output(name, path, text)
 
 
 def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
@@ -212,20 +177,19 @@ def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
 
     if gating_failures(report, fail_on, new_only):
         return EXIT_FAIL
-    if report.summary.get(Status.ERROR) or report.metadata.incomplete:
+    if report.metadata.incomplete:
         return EXIT_INCOMPLETE
+    errors = report.summary.get(Status.ERROR, 0)
+    if errors and current_policy().fail_on_errors:
+        return EXIT_INCOMPLETE
+    if errors:
+        click.echo(f"trustscan: warning: {count(errors, 'ERROR finding')} tolerated (--no-fail-on-errors): see the outputs", err=True)
     return EXIT_OK
 
 
 def _sigterm_as_interrupt() -> None:
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    if hasattr(signal, "SIGTERM"):
-        try:
-            signal.signal(signal.SIGTERM, handler)
-        except ValueError:  # not the main thread (embedded use)
-            pass
+    """Ctrl-C and SIGTERM stop the scan (outputs still written); a second one stops the process."""
+    interrupts.install()
 
 
 def _run(
@@ -260,7 +224,7 @@ def _run(
     pool = WorkPool(selection["max_workers"])
     try:
         collection = providers.get(provider_name).open_collection(pool, **provider_options)
-        with _Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
+        with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
             options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
             inventory = collect(collection, pool, options, shard=shard)
         report = finalize(report_for(inventory, options, source=source, started_at=started))
@@ -311,9 +275,7 @@ def _write_snapshot(inventory: Any, path: str | None) -> None:
     if path:
         from scanner.snapshot import dump_snapshot
 
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(dump_snapshot(inventory))
-        click.echo(f"wrote {path}", err=True)
+        outputs.write_output("snapshot", path, dump_snapshot(inventory))
 
 
 @cli.group()
@@ -329,6 +291,7 @@ def _scan_command(provider_name: str) -> Callable:
         snapshot_path, quiet = kwargs.pop("snapshot_path"), kwargs.pop("quiet")
         evidence = kwargs.pop("evidence")
         shard = _pop_shard(kwargs)
+        outputs.preflight(formats, output, [("snapshot", snapshot_path)])
         inventory, report = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet, shard=shard)
         _write_snapshot(inventory, snapshot_path)
         _emit(report, formats, output)
@@ -344,10 +307,11 @@ def _collect_command(provider_name: str) -> Callable:
         _sigterm_as_interrupt()
         out, quiet = kwargs.pop("out"), kwargs.pop("quiet")
         shard = _pop_shard(kwargs)
+        outputs.preflight(files=[("snapshot", out)])
         inventory, _ = _run(provider_name, kwargs, _pop_selection(kwargs), quiet=quiet, shard=shard)
         _write_snapshot(inventory, out)
         failed = sum(1 for c in inventory.coverage if c.state.value in ("failed", "not_collected"))
-        click.echo(f"{len(inventory.coverage)} collections, {failed} failed", err=True)
+        click.echo(f"{count(len(inventory.coverage), 'collection')}, {failed} failed", err=True)
         raise ExitWith(EXIT_INCOMPLETE if failed else EXIT_OK)
 
     return command
@@ -401,6 +365,7 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     from scanner.engine.scan import ScanOptions, load_snapshot, report_for
 
     _configure_logging(verbose)
+    outputs.preflight(formats, output)
     started = datetime.now(timezone.utc)
     inventory = load_snapshot(snapshot)
     provider = inventory.metadata.provider
@@ -430,6 +395,7 @@ def merge(files, out, snapshot_out, formats, output, fail_on, quiet, verbose) ->
     from scanner.engine.merge import load_shard, merge_reports, merge_snapshot_files, split
 
     _configure_logging(verbose)
+    outputs.preflight(formats, output, [("report", out), ("snapshot", snapshot_out)])
     reports, snapshots = split(load_shard(path) for path in files)
     if snapshots and not snapshot_out:
         raise ConfigurationError("shard snapshots given: pass --snapshot-out PATH for the merged snapshot")
@@ -447,9 +413,7 @@ def merge(files, out, snapshot_out, formats, output, fail_on, quiet, verbose) ->
     if out:
         from scanner.formatters.json_format import render as render_json
 
-        with open(out, "w", encoding="utf-8") as handle:
-            handle.write(render_json(report))
-        click.echo(f"wrote {out}", err=True)
+        outputs.write_output("json", out, render_json(report))
     if formats or output or not quiet:
         _emit(report, formats, output)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
@@ -471,6 +435,8 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
 
     _configure_logging(verbose)
     _sigterm_as_interrupt()
+    defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
+    outputs.preflight(formats, output, [("snapshot", snapshot_path), *defaults.items()])
     try:
         demo_environment = providers.get(provider_name).demo()
         provider_options = demo_environment.__enter__()
@@ -489,7 +455,6 @@ def demo(provider_name, check_ids, severities, params, max_workers, snapshot_pat
     finally:
         demo_environment.__exit__(None, None, None)
     _write_snapshot(inventory, snapshot_path)
-    defaults = {} if (formats or output) else {"json": "trustscan-report.json", "sarif": "trustscan-report.sarif"}
     _emit(report, formats, output, defaults)
     write_evidence(inventory, report, evidence)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
@@ -591,27 +556,48 @@ evidence_commands.register(cli, mappings)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one line on stderr and exit 2 for any usage or configuration error."""
+    """Entry point: one line on stderr and exit 2 for any usage or configuration error, 4 for a crash."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    code = _invoke(argv)
+    if interrupts.interrupted():
+        interrupts.exit_now(code)  # worker threads may still sit in a slow request: do not join them
+    interrupts.restore()
+    sys.exit(code)
+
+
+def _invoke(argv: list[str]) -> int:
+    """Run the command; the exit status for every way it can end."""
+    outputs.FAILED.clear()
     try:
         cli.main(args=argv, prog_name="trustscan", standalone_mode=False)
     except ExitWith as done:
-        sys.exit(done.code)
+        return EXIT_USAGE if outputs.FAILED else done.code
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.exceptions.Abort:
         click.echo("trustscan: interrupted", err=True)
-        sys.exit(130)
+        return interrupts.EXIT_INTERRUPTED
     except click.ClickException as exc:
-        message = exc.format_message().replace("\n", " ")
+        message = one_line(exc.format_message(), 500)
         click.echo(f"trustscan: error: {message} (see --help)", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except ConfigurationError as exc:
-        click.echo(f"trustscan: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        click.echo(f"trustscan: error: {one_line(exc, 500)}", err=True)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         click.echo("trustscan: interrupted", err=True)
-        sys.exit(130)
-    sys.exit(EXIT_OK)
+        return interrupts.EXIT_INTERRUPTED
+    except ImportError as exc:
+        message = missing_extra(exc)
+        if message is None:
+            return report_crash(exc, argv)
+        click.echo(f"trustscan: error: {message}", err=True)
+        return EXIT_USAGE
+    except SystemExit as done:  # commands that exit with their own status (diff, verify)
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else EXIT_USAGE)
+    except Exception as exc:  # noqa: BLE001 - the last handler: a crash is not a finding
+        return report_crash(exc, argv)
+    return EXIT_USAGE if outputs.FAILED else EXIT_OK
 
 
 if __name__ == "__main__":

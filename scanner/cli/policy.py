@@ -1,6 +1,6 @@
-"""`--config`, `--baseline` and `--fail-on-new-only` for the commands that produce a report.
+"""`--config`, `--baseline`, `--fail-on-new-only` and `--fail-on-errors` for the commands that produce a report.
 
-`policy_options` adds the three options to `scan <provider>`, `evaluate` and `demo`. When the command
+`policy_options` adds the four options to `scan <provider>`, `evaluate` and `demo`. When the command
 runs it loads trustscan.yaml, fills in what the command line left unset (check selection, severity,
 parameters, regions / subscriptions / projects, fail-on: the command line wins), loads the baseline,
 and keeps both in the click context (`ctx.meta`, click's place for state shared by decorators).
@@ -31,6 +31,7 @@ class Policy:
     baseline: Any = None  # scanner.models.report.Report
     baseline_path: str | None = None
     fail_on_new_only: bool = False
+    fail_on_errors: bool = True  # collection errors (ERROR findings) make the exit status 3
 
 
 NO_POLICY = Policy()
@@ -43,7 +44,9 @@ def current_policy() -> Policy:
 
 def policy_options(func: Callable) -> Callable:
     @functools.wraps(func)
-    def wrapper(*args: Any, config_path: str | None, baseline_path: str | None, fail_on_new_only: bool, **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, config_path: str | None, baseline_path: str | None, fail_on_new_only: bool, fail_on_errors: bool, **kwargs: Any
+    ) -> Any:
         ctx = click.get_current_context()
         if fail_on_new_only and not baseline_path:
             raise ConfigurationError("--fail-on-new-only needs --baseline PREVIOUS_REPORT.json")
@@ -53,12 +56,14 @@ def policy_options(func: Callable) -> Callable:
 
             config = load_config(config_path)
             _merge(config, config_path, ctx, kwargs)
+            if config.fail_on_errors is not None and ctx.get_parameter_source("fail_on_errors") == ParameterSource.DEFAULT:
+                fail_on_errors = config.fail_on_errors
         baseline = None
         if baseline_path:
             from scanner.baseline import load_report
 
             baseline = load_report(baseline_path)
-        ctx.meta[META_KEY] = Policy(config, config_path, baseline, baseline_path, fail_on_new_only)
+        ctx.meta[META_KEY] = Policy(config, config_path, baseline, baseline_path, fail_on_new_only, fail_on_errors)
         return func(*args, **kwargs)
 
     options = [
@@ -75,6 +80,13 @@ def policy_options(func: Callable) -> Callable:
             help="An earlier JSON report: mark every finding new / unchanged / resolved.",
         ),
         click.option("--fail-on-new-only", is_flag=True, help="Gate only on FAIL findings that are new against --baseline."),
+        click.option(
+            "--fail-on-errors/--no-fail-on-errors",
+            default=True,
+            show_default=True,
+            help="Exit 3 when collections failed (ERROR findings). --no-fail-on-errors tolerates them: they stay in every "
+            "output, stderr counts them, and an interrupted scan still exits 3.",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

@@ -36,6 +36,7 @@ def register(scan_group: click.Group) -> None:
         from scanner.sources.terraform import scan as tf_scan
 
         cli_main._configure_logging(verbose)
+        cli_main.outputs.preflight(formats, output)
         started = datetime.now(timezone.utc)
         parsed_params = cli_main._parse_params(params)
         checks = cli_main._select(None, check_ids, severities, parsed_params)

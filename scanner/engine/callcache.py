@@ -15,12 +15,17 @@ T = TypeVar("T")
 
 
 class CallCache:
-    def __init__(self) -> None:
+    def __init__(self, cancelled: threading.Event | None = None) -> None:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        self._cancelled = cancelled  # the pool's: once set, no new call is made
 
     def get(self, parts: tuple, fetch: Callable[[], T]) -> T:
         """The memoised result of `fetch` for the call described by `parts` (JSON-able)."""
+        if self._cancelled is not None and self._cancelled.is_set():
+            from scanner.engine.pool import ScanCancelled
+
+            raise ScanCancelled("scan interrupted: call not made")
         key = json.dumps(parts, sort_keys=True, default=str)
         with self._lock:
             entry = self._entries.get(key)

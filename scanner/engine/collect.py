@@ -161,7 +161,7 @@ def collect_scopes(
                     finish(run)
     except KeyboardInterrupt:
         interrupted = True
-        pool.shutdown(wait=False)
+        pool.cancel()  # nothing new starts: queued units dropped, API layers refuse further calls
         reason = "scan interrupted before this collection finished"
         for run, spec, unit in pending.values():
             run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.NOT_COLLECTED, reason=reason))

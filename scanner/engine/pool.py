@@ -17,10 +17,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+class ScanCancelled(Exception):
+    """The scan was interrupted: no new work or API call is started."""
+
+
 class WorkPool:
     def __init__(self, max_workers: int) -> None:
         self.max_workers = max(1, max_workers)
         self.executor = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="trustscan")
+        self.cancelled = threading.Event()  # set by cancel(); API layers check it before each call
+
+    def cancel(self) -> None:
+        """Stop the scan's work: drop what has not started, stop fan-outs, refuse new API calls."""
+        self.cancelled.set()
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """Apply fn to every item, in parallel where workers are free; results keep input order.
@@ -40,7 +50,7 @@ class WorkPool:
             nonlocal next_index
             while True:
                 with lock:
-                    if next_index >= len(work) or errors:
+                    if next_index >= len(work) or errors or self.cancelled.is_set():
                         return
                     index = next_index
                     next_index += 1
@@ -63,6 +73,8 @@ class WorkPool:
             done.acquire()
         if errors:
             raise errors[0]
+        if next_index < len(work):
+            raise ScanCancelled("scan interrupted")
         return results  # type: ignore[return-value]
 
     def shutdown(self, wait: bool = True) -> None:

@@ -36,7 +36,8 @@ from scanner.models.inventory import Inventory, Snapshot
 from scanner.models.report import Finding, Report
 
 BUNDLE_FORMAT = "trustscan-evidence-bundle"
-MANIFEST_VERSION = "1"
+MANIFEST_VERSION = "2"  # 2 records whether (and by which key) the bundle was signed
+READABLE_MANIFEST_VERSIONS = ("1", "2")
 MANIFEST = "manifest.json"
 REPORT = "report.json"
 SNAPSHOT = "snapshot.json"
@@ -188,15 +189,20 @@ def manifest_document(
     files: Mapping[str, bytes],
     report_data: Any,
     snapshot_data: Any,
+    signature: Mapping[str, str] | None = None,
+    version: str = MANIFEST_VERSION,
 ) -> dict[str, Any]:
-    """The manifest for these files: every field derives from the bundle's contents and the checks."""
+    """The manifest for these files: every field derives from the bundle's contents and the checks.
+
+    `signature` ({algorithm, key_fingerprint}) records that the bundle is signed, so that deleting
+    signature.json is caught; None records an unsigned bundle. Version 1 manifests have no record."""
     meta = report.metadata
     checks = report_checks(report)
     waived = [f for f in report.findings if f.waiver is not None]
     accounts = sorted({meta.identity.account, *meta.scopes, *(f.account for f in report.findings)})
-    return {
+    document: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
-        "manifest_version": MANIFEST_VERSION,
+        "manifest_version": version,
         "tool": {"name": "trustscan", "version": meta.tool_version},
         "report_schema_version": report.schema_version,
         "snapshot_schema_version": inventory.schema_version,
@@ -227,6 +233,9 @@ def manifest_document(
         "verification": VERIFICATION_METHOD,
         "files": {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())},
     }
+    if version != "1":
+        document["signature"] = dict(signature) if signature else None
+    return document
 
 
 def dump_manifest(document: Mapping[str, Any]) -> bytes:
@@ -304,7 +313,14 @@ def build_bundle(report: Report, inventory: Inventory | Snapshot, *, signing_key
     for name, framework in frameworks.items():
         files[mapping_file(name)] = (framework.model_dump_json(indent=2) + "\n").encode()
     files.update(derived_files(red_report, frameworks))
-    manifest = manifest_document(red_report, red_inventory, frameworks, files, json.loads(report_text), json.loads(snapshot_text))
+    signature = None
+    if signing_key is not None:
+        from scanner.evidence.signing import ALGORITHM, fingerprint
+
+        signature = {"algorithm": ALGORITHM, "key_fingerprint": fingerprint(signing_key.public_key())}
+    manifest = manifest_document(
+        red_report, red_inventory, frameworks, files, json.loads(report_text), json.loads(snapshot_text), signature
+    )
     manifest_bytes = dump_manifest(manifest)
     files[MANIFEST] = manifest_bytes
     if signing_key is not None:

@@ -85,6 +85,7 @@ def _markdown(s: dict[str, Any]) -> str:
 
 def _table(s: dict[str, Any]) -> str:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{s['title']}: mapping coverage", title_justify="left", show_lines=True)
@@ -92,10 +93,12 @@ def _table(s: dict[str, Any]) -> str:
         table.add_column(column, justify="right" if column in PROVIDERS else "left")
     for r in s["criteria"]:
         counts = [str(len(r["checks"][p])) if r["checks"][p] else "-" for p in PROVIDERS]
-        table.add_row(f"{r['criterion']} {r['title']}", r["coverage"], *counts, "\n".join(f"- {e}" for e in r["manual_evidence"]))
+        table.add_row(
+            escape(f"{r['criterion']} {r['title']}"), escape(r["coverage"]), *counts, escape("\n".join(f"- {e}" for e in r["manual_evidence"]))
+        )
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, no_color=True)
     console.print(table)
-    console.print(_summary_line(s))
-    console.print("Per-check detail: trustscan mappings show " + s["framework"] + " [CRITERION]")
+    console.print(escape(_summary_line(s)))
+    console.print(escape("Per-check detail: trustscan mappings show " + s["framework"] + " [CRITERION]"))
     return buffer.getvalue()

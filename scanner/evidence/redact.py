@@ -84,3 +84,44 @@ def redacted_paths(value: Any, path: str = "") -> list[str]:
 
 def _pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+# -- free text (log lines) -------------------------------------------------------------------------
+# Debug logs carry request headers, query strings and response bodies (JSON, XML, form-encoded) as text.
+# These rules redact the values of secret-named fields in each of those shapes, every value under a
+# field known to hold secrets whatever its name (a Lambda function's environment variables), and any
+# value shaped like a credential.
+SECRET_HEADERS = {
+    "authorization", "proxy-authorization", "x-amz-security-token", "x-amz-signature", "x-amz-credential",
+    "x-goog-api-key", "ocp-apim-subscription-key", "cookie", "set-cookie", "x-ms-authorization-auxiliary",
+}  # fmt: skip
+SECRET_CONTAINERS = ("Variables", "environmentVariables", "EnvironmentVariables")
+_QUOTED_PAIR = re.compile(r"""(["'])([A-Za-z0-9_.-]{1,80})\1(\s*:\s*b?)(["'])((?:\\.|(?!\4).)*)\4""")
+_XML_ELEMENT = re.compile(r"<([A-Za-z][A-Za-z0-9_.-]{0,80})>([^<]*)</\1>")
+_KEY_EQUALS = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]{0,80})=([^&\s'\",;?=]+=*)")
+_HEADER_LINE = re.compile(r"(?im)^(\s*(?:authorization|proxy-authorization|x-amz-security-token|cookie|set-cookie)\s*:\s*).+$")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_CONTAINER = re.compile(r"""(["'](?:%s)["']\s*:\s*\{)([^{}]*)(\})""" % "|".join(SECRET_CONTAINERS))
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S)
+
+
+def _secret_name(name: str) -> bool:
+    return name.lower() in SECRET_HEADERS or is_secret_key(name)
+
+
+def redact_text(text: str) -> str:
+    """A log line with secret values replaced by MARKER (see the rules above)."""
+    text = _PEM_BLOCK.sub(MARKER, text)
+    text = _CONTAINER.sub(lambda m: m.group(1) + _QUOTED_PAIR.sub(_marker_pair, m.group(2)) + m.group(3), text)
+    text = _QUOTED_PAIR.sub(lambda m: _marker_pair(m) if _secret_name(m.group(2)) else m.group(0), text)
+    text = _XML_ELEMENT.sub(lambda m: f"<{m.group(1)}>{MARKER}</{m.group(1)}>" if _secret_name(m.group(1)) and m.group(2) else m.group(0), text)
+    text = _KEY_EQUALS.sub(lambda m: f"{m.group(1)}={MARKER}" if _secret_name(m.group(1)) or m.group(1) in ("sig", "Signature") else m.group(0), text)
+    text = _HEADER_LINE.sub(lambda m: m.group(1) + MARKER, text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {MARKER}", text)
+    return _SECRET_VALUE.sub(MARKER, text)
+
+
+def _marker_pair(m: re.Match) -> str:
+    if m.group(5) in ("", MARKER):
+        return m.group(0)
+    return f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{m.group(4)}{MARKER}{m.group(4)}"

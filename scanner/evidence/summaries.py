@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from scanner.mapping import Framework
 from scanner.models.common import Status
 from scanner.models.report import Report
+from scanner.text import count
 
 STATUS_COLUMNS = [Status.PASS, Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.NOT_APPLICABLE, Status.WAIVED]
 
@@ -51,7 +52,7 @@ def criteria_markdown(report: Report, frameworks: Mapping[str, Framework]) -> st
         f"# SOC 2 criteria: {meta.provider} {', '.join(accounts)}",
         "",
         f"Collected {meta.collected_at.isoformat()} by `{meta.identity.principal or meta.identity.account}` with trustscan "
-        f"{meta.tool_version}; {meta.checks_evaluated} checks, {len(report.findings)} findings"
+        f"{meta.tool_version}; {count(meta.checks_evaluated, 'check')}, {count(len(report.findings), 'finding')}"
         + (" (incomplete scan)" if meta.incomplete else "")
         + ".",
         "",

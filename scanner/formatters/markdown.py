@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from scanner.models.common import Status
 from scanner.models.report import CriterionState, Finding, Report
+from scanner.text import count
 
 MAX_BYTES = 1_000_000  # GitHub's limit is 1 MiB (1,048,576 bytes) per step
 TOP_FINDINGS = 50
@@ -72,7 +73,7 @@ def _render(report: Report, verdict: str | None, top: int) -> str:
         f"## trustscan: {verdict or headline(report)}",
         "",
         f"{meta.provider} account `{meta.identity.account}` · {where}{len(scopes)} {label}{'s' * (len(scopes) != 1)} · "
-        f"{meta.checks_evaluated} checks · source {meta.source} · collected {meta.collected_at.isoformat().replace('+00:00', 'Z')} · "
+        f"{count(meta.checks_evaluated, 'check')} · source {meta.source} · collected {meta.collected_at.isoformat().replace('+00:00', 'Z')} · "
         f"trustscan {meta.tool_version}" + (" · **incomplete scan**" if meta.incomplete else ""),
         "",
         "| " + " | ".join(s.value.replace("NOT_APPLICABLE", "N/A") for s in STATUS_ORDER) + " |",

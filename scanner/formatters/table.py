@@ -1,4 +1,11 @@
-"""A terminal summary: per check, per criterion, and the failing findings."""
+"""A terminal summary that fits the terminal: what needs action first, the rest counted.
+
+Width comes from the terminal, or `COLUMNS` (on a pipe: 120 unless COLUMNS says otherwise). Checks
+with FAIL, ERROR or UNKNOWN findings and criteria that are not satisfied or incomplete are listed;
+passing, not-applicable and manual ones are counted (`verbose` lists everything, as `-v` does). Each
+finding to act on gets its deciding detail in full, wrapped rather than clipped. Every value is
+escaped before it reaches rich, so `[us-east-1]` or a reason containing `[/...]` prints as text.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,17 @@ import shutil
 from collections import Counter
 
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from scanner.models.common import Status
-from scanner.models.report import CriterionState, Report
+from scanner.models.report import CriterionState, Finding, Report
+from scanner.text import count
 
 STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.UNKNOWN, Status.PASS, Status.NOT_APPLICABLE, Status.WAIVED]
+ACTION = (Status.FAIL, Status.ERROR, Status.UNKNOWN)
 STATUS_STYLE = {
     Status.PASS: "green",
     Status.FAIL: "bold red",
@@ -28,33 +40,45 @@ STATE_STYLE = {
     CriterionState.INCOMPLETE: "yellow",
     CriterionState.MANUAL: "dim",
 }
-MAX_FAILURES_LISTED = 25
+MAX_FINDINGS_LISTED = 25
+MAX_ERRORS_LISTED = 5
+PIPE_WIDTH = 120
+MIN_WIDTH = 40
 
 
-def render(report: Report, color: bool = False) -> str:
+def terminal_width() -> int:
+    """The terminal's width, or COLUMNS, or PIPE_WIDTH when neither says."""
+    return shutil.get_terminal_size((PIPE_WIDTH, 24)).columns
+
+
+def render(report: Report, color: bool = False, *, width: int | None = None, verbose: bool = False) -> str:
     buffer = io.StringIO()
-    width = shutil.get_terminal_size((120, 40)).columns if color else 120
-    console = Console(file=buffer, width=max(100, width), force_terminal=color, no_color=not color or "NO_COLOR" in os.environ)
+    console = Console(
+        file=buffer,
+        width=max(MIN_WIDTH, width or terminal_width()),
+        force_terminal=color,
+        no_color=not color or "NO_COLOR" in os.environ,
+        highlight=False,
+        emoji=False,
+    )
     meta = report.metadata
     console.print(
-        f"[bold]trustscan {meta.tool_version}[/] {meta.provider} {_OWNER.get(meta.provider, 'account')} {meta.identity.account} "
-        f"({_scope_summary(report)}, source: {meta.source})"
+        f"[bold]trustscan {escape(meta.tool_version)}[/] {escape(meta.provider)} {_OWNER.get(meta.provider, 'account')} "
+        f"{escape(meta.identity.account)} ({escape(_scope_summary(report))}, source: {escape(meta.source)})"
     )
     several = len(report.scopes) > 1
     if several:
         console.print(_scopes_table(report))
-    console.print(_checks_table(report))
-    console.print(_criteria_table(report))
-    failures = [f for f in report.findings if f.status == Status.FAIL]
-    if failures:
-        console.print(_failures_table(failures, by_account=several))
-    if report.collection_errors:
-        console.print(f"[yellow]{len(report.collection_errors)} collection(s) failed[/]: " + "; ".join(
-            f"{e.key} [{e.location(several)}]: {e.reason}" for e in report.collection_errors[:5]
-        ) + (" ..." if len(report.collection_errors) > 5 else ""))
+    _checks(console, report, verbose)
+    _criteria(console, report, verbose)
+    _findings(console, report, verbose, by_account=several)
+    _collection_errors(console, report, verbose, with_account=several)
     totals = ", ".join(f"{report.summary.get(s, 0)} {s.value}" for s in STATUS_ORDER if report.summary.get(s, 0))
-    console.print(f"[bold]{len(report.findings)} findings[/]: {totals or 'none'}" + (" [yellow](incomplete scan)[/]" if meta.incomplete else ""))
-    return buffer.getvalue()
+    console.print(
+        f"[bold]{count(len(report.findings), 'finding')}[/]: {totals or 'none'}"
+        + (" [yellow](incomplete scan)[/]" if meta.incomplete else "")
+    )
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 _OWNER = {"aws": "account", "azure": "tenant", "gcp": "organization"}
@@ -68,11 +92,11 @@ def _scope_summary(report: Report) -> str:
     meta = report.metadata
     accounts = [s for s in report.scopes if s.kind == "account"]
     if len(accounts) > 1:
-        return f"{len(accounts)} accounts, {len(meta.regions)} region{'s' if len(meta.regions) != 1 else ''}"
+        return f"{count(len(accounts), 'account')}, {count(len(meta.regions), 'region')}"
     if meta.scopes:
         noun = {"azure": "subscription", "gcp": "project"}.get(meta.provider, "scope")
-        return f"{len(meta.scopes)} {noun}{'s' if len(meta.scopes) != 1 else ''}"
-    return f"{len(meta.regions)} region{'s' if len(meta.regions) != 1 else ''}"
+        return count(len(meta.scopes), noun)
+    return count(len(meta.regions), "region")
 
 
 def _scopes_table(report: Report) -> Table:
@@ -81,13 +105,14 @@ def _scopes_table(report: Report) -> Table:
     table.add_column("Scope", overflow="fold")
     table.add_column("Kind")
     table.add_column("State", no_wrap=True)
-    for status in STATUS_ORDER:
-        table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right")
+    statuses = [s for s in STATUS_ORDER if any(scope.counts.get(s) for scope in report.scopes)]
+    for status in statuses:
+        table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right", no_wrap=True)
     table.add_column("Criteria not satisfied", justify="right")
     for scope in report.scopes:
         label = scope.id + (f" ({scope.name})" if scope.name and scope.name != scope.id else "")
-        row = [label, SCOPE_NOUN.get(scope.kind, scope.kind), STATE_LABEL.get(scope.state, scope.state)]
-        for status in STATUS_ORDER:
+        row = [escape(label), escape(SCOPE_NOUN.get(scope.kind, scope.kind)), STATE_LABEL.get(scope.state, escape(scope.state))]
+        for status in statuses:
             n = scope.counts.get(status, 0)
             row.append(f"[{STATUS_STYLE[status]}]{n}[/]" if n else "")
         failing = sum(1 for states in scope.criteria.values() for state in states.values() if state == CriterionState.NOT_SATISFIED)
@@ -96,64 +121,104 @@ def _scopes_table(report: Report) -> Table:
     return table
 
 
-def _checks_table(report: Report) -> Table:
-    table = Table(title="Checks", title_justify="left", expand=False)
-    table.add_column("Check")
-    table.add_column("Severity")
-    for status in STATUS_ORDER:
-        table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right")
+def _checks(console: Console, report: Report, verbose: bool) -> None:
     counts: dict[str, Counter] = {}
     severity: dict[str, str] = {}
     for finding in report.findings:
         counts.setdefault(finding.check_id, Counter())[finding.status] += 1
         severity[finding.check_id] = finding.severity.value
-    for check_id in sorted(counts):
-        row = [check_id, severity[check_id]]
-        for status in STATUS_ORDER:
-            n = counts[check_id].get(status, 0)
-            row.append(f"[{STATUS_STYLE[status]}]{n}[/]" if n else "")
-        table.add_row(*row)
-    return table
+    needing = [c for c in counts if any(counts[c].get(s) for s in ACTION)]
+    listed = sorted(counts) if verbose else sorted(needing, key=lambda c: (-sum(counts[c][s] for s in ACTION), c))
+    statuses = [s for s in STATUS_ORDER if any(counts[c].get(s) for c in listed)]
+    if listed:
+        title = "Checks" if verbose else f"Checks to act on ({len(needing)} of {len(counts)})"
+        table = Table(title=title, title_justify="left", expand=False)
+        table.add_column("Check", overflow="fold")
+        table.add_column("Severity", no_wrap=True)
+        for status in statuses:
+            table.add_column(status.value.replace("NOT_APPLICABLE", "N/A"), justify="right", no_wrap=True)
+        for check_id in listed:
+            row = [escape(check_id), escape(severity[check_id])]
+            for status in statuses:
+                n = counts[check_id].get(status, 0)
+                row.append(f"[{STATUS_STYLE[status]}]{n}[/]" if n else "")
+            table.add_row(*row)
+        console.print(table)
+    if not verbose:
+        rest = [c for c in counts if c not in needing]
+        passed = sum(1 for c in rest if counts[c].get(Status.PASS))
+        waived = sum(1 for c in rest if counts[c].get(Status.WAIVED) and not counts[c].get(Status.PASS))
+        inapplicable = len(rest) - passed - waived
+        parts = [count(passed, "check") + " passed", f"{inapplicable} not applicable"] + ([f"{waived} waived"] if waived else [])
+        console.print(f"{', '.join(parts)} (-v lists every check)")
 
 
-def _criteria_table(report: Report) -> Table:
-    table = Table(title="SOC 2 criteria", title_justify="left")
-    table.add_column("Criterion", no_wrap=True, overflow="ellipsis", max_width=62)
-    table.add_column("State", no_wrap=True)
-    table.add_column("Checks", justify="right")
-    table.add_column("Findings")
-    for rollup in report.criteria:
-        counts = ", ".join(f"{n} {s.value}" for s, n in sorted(rollup.counts.items(), key=lambda kv: STATUS_ORDER.index(kv[0])))
-        table.add_row(
-            f"{rollup.criterion} {rollup.title}",
-            f"[{STATE_STYLE[rollup.state]}]{rollup.state.value}[/]",
-            str(len(rollup.checks)) if rollup.checks else "",
-            counts,
-        )
-    return table
+def _criteria(console: Console, report: Report, verbose: bool) -> None:
+    for framework in dict.fromkeys(c.framework for c in report.criteria):
+        rows = [c for c in report.criteria if c.framework == framework]
+        states = Counter(c.state for c in rows)
+        name = {"soc2": "SOC 2"}.get(framework, framework.upper())
+        summary = ", ".join(f"{states[s]} {s.value.replace('_', ' ')}" for s in CriterionState if states.get(s))
+        shown = rows if verbose else [c for c in rows if c.state in (CriterionState.NOT_SATISFIED, CriterionState.INCOMPLETE)]
+        console.print(f"[bold]{name} criteria[/]: {summary}" + ("" if verbose else " (-v lists every criterion)"))
+        if not shown:
+            continue
+        table = Table(expand=console.width < 110)
+        table.add_column("Criterion", ratio=3, min_width=16, no_wrap=True, overflow="ellipsis", max_width=62)
+        table.add_column("State", no_wrap=True)
+        table.add_column("Findings", ratio=2, min_width=10, overflow="fold")
+        for rollup in shown:
+            counts = ", ".join(
+                f"{n} {s.value}" for s, n in sorted(rollup.counts.items(), key=lambda kv: STATUS_ORDER.index(kv[0]))
+            )
+            table.add_row(
+                escape(f"{rollup.criterion} {rollup.title}"),
+                f"[{STATE_STYLE[rollup.state]}]{rollup.state.value}[/]",
+                escape(counts) or ("no automated check" if not rollup.checks else ""),
+            )
+        console.print(table)
 
 
-def _failures_table(failures: list, by_account: bool = False) -> Table:
-    table = Table(title=f"Failing findings ({len(failures)})", title_justify="left")
-    if by_account:
-        table.add_column("Account", overflow="fold")
-    table.add_column("Severity")
-    table.add_column("Check", no_wrap=True)
-    table.add_column("Resource", overflow="fold")
-    table.add_column("Region")
-    table.add_column("Why")
-    if by_account:  # grouped by account, most severe first within each
-        ranked = sorted(failures, key=lambda f: (f.account, -f.severity.rank, f.check_id, f.resource_name))
-    else:
-        ranked = sorted(failures, key=lambda f: (-f.severity.rank, f.check_id, f.resource_name))
+def _findings(console: Console, report: Report, verbose: bool, by_account: bool = False) -> None:
+    """Each finding to act on as a heading line and its reason, indented and wrapped, never clipped
+    (grouped by account when several were scanned)."""
+    acting = [f for f in report.findings if f.status in ACTION]
+    if not acting:
+        return
+    ranked = sorted(
+        acting,
+        key=lambda f: (f.account if by_account else "", ACTION.index(f.status), -f.severity.rank, f.check_id, f.resource_name, f.region),
+    )
+    shown = ranked if verbose else ranked[:MAX_FINDINGS_LISTED]
+    tally = ", ".join(f"{n} {s.value}" for s in ACTION if (n := sum(1 for f in acting if f.status == s)))
+    console.print(f"\n[bold]Findings to act on[/] ({tally})")
     previous = None
-    for finding in ranked[:MAX_FAILURES_LISTED]:
-        cells = [finding.severity.value, finding.check_id, finding.resource_name, finding.region, finding.message]
-        if by_account:
-            cells.insert(0, finding.account if finding.account != previous else "")
+    for finding in shown:
+        if by_account and finding.account != previous:
+            console.print(Text(f"Account {finding.account}", style="bold"), overflow="fold")
             previous = finding.account
-        table.add_row(*cells)
-    if len(ranked) > MAX_FAILURES_LISTED:
-        more = ["", f"... and {len(ranked) - MAX_FAILURES_LISTED} more", "", "", ""]
-        table.add_row(*([""] + more if by_account else more))
-    return table
+        console.print(_heading(finding), overflow="fold")
+        console.print(Padding(Text(finding.message, overflow="fold"), (0, 0, 0, 4), expand=False))
+    if len(shown) < len(ranked):
+        console.print(f"... and {len(ranked) - len(shown)} more (-v lists them all; the JSON report has every finding)")
+
+
+def _heading(finding: Finding) -> Text:
+    text = Text()
+    text.append(f"{finding.status.value:<7} ", style=STATUS_STYLE[finding.status])
+    text.append(f"{finding.severity.value:<8} ")
+    text.append(finding.check_id, style="bold")
+    text.append(f"  {finding.resource_name} [{finding.region}]")
+    return text
+
+
+def _collection_errors(console: Console, report: Report, verbose: bool, with_account: bool = False) -> None:
+    errors = report.collection_errors
+    if not errors:
+        return
+    shown = errors if verbose else errors[:MAX_ERRORS_LISTED]
+    console.print(f"\n[yellow]{count(len(errors), 'collection')} failed[/]:")
+    for error in shown:
+        console.print(Padding(Text(f"{error.key} [{error.location(with_account)}]: {error.reason}", overflow="fold"), (0, 0, 0, 2), expand=False))
+    if len(shown) < len(errors):
+        console.print(f"  ... and {len(errors) - len(shown)} more (-v lists them all)")

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from enum import Enum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _aware_iso8601(value: Any) -> Any:
+    """Only a datetime with a time zone, or its ISO 8601 text: pydantic alone would read 12345 as
+    seconds since 1970 and "2026-01-01T00:00" as a naive time, and checks would judge ages from them."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO 8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z") from None
+        if "T" not in value.upper():
+            raise ValueError("must be an ISO 8601 timestamp (date and time) with a time zone, e.g. 2026-01-31T12:00:00Z")
+    else:
+        raise ValueError("must be an ISO 8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("must carry a time zone (e.g. 2026-01-31T12:00:00Z): a naive time cannot be placed")
+    return moment
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc)
+
+
+# The scan's own moments (collected_at, started_at...): timezone-aware ISO 8601, kept in UTC.
+Timestamp = Annotated[datetime, BeforeValidator(_aware_iso8601), AfterValidator(_utc)]
 
 
 class Status(str, Enum):

@@ -8,14 +8,13 @@ Snapshots of schema "1" held a single inventory; `scanner.engine.scan.load_snaps
 
 from __future__ import annotations
 
-from datetime import datetime
 import importlib
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import core_schema
 
-from scanner.models.common import Coverage, CoverageState
+from scanner.models.common import Coverage, CoverageState, Timestamp
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
@@ -56,8 +55,8 @@ class ScopeRef(BaseModel):
 class InventoryMetadata(BaseModel):
     tool_version: str
     provider: str
-    collected_at: datetime  # UTC; age-based checks use it as "now"
-    finished_at: datetime | None = None
+    collected_at: Timestamp  # UTC; age-based checks use it as "now"
+    finished_at: Timestamp | None = None
     identity: Identity  # identity.account is the scope's id; principal is the caller
     regions: list[str] = Field(default_factory=list)
     # What a collection unit is for this provider: a region (AWS), or an account-like container
@@ -178,8 +177,8 @@ class ShardInfo(BaseModel):
 class SnapshotMetadata(BaseModel):
     tool_version: str
     provider: str
-    collected_at: datetime  # when the run started collecting
-    finished_at: datetime | None = None
+    collected_at: Timestamp  # when the run started collecting
+    finished_at: Timestamp | None = None
     identity: Identity  # the caller (its account / tenant / organization, and the principal)
     organization: str | None = None
     regions: list[str] = Field(default_factory=list)  # every region scanned (AWS)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from scanner.models.common import Category, Severity, SourceLocation, Status
+from scanner.models.common import Category, Severity, SourceLocation, Status, Timestamp
 from scanner.models.inventory import Identity, Inventory, ScanPlan, ShardInfo
 
 # 1.1: per-scope summaries (`scopes`), the organization, shard plan and deferred checks, the account
@@ -130,9 +130,9 @@ class ScanMetadata(BaseModel):
     identity: Identity
     regions: list[str]
     scopes: list[str] = Field(default_factory=list)  # subscriptions / projects scanned (Azure, GCP)
-    collected_at: datetime
-    started_at: datetime
-    finished_at: datetime
+    collected_at: Timestamp
+    started_at: Timestamp
+    finished_at: Timestamp
     elapsed_seconds: float
     checks_evaluated: int
     incomplete: bool = False
@@ -146,7 +146,7 @@ class ScanMetadata(BaseModel):
 class BaselineComparison(BaseModel):
     """The report compared with an earlier one by finding id (`--baseline`, `trustscan diff`)."""
 
-    baseline_collected_at: datetime
+    baseline_collected_at: Timestamp
     baseline_tool_version: str
     counts: dict[Literal["new", "unchanged", "resolved"], int]
     new_failures: int  # FAIL findings marked new: what --fail-on-new-only gates on

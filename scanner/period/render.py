@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from scanner.evidence.htmlkit import badge, bullets, document, esc, kv_table, severity, table
+from scanner.text import count
 
 MAX_LISTED = 500
 FORMATS = ("json", "csv", "markdown", "html")
@@ -67,7 +68,7 @@ def render_markdown(result: dict[str, Any]) -> str:
     out = [
         f"# Operating effectiveness {period['from']} to {period['to']}",
         "",
-        f"{inputs['scans']} scans over {period['days']} days"
+        f"{count(inputs['scans'], 'scan')} over {count(period['days'], 'day')}"
         + (f"; {inputs['outside_period']} reports outside the period ignored" if inputs["outside_period"] else "")
         + (f"; {len(inputs['skipped'])} unreadable reports skipped" if inputs["skipped"] else "")
         + f". Report schema versions: {', '.join(f'{v} ({n})' for v, n in inputs['schema_versions'].items())}.",
@@ -78,7 +79,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         "| --- | --- | --- | --- |",
     ]
     for s in result["scopes"]:
-        gaps = ", ".join(f"{g['from']} to {g['to']} ({g['days']} days)" for g in s["gaps"]) or "none"
+        gaps = ", ".join(f"{g['from']} to {g['to']} ({count(g['days'], 'day')})" for g in s["gaps"]) or "none"
         out.append(f"| {s['provider']} {s['account']} | {s['scans']} | {s['days_covered']} of {s['days_in_period']} | {gaps} |")
     out += ["", "## Criteria", "", "| Criterion | Title | Scans | States | Pass rate | Failure windows | Open at end |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for c in result["criteria"]:
@@ -157,7 +158,7 @@ def render_html(result: dict[str, Any]) -> str:
     open_count = len(result["open_at_end"])
     gaps = sum(len(s["gaps"]) for s in result["scopes"])
     verdict = (
-        f"{inputs['scans']} scans over {period['days']} days; {len(result['failures'])} failure window{'s' if len(result['failures']) != 1 else ''}, "
+        f"{count(inputs['scans'], 'scan')} over {count(period['days'], 'day')}; {len(result['failures'])} failure window{'s' if len(result['failures']) != 1 else ''}, "
         f"{open_count} still open at period end; {gaps} coverage gap{'s' if gaps != 1 else ''} longer than {period['max_gap_days']} day(s)."
     )
     method = (
@@ -169,7 +170,7 @@ def render_html(result: dict[str, Any]) -> str:
         "whose window is marked waived.</p>"
     )
     pairs = [
-        ("Period (UTC, inclusive)", f"{esc(period['from'])} to {esc(period['to'])} ({period['days']} days)"),
+        ("Period (UTC, inclusive)", f"{esc(period['from'])} to {esc(period['to'])} ({count(period['days'], 'day')})"),
         ("Scans read", str(inputs["scans"])),
         ("Reports outside the period", str(inputs["outside_period"])),
         ("Unreadable reports skipped", str(len(inputs["skipped"]))),
@@ -179,7 +180,7 @@ def render_html(result: dict[str, Any]) -> str:
     ]
     scope_rows = [
         [esc(f"{s['provider']} {s['account']}"), str(s["scans"]), f"{s['days_covered']} of {s['days_in_period']}",
-         esc(", ".join(f"{g['from']} to {g['to']} ({g['days']} days)" for g in s["gaps"]) or "none")]
+         esc(", ".join(f"{g['from']} to {g['to']} ({count(g['days'], 'day')})" for g in s["gaps"]) or "none")]
         for s in result["scopes"]
     ]
     criteria_rows = [

@@ -39,8 +39,16 @@ def open_collection(
     pool: Any, *, profile: str | None = None, regions: str | None = None, endpoint_url: str | None = None, session: Any = None
 ) -> Any:
     """The AWS run as an organization collection (scanner.engine.organization): without the
-    organization options, the caller's own account is its one scope."""
-    return open_run(pool, profile=profile, regions=regions, endpoint_url=endpoint_url, session=session)
+    organization options, the caller's own account is its one scope. The regions are checked here,
+    before anything is collected: a mistyped region, or one the caller's account has not enabled,
+    stops the run (exit 2); when DescribeRegions is denied, the regions given are scanned with a warning."""
+    from scanner.collect.aws._regions import resolve_regions
+
+    run = open_run(pool, profile=profile, regions=regions, endpoint_url=endpoint_url, session=session)
+    _, warning = resolve_regions(run.api, run.partition, list(run.selection.regions or ()) or None, run.region)
+    if warning:
+        click.echo(f"trustscan: warning: {warning}", err=True)
+    return run
 
 
 def open_run(

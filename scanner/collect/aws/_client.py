@@ -19,9 +19,10 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
 from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
-from scanner.engine.pool import WorkPool
+from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
 from scanner.models.inventory import Identity
@@ -64,26 +65,11 @@ class CallFailed(Exception):
         self.code = code
 
 
-# IAM action prefixes where they differ from our service names, so a denial names what to grant.
-IAM_PREFIX = {
-    "accessanalyzer": "access-analyzer",
-    "apigatewayv2": "apigateway",
-    "awslambda": "lambda",
-    "cognitoidp": "cognito-idp",
-    "efs": "elasticfilesystem",
-    "elb": "elasticloadbalancing",
-    "elbv2": "elasticloadbalancing",
-    "opensearch": "es",
-    "s3control": "s3",
-    "ssoadmin": "sso",
-    "stepfunctions": "states",
-}
-
-
 def classify(exc: BaseException, service: str, region: str) -> CallFailed:
     """Turn an SDK exception into a coverage verdict with a one-line reason."""
     if isinstance(exc, CallFailed):
         return exc
+    api_service = getattr(exc, "trustscan_service", service)  # the client that raised it (see AwsApi.call)
     service = IAM_PREFIX.get(service, service)
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
@@ -93,7 +79,7 @@ def classify(exc: BaseException, service: str, region: str) -> CallFailed:
         # (some emulators answer JSON-protocol services with XML error bodies: no useful message)
         detail = f": {message[0]}" if message and not message[0].startswith("<") else ""
         if code in ACCESS_DENIED_CODES:
-            return CallFailed(CoverageState.FAILED, f"access denied to {service}:{operation} in {region}{detail}", code)
+            return CallFailed(CoverageState.FAILED, f"access denied to {iam_action(api_service, operation)} in {region}{detail}", code)
         if code in REGION_DISABLED_CODES:
             return CallFailed(
                 CoverageState.FAILED,
@@ -208,7 +194,7 @@ class AwsApi:
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(pool, "cancelled", None))
         self._count_lock = threading.Lock()
 
     # -- clients -------------------------------------------------------------------------------
@@ -220,6 +206,8 @@ class AwsApi:
             if key not in self._clients:
                 client = self._create_client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
                 client.meta.events.register("before-call", self._count_call)
+                # an interrupted scan sends nothing more, not even the next attempt of a call being retried
+                client.meta.events.register_first("before-send", self._refuse_when_cancelled)
                 self._clients[key] = client
             return self._clients[key]
 
@@ -229,7 +217,11 @@ class AwsApi:
             clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             client.close()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(self.pool, "cancelled", None))
+
+    def _refuse_when_cancelled(self, **_: Any) -> None:
+        if getattr(self.pool, "cancelled", None) is not None and self.pool.cancelled.is_set():
+            raise ScanCancelled("scan interrupted: request not sent")
 
     def _count_call(self, model: Any, **_: Any) -> None:
         self.count(f"{model.service_model.service_name}:{model.name}")
@@ -247,7 +239,11 @@ class AwsApi:
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict:
         def fetch() -> dict:
             method = getattr(self.client(service, region), xform_name(operation))
-            return method(**params)
+            try:
+                return method(**params)
+            except botocore.exceptions.ClientError as exc:
+                exc.trustscan_service = service  # type: ignore[attr-defined] - so a denial names the IAM action
+                raise
 
         return self.call_cache.get(("call", service, region, operation, params), fetch)
 
@@ -258,8 +254,12 @@ class AwsApi:
             client = self.client(service, region)
             paginator = client.get_paginator(xform_name(operation))
             items: list = []
-            for page in paginator.paginate(**params):
-                items.extend(page.get(key, []))
+            try:
+                for page in paginator.paginate(**params):
+                    items.extend(page.get(key, []))
+            except botocore.exceptions.ClientError as exc:
+                exc.trustscan_service = service  # type: ignore[attr-defined]
+                raise
             return items
 
         return self.call_cache.get(("pages", service, region, operation, key, params), fetch)
@@ -280,13 +280,10 @@ class AwsApi:
         return Identity(account=response["Account"], principal=arn, partition=arn.split(":")[1])
 
     def enabled_regions(self, region: str) -> list[str]:
-        try:
-            regions = self.call("ec2", region, "DescribeRegions", AllRegions=False)["Regions"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            raise ConfigurationError(
-                f"cannot list the enabled regions ({classify(exc, 'ec2', region).reason}); pass --regions"
-            ) from exc
-        return sorted(r["RegionName"] for r in regions)
+        """Every region enabled for the account (ec2:DescribeRegions, opt-in state honoured)."""
+        from scanner.collect.aws._regions import resolve_regions
+
+        return resolve_regions(self, self.session.get_partition_for_region(region), None, region)[0]
 
 
 class AwsCollection:
@@ -303,7 +300,10 @@ class AwsCollection:
         self.identity = identity or api.identity(region)
         self.partition = self.identity.partition or "aws"
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
-        self.regions = sorted(set(regions)) if regions else api.enabled_regions(region or self.global_region)
+        from scanner.collect.aws._regions import resolve_regions
+
+        # checked before anything is collected: a mistyped or disabled region stops the run
+        self.regions, self.region_warning = resolve_regions(api, self.partition, sorted(set(regions)) if regions else None, region or self.global_region)
 
     def scopes(self, regional: bool) -> list[str]:
         return list(self.regions) if regional else ["global"]

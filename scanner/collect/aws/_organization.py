@@ -110,8 +110,9 @@ class AwsSelection:
             )
         if external_id is not None and not EXTERNAL_ID.match(external_id):
             raise ConfigurationError("--external-id must be 2 to 1224 characters of letters, digits and +=,.@:/-_")
-        wanted = (regions or "all").strip()
-        region_list = None if wanted.lower() == "all" else tuple(sorted({r.strip() for r in wanted.split(",") if r.strip()}))
+        from scanner.collect.aws._regions import parse_regions
+
+        region_list = tuple(parse_regions(regions) or ())
         role = None
         if role_name:
             role = MemberRole(role_name, external_id or None, **({"session_seconds": session_seconds} if session_seconds else {}))

@@ -266,7 +266,7 @@ class AzureApi:
         self._count_lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_lock = threading.Lock()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(pool, "cancelled", None))  # an interrupted scan makes no new call
         self._graph: Any = None
         self.credential = credential or self._default_credential()
         self._kwargs: dict[str, Any] = {"transport": self._transport(connection_verify)}

@@ -223,7 +223,7 @@ class GcpApi:
         self._client_lock = threading.Lock()
         self._build_locks: dict[str, threading.Lock] = {}
         self._local = threading.local()
-        self.call_cache = CallCache()
+        self.call_cache = CallCache(getattr(pool, "cancelled", None))  # an interrupted scan makes no new call
         self._count_lock = threading.Lock()
 
     # -- credentials ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ class ResourceDecl:
     block: Block
     file: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return f"{self.type}.{self.name}" if self.mode == "managed" else f"data.{self.type}.{self.name}"
 
@@ -410,10 +411,7 @@ class InstanceValue(Lazy):
         self.key = key
         self.scope = scope
         self._cache: dict[str, Any] = {}
-
-    @property
-    def address(self) -> str:
-        return f"{self.node.instance.prefix}{self.node.decl.key}{instance_suffix(self.key)}"
+        self.address = f"{node.instance.prefix}{node.decl.key}{instance_suffix(key)}"
 
     def get_attr(self, name: str) -> Any:
         if name in self._cache:

@@ -140,5 +140,5 @@ def test_denied_stages_is_error_never_pass(aws):
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.apigateway.stage_access_logging") == {(region, "ERROR")}
     message = finding(report, "aws.apigateway.stage_access_logging", region).message
-    assert message.startswith("access denied to apigateway:GetStages in us-east-1: User is not authorized")
+    assert message.startswith("access denied to apigateway:GET in us-east-1: User is not authorized")
     assert [e.key for e in report.collection_errors] == ["aws.apigateway.stages"]

@@ -51,4 +51,4 @@ def test_denied_stages_is_error_never_pass(aws):
         report = scan_with_clients(aws, ["aws.apigatewayv2.stage_access_logging"], {("apigatewayv2", "us-east-1"): v2})
     region = f"account {ACCOUNT} in us-east-1"
     assert verdicts(report, "aws.apigatewayv2.stage_access_logging") == {(region, "ERROR")}
-    assert "access denied to apigateway:GetStages in us-east-1" in finding(report, "aws.apigatewayv2.stage_access_logging", region).message
+    assert "access denied to apigateway:GET in us-east-1" in finding(report, "aws.apigatewayv2.stage_access_logging", region).message

@@ -41,11 +41,11 @@ def _through_proxy(aws: MotoAccount, *check_ids: str):
 
 def test_one_check_over_nine_buckets_makes_only_its_calls(nine_buckets):
     inventory, report, requests = _through_proxy(nine_buckets, ENCRYPTION)
-    # who is calling, ListBuckets, then per bucket its region and its encryption: nothing the
-    # verdicts do not read (every S3 getter for every bucket before: 92 requests)
-    assert report.metadata.api_calls == {
-        "s3:GetBucketEncryption": 9, "s3:GetBucketLocation": 9, "s3:ListBuckets": 1, "sts:GetCallerIdentity": 1}
-    assert requests == 20
+    # who is calling and which regions exist, ListBuckets, then per bucket its region and its
+    # encryption: nothing the verdicts do not read (every S3 getter for every bucket before: 93)
+    assert report.metadata.api_calls == {"ec2:DescribeRegions": 1, "sts:GetCallerIdentity": 1,
+                                         "s3:GetBucketEncryption": 9, "s3:GetBucketLocation": 9, "s3:ListBuckets": 1}
+    assert requests == 21
     assert verdicts(report, ENCRYPTION) == {(name, "PASS" if i % 3 == 0 else "FAIL") for i, name in enumerate(BUCKETS)}
     (coverage,) = inventory.coverage_for("aws.s3.buckets")
     assert (coverage.state, coverage.facets) == (CoverageState.COLLECTED, ["encryption"])
@@ -55,9 +55,9 @@ def test_the_full_s3_catalogue_reads_every_facet_once(nine_buckets):
     s3_checks = [s.id for s in select_checks(load_checks(provider="aws"), provider="aws") if s.collection_keys == ("aws.s3.buckets",)]
     inventory, report, requests = _through_proxy(nine_buckets, *s3_checks)
     calls = report.metadata.api_calls
-    assert calls.pop("sts:GetCallerIdentity") == 1 and calls.pop("s3:ListBuckets") == 1
+    assert calls.pop("sts:GetCallerIdentity") == calls.pop("ec2:DescribeRegions") == calls.pop("s3:ListBuckets") == 1
     assert len(calls) == 10 and set(calls.values()) == {9}  # the nine getters and the location, once per bucket
-    assert requests == 92
+    assert requests == 93
     (coverage,) = inventory.coverage_for("aws.s3.buckets")
     assert coverage.facets is None  # every facet: the snapshot reads as it always did
     assert '"facets"' not in dump_snapshot(inventory)

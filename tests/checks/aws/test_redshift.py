@@ -48,7 +48,7 @@ def test_encryption_and_snapshot_retention(aws):
         == "AutomatedSnapshotRetentionPeriod is 3 days (< 7)"
     )
     assert finding(report, "aws.redshift.snapshot_retention", "fail-default-retention").message == (
-        "AutomatedSnapshotRetentionPeriod is 1 days (< 7)"
+        "AutomatedSnapshotRetentionPeriod is 1 day (< 7)"
     )
     assert finding(report, "aws.redshift.cluster_encrypted", "pass-cluster").resource_id == (
         f"arn:aws:redshift:us-east-1:{ACCOUNT}:cluster:pass-cluster"

@@ -156,7 +156,9 @@ class Context:
             if value is not None:
                 found += [tf for tf in by_ref.get((target.root, value), []) if tf not in found]
         if len(found) > 1:
-            order = self._order.setdefault(types, {id(tf): i for i, tf in enumerate(self.of_type(*types))})
+            order = self._order.get(types)
+            if order is None:
+                order = self._order[types] = {id(tf): i for i, tf in enumerate(self.of_type(*types))}
             found.sort(key=lambda tf: order.get(id(tf), 0))
         return found
 
