@@ -42,17 +42,19 @@ REGIONS = ("eu-west-1", "us-east-1")
 LATENCY_SECONDS = 0.05
 WORKERS = 16  # --max-workers (the default)
 
-# Runs the CLI and reports its own peak RSS from /proc/self/status (VmHWM).
+# Runs the CLI and reports its own peak RSS from /proc/self/status (VmHWM) and its CPU time (all threads).
 RUNNER = """
-import re, sys
+import re, resource, sys
 from scanner.cli.main import main
 code = 0
 try:
     main(sys.argv[1:])
 except SystemExit as done:
     code = done.code
+usage = resource.getrusage(resource.RUSAGE_SELF)
 with open("/proc/self/status") as status:
     sys.stderr.write("\\nvmhwm_kib=%s\\n" % re.search(r"VmHWM:\\s+(\\d+)", status.read()).group(1))
+sys.stderr.write("cpu_seconds=%.3f\\n" % (usage.ru_utime + usage.ru_stime))
 sys.exit(code)
 """
 
@@ -86,12 +88,44 @@ def start(args: list[str], stderr_path: Path) -> subprocess.Popen:
     )
 
 
-def finish(child: subprocess.Popen, stderr_path: Path, allowed: tuple[int, ...] = (0, 1, 3)) -> float:
+def finish(child: subprocess.Popen, stderr_path: Path, allowed: tuple[int, ...] = (0, 1, 3)) -> tuple[float, float]:
+    """(peak RSS in MiB, CPU seconds) of a finished child."""
     code = child.wait()
     err = stderr_path.read_text()
     if code not in allowed:
         raise SystemExit(f"trustscan exited {code}: {err.strip()[-2000:]}")
-    return int(err.rsplit("vmhwm_kib=", 1)[1].split()[0]) / 1024
+    return int(err.rsplit("vmhwm_kib=", 1)[1].split()[0]) / 1024, float(err.rsplit("cpu_seconds=", 1)[1].split()[0])
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+class Meter:
+    """CPU used by moto and by this process (the latency proxy's threads) around one measurement,
+    and how busy the machine's cores were."""
+
+    def __init__(self, moto_pid: int) -> None:
+        self.moto_pid = moto_pid
+
+    def __enter__(self) -> Meter:  # noqa: PYI034
+        self.moto, self.proxy, self.machine = process_cpu(self.moto_pid), time.process_time(), machine_busy()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        busy, total = machine_busy()
+        self.moto_cpu = process_cpu(self.moto_pid) - self.moto
+        self.proxy_cpu = time.process_time() - self.proxy
+        self.machine_busy = (busy - self.machine[0]) / max(1, total - self.machine[1])
 
 
 def scan_args(endpoint: str, checks: str, out: Path, shard: str | None = None) -> list[str]:
@@ -116,26 +150,37 @@ def scan_args(endpoint: str, checks: str, out: Path, shard: str | None = None) -
     return args + (["--shard", shard] if shard else [])
 
 
-def one_process(endpoint: str, checks: str, workdir: Path) -> dict:
+def one_process(endpoint: str, checks: str, workdir: Path, moto_pid: int) -> dict:
     out, err = workdir / "single.json", workdir / "single.err"
-    started = time.perf_counter()
-    rss = finish(start(scan_args(endpoint, checks, out), err), err)
-    wall = time.perf_counter() - started
+    with Meter(moto_pid) as meter:
+        started = time.perf_counter()
+        rss, cpu = finish(start(scan_args(endpoint, checks, out), err), err)
+        wall = time.perf_counter() - started
     report = json.loads(out.read_text())
     calls = sum(report["metadata"]["api_calls"].values())
-    return {"wall": wall, "rss": rss, "calls": calls, "findings": len(report["findings"])}
+    return {
+        "wall": wall,
+        "rss": rss,
+        "cpu": cpu,
+        "moto_cpu": meter.moto_cpu,
+        "proxy_cpu": meter.proxy_cpu,
+        "busy": meter.machine_busy,
+        "calls": calls,
+        "findings": len(report["findings"]),
+    }
 
 
-def sharded(endpoint: str, checks: str, workdir: Path, count: int) -> dict:
+def sharded(endpoint: str, checks: str, workdir: Path, count: int, moto_pid: int) -> dict:
     started = time.perf_counter()
     children = []
-    for index in range(1, count + 1):
-        out, err = workdir / f"shard-{index}.json", workdir / f"shard-{index}.err"
-        children.append((start(scan_args(endpoint, checks, out, f"{index}/{count}"), err), err, out))
-    rss = [finish(child, err) for child, err, _ in children]
+    with Meter(moto_pid) as meter:
+        for index in range(1, count + 1):
+            out, err = workdir / f"shard-{index}.json", workdir / f"shard-{index}.err"
+            children.append((start(scan_args(endpoint, checks, out, f"{index}/{count}"), err), err, out))
+        usage = [finish(child, err) for child, err, _ in children]
     shards_done = time.perf_counter()
     merged, merge_err = workdir / "merged.json", workdir / "merge.err"
-    merge_rss = finish(
+    merge_rss, merge_cpu = finish(
         start(["merge", "--out", str(merged), *[str(out) for _, _, out in children]], merge_err), merge_err, (0, 1, 3)
     )
     wall = time.perf_counter() - started
@@ -144,7 +189,10 @@ def sharded(endpoint: str, checks: str, workdir: Path, count: int) -> dict:
         "wall": wall,
         "shards_wall": shards_done - started,
         "merge_wall": wall - (shards_done - started),
-        "rss": max(rss),
+        "rss": max(rss for rss, _ in usage),
+        "cpu": sum(cpu for _, cpu in usage) + merge_cpu,
+        "moto_cpu": meter.moto_cpu,
+        "busy": meter.machine_busy,
         "merge_rss": merge_rss,
         "findings": len(report["findings"]),
     }
@@ -164,7 +212,7 @@ def main() -> None:
     checks = bench_checks()
     print(
         f"{len(checks.split(','))} checks, regions {', '.join(REGIONS)}, {LATENCY_SECONDS * 1000:.0f} ms per response, "
-        f"{WORKERS} workers, {os.cpu_count()} CPUs",
+        f"{WORKERS} workers, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     rows = []
@@ -174,7 +222,7 @@ def main() -> None:
             seed_organization(moto, members(size), regions=REGIONS)
             seeded = time.perf_counter() - seeded
             workdir = Path(tmp)
-            singles = [one_process(proxy.url, checks, workdir) for _ in range(args.runs)]
+            singles = [one_process(proxy.url, checks, workdir, moto.pid) for _ in range(args.runs)]
             calls = singles[0]["calls"]
             bound = calls * LATENCY_SECONDS / WORKERS
             row: dict = {
@@ -184,7 +232,14 @@ def main() -> None:
                 "findings": singles[0]["findings"],
                 "api_calls": calls,
                 "bound_seconds": round(bound, 2),
-                "one_process": {"wall": median(singles, "wall"), "peak_rss_mib": round(max(r["rss"] for r in singles), 1)},
+                "one_process": {
+                    "wall": median(singles, "wall"),
+                    "cpu_seconds": median(singles, "cpu"),
+                    "moto_cpu_seconds": median(singles, "moto_cpu"),
+                    "proxy_cpu_seconds": median(singles, "proxy_cpu"),
+                    "machine_busy": median(singles, "busy"),
+                    "peak_rss_mib": round(max(r["rss"] for r in singles), 1),
+                },
                 "shards": {},
             }
             single = row["one_process"]
@@ -192,16 +247,20 @@ def main() -> None:
             print(
                 f"M={size:>3}: {row['accounts']} accounts, {calls} API calls, {row['findings']} findings; one process: "
                 f"wall {single['wall']} s (bound {row['bound_seconds']} s, x{single['wall_over_bound']}), "
-                f"peak RSS {single['peak_rss_mib']} MiB",
+                f"CPU {single['cpu_seconds']} s (moto {single['moto_cpu_seconds']} s, proxy {single['proxy_cpu_seconds']} s, "
+                f"cores {single['machine_busy']:.0%} busy), peak RSS {single['peak_rss_mib']} MiB",
                 flush=True,
             )
             for count in (int(k) for k in args.shards.split(",")):
-                runs = [sharded(proxy.url, checks, workdir, count) for _ in range(args.runs)]
+                runs = [sharded(proxy.url, checks, workdir, count, moto.pid) for _ in range(args.runs)]
                 if any(r["findings"] != row["findings"] for r in runs):
                     raise SystemExit(f"K={count}: merged findings differ from the one-process scan")
                 row["shards"][count] = {
                     "wall": median(runs, "wall"),
                     "shards_wall": median(runs, "shards_wall"),
+                    "cpu_seconds": median(runs, "cpu"),
+                    "moto_cpu_seconds": median(runs, "moto_cpu"),
+                    "machine_busy": median(runs, "busy"),
                     "merge_wall": median(runs, "merge_wall"),
                     "peak_rss_mib_per_shard": round(max(r["rss"] for r in runs), 1),
                     "merge_peak_rss_mib": round(max(r["merge_rss"] for r in runs), 1),
@@ -211,7 +270,10 @@ def main() -> None:
                 print(
                     f"        K={count}: wall {shard['wall']} s "
                     f"(shards {shard['shards_wall']} s + merge {shard['merge_wall']} s), "
-                    f"x{shard['speedup']} vs one process, peak RSS per shard {shard['peak_rss_mib_per_shard']} MiB, "
+                    f"x{shard['speedup']} vs one process, CPU {shard['cpu_seconds']} s in all "
+                    f"(moto {shard['moto_cpu_seconds']} s, "
+                    f"cores {shard['machine_busy']:.0%} busy), "
+                    f"peak RSS per shard {shard['peak_rss_mib_per_shard']} MiB, "
                     f"merge {shard['merge_peak_rss_mib']} MiB",
                     flush=True,
                 )

@@ -228,7 +228,7 @@ def test_fuzz_configs_and_waivers(seeds, tmp_path):
     config, snapshot = tmp_path / "trustscan.yaml", tmp_path / "snap.json"
     snapshot.write_text(seeds["snapshot"])
     cases: list[tuple[str, bool]] = [(seeds["config"].replace(old, new), True) for old, new in YAML_GARBAGE]
-    for _ in range(80):
+    for _ in range(60):
         if rng.random() < 0.5:
             cases.append((text_mutation(rng, seeds["config"]), False))
         else:

@@ -235,8 +235,14 @@ server.stop()
 """
 
 
+class MotoUrl(str):
+    """The URL of a moto server process; `pid` is the process (for its CPU time)."""
+
+    pid: int
+
+
 @contextmanager
-def moto_process(seed: int | None = 20261125) -> Iterator[str]:
+def moto_process(seed: int | None = 20261125) -> Iterator[MotoUrl]:
     """moto's server in a child process of its own: its state (and IAM enforcement) is separate
     from any in-process moto server, and it uses a core of its own under load."""
     env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
@@ -248,7 +254,9 @@ def moto_process(seed: int | None = 20261125) -> Iterator[str]:
             raise RuntimeError(f"moto server did not start (said {url!r})")
         if seed is not None:
             urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/seed?a={seed}", method="POST")).read()
-        yield url
+        served = MotoUrl(url)
+        served.pid = child.pid
+        yield served
     finally:
         assert child.stdin is not None
         child.stdin.close()

@@ -3,7 +3,7 @@
 SigV4 signatures still verify) to one upstream server, and counts the requests it served.
 
     with latency_proxy("http://127.0.0.1:5000", delay_seconds=0.05) as proxy:
-        ...  # point endpoint_url at proxy.url
+        ...  # point endpoint_url at proxy.url; record=True keeps each request body in proxy.bodies
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding
 class LatencyProxy:
     url: str
     delay_seconds: float
+    bodies: list[bytes] = field(default_factory=list)  # request bodies, when asked to record them
     _requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -33,13 +34,15 @@ class LatencyProxy:
         with self._lock:
             return self._requests
 
-    def counted(self) -> None:
+    def counted(self, body: bytes | None, record: bool) -> None:
         with self._lock:
             self._requests += 1
+            if record and body:
+                self.bodies.append(body)
 
 
 @contextmanager
-def latency_proxy(upstream: str, delay_seconds: float) -> Iterator[LatencyProxy]:
+def latency_proxy(upstream: str, delay_seconds: float, record: bool = False) -> Iterator[LatencyProxy]:
     target = urlsplit(upstream)
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the latency proxy forwards to loopback addresses only")
@@ -67,7 +70,7 @@ def latency_proxy(upstream: str, delay_seconds: float) -> Iterator[LatencyProxy]
                 status, reason, answer_headers = response.status, response.reason, response.getheaders()
             finally:
                 upstream_conn.close()
-            state.counted()
+            state.counted(body, record)
             remaining = delay_seconds - (time.monotonic() - started)
             if remaining > 0:
                 time.sleep(remaining)

@@ -126,17 +126,25 @@ def collect_scopes(
             except Exception:  # noqa: BLE001 - releasing clients must not fail the run
                 log.debug("closing the member of %s failed", run.ref.id, exc_info=True)
 
+    # Entering a scope may take round trips (an AWS role to assume, the account's regions to list):
+    # members are built on the pool, so the loop keeps collecting the scopes already open meanwhile.
+    opening: dict[Future, _ScopeRun] = {}
+
     def open_next() -> None:
         ref = queue.popleft()
         run = _ScopeRun(ref=ref, member=None)
         active.append(run)
+        opening[pool.executor.submit(organization.member, ref)] = run
+
+    def entered(run: _ScopeRun, future: Future) -> None:
         try:
-            run.member = organization.member(ref)
+            run.member = future.result()
         except Exception as exc:  # noqa: BLE001 - a scope that cannot be entered is ERROR for that scope only
-            log.debug("cannot enter %s", ref.id, exc_info=exc)
-            run.unentered = _Unentered(CoverageState.FAILED, f"cannot enter {ref.kind} {ref.id}: {_one_line(exc)}", type(exc).__name__)
+            log.debug("cannot enter %s", run.ref.id, exc_info=exc)
+            reason = f"cannot enter {run.ref.kind} {run.ref.id}: {_one_line(exc)}"
+            run.unentered = _Unentered(CoverageState.FAILED, reason, type(exc).__name__)
         for spec in ordered_specs:
-            for unit in units_of(ref, spec, run.member):
+            for unit in units_of(run.ref, spec, run.member):
                 _submit(pool, run, spec, unit, pending, plans.get(spec.key))
         if run.pending == 0:
             finish(run)
@@ -144,13 +152,14 @@ def collect_scopes(
     plans = {spec.key: FacetPlan(spec.key, spec.facets, (facets or {}).get(spec.key)) for spec in ordered_specs if spec.facets}
     interrupted = False
     try:
-        while queue or pending:
+        while queue or pending or opening:
             while queue and len(active) < window:
                 open_next()
-            if not pending:
-                continue
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            finished, _ = wait([*pending, *opening], return_when=FIRST_COMPLETED)
             for future in finished:
+                if future in opening:
+                    entered(opening.pop(future), future)
+                    continue
                 run, spec, unit = pending.pop(future)
                 run.pending -= 1
                 done_count += 1
@@ -166,6 +175,12 @@ def collect_scopes(
         for run, spec, unit in pending.values():
             run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.NOT_COLLECTED, reason=reason))
         pending.clear()
+        for run in opening.values():  # never entered: each unit it would have run is not_collected
+            for spec in ordered_specs:
+                for unit in units_of(run.ref, spec, None):
+                    run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.NOT_COLLECTED,
+                                                 reason="scan interrupted before this scope was collected"))
+        opening.clear()
         for run in list(active):
             finish(run, interrupted=True)
         while queue:

@@ -15,9 +15,6 @@ OPTIONS = [
     click.option("--profile", help="AWS named profile (default: the standard credential chain)."),
     click.option("--regions", metavar="R1,R2|all", help="Regions to scan (default: every enabled region of each account)."),
     click.option("--endpoint-url", help="Send every API call here (moto server, LocalStack)."),
-]
-# Joins OPTIONS once the engine collects several scopes per run (see open_run).
-ORGANIZATION_OPTIONS = [
     click.option(
         "--org",
         is_flag=True,
@@ -27,7 +24,8 @@ ORGANIZATION_OPTIONS = [
     click.option(
         "--accounts",
         metavar="ID,...",
-        help="Only these accounts (with --org: in addition to --ous; without: scanned through --role-name).",
+        help="Scan these accounts (with --org: added to --ous; without --org: through --role-name, "
+        "no Organizations access needed).",
     ),
     click.option("--exclude-accounts", metavar="ID,...", help="Leave these accounts out."),
     click.option("--role-name", metavar="ROLE", help="The read-only role assumed in each member account (path/ROLE allowed)."),
@@ -36,22 +34,6 @@ ORGANIZATION_OPTIONS = [
 
 
 def open_collection(
-    pool: Any, *, profile: str | None = None, regions: str | None = None, endpoint_url: str | None = None, session: Any = None
-) -> Any:
-    """The AWS run as an organization collection (scanner.engine.organization): without the
-    organization options, the caller's own account is its one scope. The regions are checked here,
-    before anything is collected: a mistyped region, or one the caller's account has not enabled,
-    stops the run (exit 2); when DescribeRegions is denied, the regions given are scanned with a warning."""
-    from scanner.collect.aws._regions import resolve_regions
-
-    run = open_run(pool, profile=profile, regions=regions, endpoint_url=endpoint_url, session=session)
-    _, warning = resolve_regions(run.api, run.partition, list(run.selection.regions or ()) or None, run.region)
-    if warning:
-        click.echo(f"trustscan: warning: {warning}", err=True)
-    return run
-
-
-def open_run(
     pool: Any,
     *,
     profile: str | None = None,
@@ -70,6 +52,7 @@ def open_run(
     (`member(scope)`). Bad options are refused here, before any API call."""
     from scanner.collect.aws._client import AwsApi
     from scanner.collect.aws._organization import AwsRun, AwsSelection
+    from scanner.collect.aws._regions import resolve_regions
 
     selection = AwsSelection.parse(
         org=org,
@@ -82,7 +65,14 @@ def open_run(
         session_seconds=session_seconds,
     )
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-    return AwsRun(pool, api, selection, profile=profile)
+    run = AwsRun(pool, api, selection, profile=profile)
+    # The regions are checked here, before anything is collected: a mistyped region, or one the
+    # caller's account has not enabled, stops the run (exit 2); when DescribeRegions is denied, the
+    # regions given are scanned with a warning.
+    _, warning = resolve_regions(run.api, run.partition, list(selection.regions or ()) or None, run.region)
+    if warning:
+        click.echo(f"trustscan: warning: {warning}", err=True)
+    return run
 
 
 @contextmanager

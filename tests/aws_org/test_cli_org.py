@@ -29,6 +29,32 @@ def assert_refused(capsys, args: list[str], message: str) -> None:
     assert out == ""
 
 
+# Refused before any API call: the endpoint is a closed port, so a call would fail differently.
+CLOSED = ["--endpoint-url", "http://127.0.0.1:9"]
+
+
+@pytest.mark.parametrize("command", ["scan", "collect"])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--role-name", ROLE_NAME], "--role-name needs --org or --accounts"),
+        (["--ous", "ou-abcd-12345678", "--role-name", ROLE_NAME], "--ous needs --org"),
+        (["--org"], "--org needs --role-name"),
+        (["--accounts", "123456789012"], "--accounts needs --role-name"),
+        (["--org", "--role-name", ROLE_NAME, "--ous", "ou-bad"], "--ous: 'ou-bad' is not an organizational unit id"),
+        (["--org", "--role-name", ROLE_NAME, "--accounts", "12345"], "--accounts: '12345' is not an AWS account id"),
+        (["--org", "--role-name", ROLE_NAME, "--exclude-accounts", "abc"], "--exclude-accounts: 'abc' is not an AWS account id"),
+        (["--org", "--role-name", "bad role"], "--role-name: 'bad role' is not an IAM role name"),
+        (["--org", "--role-name", ROLE_NAME, "--external-id", "x"], "--external-id must be 2 to 1224 characters"),
+        (["--external-id", "abcdef"], "--external-id needs --role-name"),
+        (["--exclude-accounts", "123456789012"], "--exclude-accounts needs --org or --accounts"),
+    ],
+)
+def test_contradictory_or_malformed_options_are_refused_before_any_call(capsys, tmp_path, command, options, message):
+    out = ["--out", str(tmp_path / "s.json")] if command == "collect" else []
+    assert_refused(capsys, [command, "aws", *CLOSED, *out, *options], message)
+
+
 def test_permissions_org_prints_the_caller_and_member_role_policies(capsys):
     code, out, _ = run_main(
         capsys,

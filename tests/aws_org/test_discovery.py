@@ -22,7 +22,7 @@ def pool() -> Iterator[WorkPool]:
 
 def discover(aws_org: Organization, pool: WorkPool, credentials: dict | None = None, **options) -> list[tuple[str, str | None]]:
     session = aws_org.session(**(credentials or aws_org.caller))
-    run = aws_provider.open_run(pool, endpoint_url=aws_org.endpoint_url, session=session, regions="us-east-1", **options)
+    run = aws_provider.open_collection(pool, endpoint_url=aws_org.endpoint_url, session=session, regions="us-east-1", **options)
     return [(scope.id, scope.name) for scope in run.discover()]
 
 
@@ -58,7 +58,7 @@ def test_ous_and_accounts_add_up_and_exclusions_apply_last(aws_org, pool):
 def test_accounts_without_org_are_scanned_as_listed_without_reading_organizations(aws_org, pool):
     wanted = [aws_org.accounts["prod-web"], MANAGEMENT_ACCOUNT]
     session = aws_org.session(**aws_org.caller)
-    run = aws_provider.open_run(
+    run = aws_provider.open_collection(
         pool,
         endpoint_url=aws_org.endpoint_url,
         session=session,

@@ -19,6 +19,7 @@ import botocore.config
 import botocore.exceptions
 from botocore import xform_name
 
+from scanner.collect.aws._accounts import AccountClient, SharedClients, acting_for
 from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
 from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
@@ -79,7 +80,9 @@ def classify(exc: BaseException, service: str, region: str) -> CallFailed:
         # (some emulators answer JSON-protocol services with XML error bodies: no useful message)
         detail = f": {message[0]}" if message and not message[0].startswith("<") else ""
         if code in ACCESS_DENIED_CODES:
-            return CallFailed(CoverageState.FAILED, f"access denied to {iam_action(api_service, operation)} in {region}{detail}", code)
+            return CallFailed(
+                CoverageState.FAILED, f"access denied to {iam_action(api_service, operation)} in {region}{detail}", code
+            )
         if code in REGION_DISABLED_CODES:
             return CallFailed(
                 CoverageState.FAILED,
@@ -154,11 +157,11 @@ def client_config(pool: WorkPool, retry_mode: str = "adaptive", max_attempts: in
 class AwsApi:
     """The calls of one account: its credentials, its clients (built on first use), its call cache.
 
-    A member account of an organization scan gets its own AwsApi over a botocore session
-    (`botocore_session`, assumed-role credentials, the run's shared loader); `close()` releases its
-    clients and cached responses once the account is collected, so memory stays flat in the
-    number of accounts. `failure` makes every call of the account fail with that reason (its role
-    could not be assumed): the engine then records each unit as failed, naming account and role.
+    A member account of an organization scan gets its own AwsApi over the run's shared clients
+    (`shared`, see _accounts.py) and its role session's `credentials`; `close()` drops its cached
+    responses once the account is collected, so memory stays flat in the number of accounts.
+    `failure` makes every call of the account fail with that reason (its role could not be
+    assumed): the engine then records each unit as failed, naming account and role.
     """
 
     def __init__(
@@ -170,7 +173,7 @@ class AwsApi:
         retry_mode: str = "adaptive",
         max_attempts: int = 8,
         session: boto3.Session | None = None,
-        botocore_session: Any = None,
+        shared: SharedClients | None = None,
         config: botocore.config.Config | None = None,
         failure: CallFailed | None = None,
         totals: CallTotals | None = None,
@@ -179,16 +182,16 @@ class AwsApi:
         self.totals = totals  # the whole run's calls, when this is one account of several
         self.endpoint_url = endpoint_url
         self.failure = failure
-        if botocore_session is not None:
-            self.session: Any = botocore_session
-            self._create_client = botocore_session.create_client
-            self.region_name: str | None = botocore_session.get_config_variable("region")
+        self.shared = shared
+        self.credentials: Any = None  # a member account's role session credentials (with `shared`)
+        if shared is not None:
+            self.session: Any = shared.session
+            self.region_name: str | None = shared.session.get_config_variable("region")
         else:
             try:
                 self.session = session or boto3.Session(profile_name=profile)
             except botocore.exceptions.ProfileNotFound as exc:
                 raise ConfigurationError(str(exc)) from exc
-            self._create_client = self.session.client
             self.region_name = self.session.region_name
         self.config = config or client_config(pool, retry_mode, max_attempts)
         self.calls: Counter[str] = Counter()
@@ -204,19 +207,25 @@ class AwsApi:
         key = (service, region)
         with self._client_lock:
             if key not in self._clients:
-                client = self._create_client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
-                client.meta.events.register("before-call", self._count_call)
-                # an interrupted scan sends nothing more, not even the next attempt of a call being retried
-                client.meta.events.register_first("before-send", self._refuse_when_cancelled)
-                self._clients[key] = client
+                if self.shared is not None:
+                    with acting_for(self):
+                        self._clients[key] = AccountClient(self.shared.get(service, region), self)
+                else:
+                    client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
+                    client.meta.events.register("before-call", self._count_call)
+                    # an interrupted scan sends nothing more, not even the next attempt of a call being retried
+                    client.meta.events.register_first("before-send", self._refuse_when_cancelled)
+                    self._clients[key] = client
             return self._clients[key]
 
     def close(self) -> None:
-        """Release the clients (their connection pools) and the cached responses."""
+        """Release this account's clients (their connection pools; a member's are the run's
+        shared ones, kept for the next account) and its cached responses."""
         with self._client_lock:
             clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            client.close()
+        if self.shared is None:
+            for client in clients:
+                client.close()
         self.call_cache = CallCache(getattr(self.pool, "cancelled", None))
 
     def _refuse_when_cancelled(self, **_: Any) -> None:
@@ -264,7 +273,6 @@ class AwsApi:
 
         return self.call_cache.get(("pages", service, region, operation, key, params), fetch)
 
-
     # -- identity -------------------------------------------------------------------------------
     def identity(self, region: str | None = None) -> Identity:
         region = region or self.region_name or "us-east-1"
@@ -303,7 +311,9 @@ class AwsCollection:
         from scanner.collect.aws._regions import resolve_regions
 
         # checked before anything is collected: a mistyped or disabled region stops the run
-        self.regions, self.region_warning = resolve_regions(api, self.partition, sorted(set(regions)) if regions else None, region or self.global_region)
+        self.regions, self.region_warning = resolve_regions(
+            api, self.partition, sorted(set(regions)) if regions else None, region or self.global_region
+        )
 
     def scopes(self, regional: bool) -> list[str]:
         return list(self.regions) if regional else ["global"]
@@ -337,4 +347,10 @@ class AwsCollection:
 
 
 # Collection-key service names that differ from the boto3 client name.
-_ENDPOINT_NAMES = {"cloudtrail": "cloudtrail", "logs": "logs", "cognitoidp": "cognito-idp", "ssoadmin": "sso-admin", "awslambda": "lambda"}
+_ENDPOINT_NAMES = {
+    "cloudtrail": "cloudtrail",
+    "logs": "logs",
+    "cognitoidp": "cognito-idp",
+    "ssoadmin": "sso-admin",
+    "awslambda": "lambda",
+}

@@ -3,8 +3,7 @@
 An organization scan outlives a one-hour role session, so each member account gets botocore
 `RefreshableCredentials` whose refresh function assumes the role again; botocore calls it before
 the session expires (advisory window: try without blocking; mandatory window: every request waits
-for the new session). Every member's botocore session shares one data loader, so service models
-are read from disk and parsed once per run, not once per account.
+for the new session). The requests themselves go through the run's shared clients (_accounts.py).
 """
 
 from __future__ import annotations
@@ -12,13 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.credentials
 import botocore.exceptions
-import botocore.loaders
-import botocore.session
 
 from scanner.collect.aws._client import CallFailed
 from scanner.models.common import CoverageState
@@ -90,7 +87,7 @@ class RoleSession:
         }
         if self.role.external_id:
             params["ExternalId"] = self.role.external_id
-        issued = datetime.now(timezone.utc)
+        issued = datetime.now(UTC)
         self.count("sts:AssumeRole")
         try:
             response = self.sts.assume_role(**params)
@@ -130,35 +127,4 @@ def _code(exc: BaseException) -> str | None:
 def _utc(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-class _RoleCredentials(botocore.credentials.CredentialProvider):
-    """Hands botocore a member's credentials, read when its first client is built."""
-
-    METHOD = "assume-role"
-
-    def __init__(self, source: Callable[[], botocore.credentials.Credentials]) -> None:
-        super().__init__()
-        self._source = source
-
-    def load(self) -> botocore.credentials.Credentials:
-        return self._source()
-
-
-class SharedBotocore:
-    """One data loader for every member session: each service model is loaded once per run."""
-
-    def __init__(self, profile: str | None = None) -> None:
-        self.profile = profile
-        self.loader = botocore.loaders.create_loader()
-
-    def session(self, credentials: Callable[[], botocore.credentials.Credentials], region: str) -> botocore.session.Session:
-        # The caller's profile still applies (CA bundle, retry settings); its credentials do not.
-        session = botocore.session.Session(profile=self.profile)
-        session.register_component("data_loader", self.loader)
-        session.register_component(
-            "credential_provider", botocore.credentials.CredentialResolver([_RoleCredentials(credentials)])
-        )
-        session.set_config_variable("region", region)
-        return session
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

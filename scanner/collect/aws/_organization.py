@@ -19,6 +19,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from scanner.collect.aws._accounts import SharedClients
 from scanner.collect.aws._client import (
     GLOBAL_REGION_BY_PARTITION,
     AwsApi,
@@ -34,27 +35,15 @@ from scanner.collect.aws._credentials import (
     ROLE_NAME,
     MemberRole,
     RoleSession,
-    SharedBotocore,
 )
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
-from scanner.models.inventory import Identity
+from scanner.models.inventory import Identity, ScopeRef
 
 log = logging.getLogger("trustscan")
 
 OU_ID = re.compile(r"^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
-
-
-@dataclass(frozen=True)
-class AccountRef:
-    """One account to scan (a scope of kind "account")."""
-
-    id: str
-    name: str | None = None
-    regions: tuple[str, ...] = ()  # the regions asked for; empty = the account's enabled regions
-    provider: str = "aws"
-    kind: str = "account"
 
 
 @dataclass(frozen=True)
@@ -153,25 +142,32 @@ class AwsRun:
         self.global_region = GLOBAL_REGION_BY_PARTITION.get(self.partition, "us-east-1")
         self.region = region or api.region_name or self.global_region
         self.organization: str | None = None
-        self._shared = SharedBotocore(profile)
         self._config = client_config(pool)
+        self._clients = SharedClients(
+            region=self.region,
+            endpoint_url=api.endpoint_url,
+            config=self._config,
+            profile=profile,
+            cancelled=getattr(pool, "cancelled", None),
+        )
         self._fallback_regions: list[str] | None = None
         self._lock = threading.Lock()
-        self._accounts: list[AccountRef] | None = None
+        self._accounts: list[ScopeRef] | None = None
         self._sts_client: Any = None
 
     # -- discovery ---------------------------------------------------------------------------------
-    def discover(self) -> list[AccountRef]:
+    def discover(self) -> list[ScopeRef]:
         """Every account in the selection, sorted by id, before anything is collected."""
         if self._accounts is None:
             self._accounts = sorted(self._discover(), key=lambda a: a.id)
         return list(self._accounts)
 
-    def _discover(self) -> list[AccountRef]:
-        regions = self.selection.regions or ()
+    def _discover(self) -> list[ScopeRef]:
         caller = self.identity.account
         if not self.selection.multi_account:
-            return [AccountRef(caller, None, regions)]
+            # One account: its regions are known now (as before organizations existed).
+            return [_account(caller, None, tuple(self.selection.regions or self._caller_regions()))]
+        regions = self.selection.regions or ()  # () = each account's enabled regions, read when it is scanned
         if not self.selection.org:
             excluded = set(self.selection.exclude_accounts)
             unknown = sorted(excluded - set(self.selection.accounts))
@@ -180,10 +176,10 @@ class AwsRun:
             chosen = [a for a in self.selection.accounts if a not in excluded]
             if not chosen:
                 raise ConfigurationError("--exclude-accounts leaves no account to scan")
-            return [AccountRef(a, None, regions) for a in chosen]
+            return [_account(a, None, regions) for a in chosen]
         return self._organization_accounts(regions)
 
-    def _organization_accounts(self, regions: tuple[str, ...]) -> list[AccountRef]:
+    def _organization_accounts(self, regions: tuple[str, ...]) -> list[ScopeRef]:
         caller = self.identity.account
         try:
             org = self._org_call("DescribeOrganization")["Organization"]
@@ -231,7 +227,7 @@ class AwsRun:
             log.info(
                 "skipping accounts that are not ACTIVE: %s", ", ".join(f"{a} ({_status(accounts.get(a, {}))})" for a in inactive)
             )
-        selected = [AccountRef(a, accounts[a].get("Name"), regions) for a in chosen if a not in inactive]
+        selected = [_account(a, accounts[a].get("Name"), regions) for a in chosen if a not in inactive]
         if not selected:
             raise ConfigurationError(f"no ACTIVE account selected in organization {self.organization}")
         return selected
@@ -280,34 +276,29 @@ class AwsRun:
         or an account whose regions cannot be listed, gives a member whose every unit fails with
         that reason."""
         account = scope.id
-        regions = list(self.selection.regions) if self.selection.regions else None
+        regions = list(scope.regions) or None  # None: the account's enabled regions
         if account == self.identity.account:
             return AwsCollection(self.api, regions=regions or self._caller_regions(), region=self.region, identity=self.identity)
         role = self.selection.role
         assert role is not None, "a member account needs a role"
         role_arn = role.arn(self.partition, account)
-        sessions: list[RoleSession] = []
         api = AwsApi(
-            self.pool,
-            endpoint_url=self.api.endpoint_url,
-            botocore_session=self._shared.session(lambda: sessions[0].credentials, self.region),
-            config=self._config,
-            totals=self._totals,
+            self.pool, endpoint_url=self.api.endpoint_url, shared=self._clients, config=self._config, totals=self._totals
         )
         try:
-            sessions.append(RoleSession(self._sts(), role, self.partition, account, api.count))
+            session = RoleSession(self._sts(), role, self.partition, account, api.count)
         except CallFailed as failed:
             log.warning("%s", failed.reason)
             return self._failed_member(account, role_arn, failed, regions, api.calls)
-        identity = Identity(account=account, principal=sessions[0].principal or role_arn, partition=self.partition)
-        if regions is None:
-            try:
-                regions = api.enabled_regions(self.region)
-            except ConfigurationError as exc:
-                failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
-                api.close()
-                return self._failed_member(account, role_arn, failed, None, api.calls)
-        return AwsCollection(api, regions=regions, region=self.region, identity=identity)
+        api.credentials = session.credentials
+        identity = Identity(account=account, principal=session.principal or role_arn, partition=self.partition)
+        try:
+            # the account's own regions: the enabled ones, or those asked for, checked against its opt-in state
+            return AwsCollection(api, regions=regions, region=self.region, identity=identity)
+        except ConfigurationError as exc:
+            failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
+            api.close()
+            return self._failed_member(account, role_arn, failed, regions, api.calls)
 
     def _failed_member(
         self, account: str, role_arn: str, failed: CallFailed, regions: list[str] | None, calls: Any
@@ -377,6 +368,10 @@ def member_trust_policy(trusted_principal: str | None, external_id: str | None) 
             raise ConfigurationError("--external-id must be 2 to 1224 characters of letters, digits and +=,.@:/-_")
         statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
     return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def _account(account: str, name: str | None, regions: tuple[str, ...]) -> ScopeRef:
+    return ScopeRef(provider="aws", kind="account", id=account, name=name, regions=regions)
 
 
 def _status(account: dict) -> str:
