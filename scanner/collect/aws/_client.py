@@ -218,6 +218,12 @@ class AwsApi:
                     self._clients[key] = client
             return self._clients[key]
 
+    def data_loader(self) -> Any:
+        """The botocore loader of this account's session (service models, endpoint rules), for the
+        run's member clients to share."""
+        session = getattr(self.session, "_session", self.session)  # a boto3 Session wraps a botocore one
+        return session.get_component("data_loader")
+
     def close(self) -> None:
         """Release this account's clients (their connection pools; a member's are the run's
         shared ones, kept for the next account) and its cached responses."""
