@@ -29,6 +29,14 @@ def tf_scan(
     return report
 
 
+def plan_sources(tree: Path) -> str:
+    """What a recorded plan.json was made from: `sha256  path` per .tf file of the tree."""
+    import hashlib
+
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(tree).as_posix()}" for p in sorted(tree.rglob("*.tf"))]
+    return "\n".join(lines) + "\n"
+
+
 def address(finding: Any) -> str:
     if finding.location is None:
         return finding.resource_id

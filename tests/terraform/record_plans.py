@@ -5,7 +5,8 @@
 Needs the terraform CLI and the hashicorp/aws provider mirror (TRUSTSCAN_TF_PLUGINS, default
 /opt/tf-plugins). Each tree is planned in a temporary copy against moto's server (a provider override
 file adds the endpoint and skips the credential checks); the plan's timestamp is dropped so that
-re-recording an unchanged tree changes nothing.
+re-recording an unchanged tree changes nothing. Beside each plan, `plan.sources` lists the
+SHA-256 of the .tf files it was made from; test_plan.py fails when they no longer match.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scanner.demo.aws import DEMO_CREDENTIALS, moto_server  # noqa: E402
+from tests.terraform.conftest import plan_sources  # noqa: E402
 
 PLUGINS = Path(os.environ.get("TRUSTSCAN_TF_PLUGINS", "/opt/tf-plugins"))
 TREES = {
@@ -63,7 +65,10 @@ def main() -> None:
             shown = subprocess.run(["terraform", "show", "-json", "plan.bin"], cwd=work, env=env, check=True, capture_output=True, text=True)
             plan = json.loads(shown.stdout)
             plan.pop("timestamp", None)
+            # Terraform lists these in no stable order
+            plan["relevant_attributes"] = sorted(plan.get("relevant_attributes", []), key=lambda a: json.dumps(a, sort_keys=True))
             (tree / "plan.json").write_text(json.dumps(plan, indent=1, sort_keys=True), encoding="utf-8")
+            (tree / "plan.sources").write_text(plan_sources(tree), encoding="utf-8")
             print(f"recorded {tree.relative_to(ROOT)}/plan.json ({len(plan['resource_changes'])} resources)")
 
 

@@ -18,6 +18,7 @@ PARAMETERISED = {
     "aws.s3.bucket_cross_region_replication": {"required_buckets": ["*"]},
     "aws.s3.bucket_object_lock": {"required_buckets": ["*"]},
     "aws.s3.bucket_default_encryption": {"require_kms": True},
+    "azure.compute.disk_encryption": {"require_cmk": True},
 }
 
 

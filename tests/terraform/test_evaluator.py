@@ -183,16 +183,19 @@ resource "aws_db_instance" "db" {
 
 
 def test_root_modules_judged_in_worker_processes_give_the_same_report(monkeypatch):
-    """Large trees are evaluated on every core (root modules split across forked workers)."""
+    """Large trees are parsed and evaluated on every core (files and root modules shared between this
+    process and forked workers)."""
     from scanner.engine.scan import frameworks
     from scanner.registry import load_checks
+    from scanner.sources.terraform import loader
     from scanner.sources.terraform import scan as tf
     from tests.terraform.conftest import FIXTURES
 
     checks = list(load_checks().values())
-    serial, _ = tf.report(tf.from_tree([str(FIXTURES / "aws")], {}), checks, frameworks(), workers=1)
+    serial, _ = tf.report(tf.from_tree([str(FIXTURES / "aws")], {}, workers=1), checks, frameworks(), workers=1)
     monkeypatch.setattr(tf, "PARALLEL_FROM_RESOURCE_BLOCKS", 1)
-    parallel, _ = tf.report(tf.from_tree([str(FIXTURES / "aws")], {}), checks, frameworks(), workers=2)
+    monkeypatch.setattr(loader, "PARALLEL_FROM_FILES", 1)
+    parallel, _ = tf.report(tf.from_tree([str(FIXTURES / "aws")], {}, workers=2), checks, frameworks(), workers=2)
     assert len(serial.metadata.scopes) == 4
     assert [f.model_dump_json() for f in parallel.findings] == [f.model_dump_json() for f in serial.findings]
     assert parallel.summary == serial.summary

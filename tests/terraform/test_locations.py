@@ -35,8 +35,14 @@ def _block_header(address: str) -> tuple[str, str]:
 
 
 def test_each_location_lies_inside_the_resource_block_it_names(report):
+    assert_locations_inside_blocks(report, minimum=100)
+
+
+def assert_locations_inside_blocks(report, minimum: int) -> None:
+    """Each located finding's lines lie inside the resource block its address names (the whole block,
+    or lines within it)."""
     located = [f for f in report.findings if f.location is not None and f.location.address]
-    assert len(located) > 100
+    assert len(located) > minimum
     cwd = Path.cwd()
     for finding in located:
         loc = finding.location

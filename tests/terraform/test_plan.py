@@ -16,13 +16,20 @@ from scanner.registry import load_checks
 from scanner.sources.terraform import scan as tf
 from scanner.sources.terraform.adapters import expressible
 from scanner.sources.terraform.plan import from_plan
-from tests.terraform.conftest import FIXTURES, address, tf_scan
+from tests.terraform.conftest import FIXTURES, address, plan_sources, tf_scan
 
 TREES = [FIXTURES / "aws" / "services", FIXTURES / "deploy"]
 
 
 def _verdicts(report):
     return {(f.check_id, address(f)): (f.status.value, f.location and (f.location.file, f.location.start_line, f.location.end_line)) for f in report.findings if f.location and f.location.address}
+
+
+@pytest.mark.parametrize("tree", TREES, ids=lambda p: p.name)
+def test_recorded_plans_are_of_the_current_files(tree):
+    """test_deploy.py scans the recorded deploy plan next to what apply creates: it must be the plan
+    of exactly these files. After changing one: `python tests/terraform/record_plans.py`."""
+    assert (tree / "plan.sources").read_text(encoding="utf-8") == plan_sources(tree)
 
 
 @pytest.mark.parametrize("tree", TREES, ids=lambda p: p.name)

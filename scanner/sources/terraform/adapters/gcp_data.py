@@ -16,15 +16,13 @@ def _project(tf: TfResource) -> str:
     return project if isinstance(project, str) else "(project)"
 
 
+project = _project  # shared with the other google adapters
+
+
 @identity("google_storage_bucket")
 def _bucket_identity(ctx: Context, tf: TfResource) -> dict[str, str]:
     name = name_or_address(tf.values.get("name"), tf)
     return {"name": name, "id": name, "url": f"gs://{name}", "self_link": f"projects/{_project(tf)}/buckets/{name}"}
-
-
-@identity("google_kms_crypto_key")
-def _key_identity(ctx: Context, tf: TfResource) -> dict[str, str]:
-    return {"id": f"(known after apply: {tf.address})"}
 
 
 @adapter(
