@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.models.aws import AwsInventory
-from scanner.models.aws.kms import KmsKey
+from typing import TYPE_CHECKING
+
 from scanner.models.index import per_inventory
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
+    from scanner.models.aws.kms import KmsKey
 
 
 @per_inventory

@@ -21,13 +21,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
-from scanner.models.aws.cloudwatch import MetricAlarm
-from scanner.models.aws.logs import MetricFilter
 from scanner.models.common import Category, Severity
 from scanner.models.index import group_by, per_inventory
 from scanner.registry import CheckContext, CheckFunc, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
+    from scanner.models.aws.cloudwatch import MetricAlarm
+    from scanner.models.aws.logs import MetricFilter
 
 # -- filter pattern parsing ---------------------------------------------------------------------------
 

@@ -135,14 +135,18 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
         except RecursionError:
             raise ConfigurationError(f"--param {name}: the value nests too deeply") from None
         params.setdefault(check_id, {})[key] = value
-    return validate_params(load_checks(), params, "--param") if params else params
+    # only the modules of the checks named (an unknown id is still looked up in the whole catalogue)
+    return validate_params(load_checks(ids=list(params)), params, "--param") if params else params
 
 
 def _select(provider: str | None, check_ids: str | None, severities: str | None, params: dict) -> list:
     from scanner.registry import load_checks, select_checks
 
-    registry = load_checks()
-    selected = select_checks(registry, provider=provider, ids=_split(check_ids), severities=_split(severities))
+    # Only the modules the selection names: start-up stays short (parameters were checked against
+    # the checks they name by _parse_params).
+    ids = _split(check_ids)
+    registry = load_checks(provider, ids or None)
+    selected = select_checks(registry, provider=provider, ids=ids, severities=_split(severities))
     if not selected:
         raise ConfigurationError("no checks match the selection")
     return selected

@@ -149,6 +149,7 @@ class AwsRun:
             config=self._config,
             profile=profile,
             cancelled=getattr(pool, "cancelled", None),
+            loader=api.data_loader(),
         )
         self._fallback_regions: list[str] | None = None
         self._lock = threading.Lock()
