@@ -6,6 +6,7 @@ for every streamed format; a bad scope half way is a one-line error that leaves 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -152,3 +153,32 @@ def test_findings_out_of_report_order_stop_the_stream():
     assert stream._check_order([finding("a", "x"), finding("a", "y"), finding("b", "x")], "a") == ("b", "x", "r", "global")
     with pytest.raises(stream.OutOfOrder):
         stream._check_order([finding("b", "x"), finding("a", "y")], "b")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full (a device whose writes fail) is Linux only")
+def test_a_streamed_output_that_cannot_be_written_is_one_line_and_the_others_are_written(tmp_path, capsys, streamed_calls):
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    sarif = tmp_path / "r.sarif"
+    code = _run("evaluate", str(snapshot), "-q", "--format", "json=/dev/full", "--format", f"sarif={sarif}")
+    err = capsys.readouterr().err
+    assert code == 2 and len(streamed_calls) == 1, err
+    errors = [line for line in err.splitlines() if line.startswith("trustscan: error:")]
+    assert len(errors) == 1 and "could not write json to /dev/full: No space left" in errors[0], err
+    assert _masked(sarif.read_text()) == _masked(formatters.get("sarif")(_in_memory(snapshot, None)))
+    assert not list(tmp_path.glob(".*.part")) and "Traceback" not in err
+
+
+def test_streamed_errors_exit_3_unless_tolerated(tmp_path, capsys, streamed_calls):
+    template = json.loads((SNAPSHOTS / "aws-demo.json").read_text())
+    coverage = template["scopes"][0]["coverage"]
+    denied = next(c for c in coverage if c["key"] == "aws.s3.buckets")
+    denied.update(state="failed", error_code="AccessDenied", reason="s3:ListAllMyBuckets was denied")
+    snapshot = tmp_path / "snapshot.json"
+    Estate(template, copies=1, scopes=1).write(str(snapshot))
+    report = tmp_path / "r.json"
+    assert _run("evaluate", str(snapshot), "-q", "--fail-on", "never", "--format", f"json={report}") == 3
+    assert json.loads(report.read_text())["summary"]["ERROR"] > 0
+    capsys.readouterr()
+    assert _run("evaluate", str(snapshot), "-q", "--fail-on", "never", "--no-fail-on-errors", "--format", f"json={report}") == 0
+    assert "ERROR finding tolerated (--no-fail-on-errors)" in capsys.readouterr().err.replace("ERROR findings", "ERROR finding")
+    assert len(streamed_calls) == 2

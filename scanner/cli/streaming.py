@@ -10,12 +10,13 @@ an error half way leaves no half-written report.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
-from datetime import timezone
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timezone
 from typing import IO, Any
 
 import click
@@ -44,65 +45,149 @@ def streamable(formats: tuple[str, ...], output: str | None, baseline: Any = Non
 
 
 class Outputs:
-    """The run's outputs as streaming writers over temporary files, moved into place by `commit`."""
+    """The run's outputs as streaming writers over temporary files, moved into place by `commit`.
+
+    As for an in-memory report (scanner.cli.outputs.write_output), an output that cannot be written
+    (disk full, a folder removed meanwhile) is reported in one line naming it and dropped, and the
+    others are still written (main() then exits 2)."""
 
     def __init__(self, targets: list[tuple[str, str | None]]) -> None:
         self.targets = targets
-        self._files: list[tuple[str | None, IO[bytes], str | None]] = []  # (destination, handle, temporary path)
+        self._files: list[_File] = []
 
     def factories(self) -> list[Any]:
         """One writer factory per target (scanner.engine.stream.WriterFactory), each opening its file."""
         from scanner import formatters
 
-        return [self._factory(formatters.writer(name), path) for name, path in self.targets]
+        return [self._factory(name, formatters.writer(name), path) for name, path in self.targets]
 
-    def _factory(self, writer: Any, path: str | None) -> Any:
+    def _factory(self, name: str, writer: Any, path: str | None) -> Any:
         def make(report: Any) -> Any:
-            return writer(self._open(path), report)
+            file = self._open(name, path)
+            guarded = _Guarded(file)
+            if not file.failed:
+                guarded.run(lambda: setattr(guarded, "writer", writer(file.handle, report)))
+            return guarded
 
         return make
 
-    def _open(self, path: str | None) -> IO[bytes]:
+    def _open(self, name: str, path: str | None) -> _File:
         if path is None:
             handle: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024, mode="w+b")  # noqa: SIM115
-            self._files.append((None, handle, None))
-            return handle
+            return self._add(_File(name, None, handle, None))
+        if os.path.exists(path) and not os.path.isfile(path):  # a device or a pipe: no file to replace
+            try:
+                return self._add(_File(name, path, open(path, "wb", buffering=1024 * 1024), None))  # noqa: SIM115
+            except OSError as exc:
+                return self._add(_File(name, path, None, None)).fail(exc)
         directory = os.path.dirname(os.path.abspath(path))
         try:
             descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part")
         except OSError as exc:
-            raise ConfigurationError(f"cannot write {path}: {exc.strerror}") from exc
-        handle = os.fdopen(descriptor, "wb", buffering=1024 * 1024)
-        self._files.append((path, handle, temporary))
-        return handle
+            return self._add(_File(name, path, None, None)).fail(exc)
+        return self._add(_File(name, path, os.fdopen(descriptor, "wb", buffering=1024 * 1024), temporary))
+
+    def _add(self, file: _File) -> _File:
+        self._files.append(file)
+        return file
 
     def commit(self) -> None:
-        for path, handle, temporary in self._files:
-            if path is None:
-                handle.seek(0)
-                sys.stdout.flush()
-                out = sys.stdout.buffer
-                while chunk := handle.read(1024 * 1024):
-                    out.write(chunk)
-                out.flush()
-                handle.close()
-            else:
-                handle.close()
-                assert temporary is not None
-                os.replace(temporary, path)
-                os.chmod(path, 0o666 & ~_umask())
-        for path, _, _ in self._files:
-            if path is not None:
-                click.echo(f"wrote {path}", err=True)
+        for file in self._files:
+            if file.failed or file.handle is None:
+                continue
+            try:
+                if file.path is None:
+                    file.handle.seek(0)
+                    _copy_to_stdout(file.handle)
+                    file.handle.close()
+                else:
+                    file.handle.close()
+                    if file.temporary is not None:
+                        os.replace(file.temporary, file.path)
+                        os.chmod(file.path, 0o666 & ~_umask())
+            except OSError as exc:
+                file.fail(exc)
+        for file in self._files:
+            if file.path is not None and not file.failed:
+                click.echo(f"wrote {file.path}", err=True)
         self._files = []
 
     def discard(self) -> None:
-        for _, handle, temporary in self._files:
-            handle.close()
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        for file in self._files:
+            file.drop()
         self._files = []
+
+
+class _File:
+    """One output being written: its destination, open handle and temporary file."""
+
+    def __init__(self, name: str, path: str | None, handle: IO[bytes] | None, temporary: str | None) -> None:
+        self.name, self.path, self.handle, self.temporary = name, path, handle, temporary
+        self.failed = False
+
+    def fail(self, exc: OSError) -> _File:
+        from scanner.cli import outputs
+
+        if not self.failed:
+            self.failed = True
+            where = self.path or "standard output"
+            outputs.fail(f"could not write {self.name} to {where}: {exc.strerror or exc} (the other outputs were written)")
+            self.drop()
+        return self
+
+    def drop(self) -> None:
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            self.handle = None
+        if self.temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+            self.temporary = None
+
+
+class _Guarded:
+    """A writer whose output failing stops it alone (scanner.engine.stream.ReportWriter)."""
+
+    def __init__(self, file: _File) -> None:
+        self.file = file
+        self.writer: Any = None
+
+    def run(self, step: Callable[[], Any]) -> None:
+        if self.file.failed:
+            return
+        try:
+            step()
+        except OSError as exc:
+            self.file.fail(exc)
+
+    def add(self, finding: Any) -> None:
+        if self.file.failed:
+            return
+        try:
+            self.writer.add(finding)
+        except OSError as exc:
+            self.file.fail(exc)
+
+    def finish(self, report: Any) -> None:
+        self.run(lambda: self.writer.finish(report))
+
+
+def _copy_to_stdout(handle: IO[bytes]) -> None:
+    """The spooled bytes to standard output: its byte stream when it has one, else (a text stream
+    put in its place, as by an embedding program) decoded as they go."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is not None:
+        while chunk := handle.read(1024 * 1024):
+            binary.write(chunk)
+        binary.flush()
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    while chunk := handle.read(1024 * 1024):
+        sys.stdout.write(decoder.decode(chunk))
+    sys.stdout.write(decoder.decode(b"", final=True))
+    sys.stdout.flush()
 
 
 def _umask() -> int:
@@ -172,12 +257,21 @@ def evaluate_streamed(source: Any, options: Any, formats: tuple[str, ...], outpu
 
 
 def exit_code(report: Any, tally: Any, fail_on: str) -> int:
-    """The exit status of a streamed report (as scanner.cli.main.exit_status, from the tally)."""
+    """The exit status of a streamed report: scanner.cli.main.exit_status, read from the tally (a
+    streamed run has no baseline, so "new only" does not arise)."""
+    from scanner.cli.main import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK
+    from scanner.cli.policy import current_policy
     from scanner.gate import gating_count
     from scanner.models.common import Status
+    from scanner.text import count
 
     if gating_count(tally.failing, fail_on):
-        return 1
-    if report.summary.get(Status.ERROR) or report.metadata.incomplete:
-        return 3
-    return 0
+        return EXIT_FAIL
+    if report.metadata.incomplete:
+        return EXIT_INCOMPLETE
+    errors = report.summary.get(Status.ERROR, 0)
+    if errors and current_policy().fail_on_errors:
+        return EXIT_INCOMPLETE
+    if errors:
+        click.echo(f"trustscan: warning: {count(errors, 'ERROR finding')} tolerated (--no-fail-on-errors): see the outputs", err=True)
+    return EXIT_OK
