@@ -12,10 +12,16 @@ from scanner.registry import CheckSpec, load_checks
 
 
 def _permissions(spec: CheckSpec) -> list[str]:
+    """What collecting the check's inputs calls: each key's listing, and the facets the check reads."""
     from scanner.collect.registry import load_collectors
 
-    collectors = load_collectors(spec.provider)
-    return sorted({p for key in spec.collection_keys if key in collectors for p in collectors[key].permissions})
+    collectors = load_collectors(spec.provider, spec.collection_keys)
+    facets: dict[str, list[str]] = {key: [] for key in spec.collection_keys}
+    for read in spec.reads:
+        key, _, facet = read.partition(":")
+        if facet:
+            facets[key].append(facet)
+    return sorted({p for key in spec.collection_keys if key in collectors for p in collectors[key].permissions_for(facets[key])})
 
 
 def sources(spec: CheckSpec) -> list[str]:

@@ -8,10 +8,11 @@ under the `trustscan.checks` entry-point group.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -52,6 +53,15 @@ class Result:
     def not_applicable(cls, resource: Resource, message: str, **evidence: Any) -> Result:
         return cls(resource, Status.NOT_APPLICABLE, message, evidence)
 
+    @classmethod
+    def error(cls, resource: Resource, message: str, **evidence: Any) -> Result:
+        """The resource cannot be judged: an input the verdict needs was not collected (say which)."""
+        return cls(resource, Status.ERROR, message, evidence)
+
+
+def _nothing_missing(key: str, resource: Resource | None) -> str | None:
+    return None
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -61,9 +71,18 @@ class CheckContext:
     params: Mapping[str, Any]
     account: Resource  # the scanned account/subscription/project, for account-level verdicts
     complete: Callable[[str], bool]  # whether a collection key was collected in every scope
+    # why a collection key was not collected where a resource is (its region, subscription,
+    # project; anywhere when None), or None when it was: see `missing`
+    uncollected: Callable[[str, Resource | None], str | None] = _nothing_missing
 
     def days_since(self, moment: datetime | None) -> int | None:
         return None if moment is None else (self.now - moment).days
+
+    def missing(self, key: str, resource: Resource | None = None) -> str | None:
+        """Why `key` could not be collected in the place `resource` is in (None: it was collected
+        there). A check that declares `key` optional asks this before reading a verdict into the
+        absence of a fact from `key`: an undecidable resource is `Result.error`, never PASS."""
+        return self.uncollected(key, resource)
 
 
 CheckFunc = Callable[[Any, CheckContext], Iterator[Result]]
@@ -172,6 +191,10 @@ class CheckSpec:
     func: CheckFunc
     aliases: tuple[str, ...] = ()
     param_specs: Mapping[str, Param] = field(default_factory=dict)  # params holds their defaults
+    # inputs among `reads` the check can judge without: a collection key whose failure withholds
+    # nothing (the check asks ctx.missing(key, resource) and gives ERROR where it cannot decide),
+    # or a "key:facet" still read but whose error the check weighs itself (resource.errors)
+    optional: tuple[str, ...] = ()
 
     @property
     def provider(self) -> str:
@@ -190,6 +213,17 @@ class CheckSpec:
     def facets(self) -> tuple[str, ...]:
         return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read)
 
+    @cached_property
+    def required_keys(self) -> tuple[str, ...]:
+        """The collection keys without which the check gives no verdict at all."""
+        return tuple(key for key in self.collection_keys if key not in self.optional)
+
+    @cached_property
+    def guarded_facets(self) -> tuple[str, ...]:
+        """The facets whose read error makes a verdict on the resource ERROR (the optional ones the
+        check judges itself, from `resource.errors`)."""
+        return tuple(read.split(":", 1)[1] for read in self.reads if ":" in read and read not in self.optional)
+
 
 _REGISTRY: dict[str, CheckSpec] = {}
 
@@ -205,12 +239,21 @@ def check(
     remediation: str,
     params: Mapping[str, Any] | None = None,  # name -> default, or Param(default, minimum=..., maximum=..., choices=...)
     aliases: tuple[str, ...] = (),
+    optional: list[str] | None = None,
 ) -> Callable[[CheckFunc], CheckFunc]:
-    """Register a check. Its docstring is the rationale: why the control matters to an auditor."""
+    """Register a check. Its docstring is the rationale: why the control matters to an auditor.
+
+    `optional` names collection keys among `reads` whose failure must not withhold the check: it
+    judges what it can and asks `ctx.missing(key, resource)` before relying on them; or facets
+    ("key:facet") it reads but whose read error it weighs itself (`resource.errors`)."""
 
     def register(func: CheckFunc) -> CheckFunc:
         if not CHECK_ID.match(id):
             raise ValueError(f"check id {id!r} is not <provider>.<service>.<desired_state>")
+        read_keys = {read.split(":", 1)[0] for read in reads}
+        strays = [entry for entry in optional or () if entry not in read_keys and entry not in reads]
+        if strays:
+            raise ValueError(f"check {id}: optional input {strays[0]} is not among its reads")
         specs = {name: value if isinstance(value, Param) else Param(value) for name, value in (params or {}).items()}
         existing = _REGISTRY.get(id)
         if existing is not None and existing.func.__qualname__ != func.__qualname__:
@@ -228,6 +271,7 @@ def check(
             func=func,
             aliases=tuple(aliases),
             param_specs=specs,
+            optional=tuple(optional or ()),
         )
         return func
 
@@ -240,21 +284,84 @@ def _paragraphs(docstring: str) -> str:
     return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
-_DISCOVERED = False
+_LOADED_ALL = False
+_LOADED_PROVIDERS: set[str] = set()
+_LOADED_PACKS = False
+# Check ids whose service is not its module's name (a Python keyword).
+_MODULE_NAMES = {"lambda": "awslambda"}
 
 
-def load_checks() -> dict[str, CheckSpec]:
-    """Import every built-in check module and every installed check pack; return the registry."""
-    global _DISCOVERED
-    if not _DISCOVERED:
+def load_checks(provider: str | None = None, ids: Iterable[str] | None = None) -> dict[str, CheckSpec]:
+    """Import check modules and installed check packs; return the registry of what is loaded.
+
+    Without arguments: every built-in module and every pack (`checks list`, the mapping lint).
+    With `provider`: that provider's built-in modules and every pack (a pack may hold any provider's
+    checks). With `ids`: first only the modules the ids name (`checks.aws.s3` for `aws.s3.<name>`),
+    then, for an id still unknown (an alias kept in another module, a pack's check), the id's
+    provider, then everything: a narrow selection imports only what it runs, and an unknown id is
+    still reported against the whole catalogue.
+    """
+    wanted = [i for i in (ids or ()) if i]
+    if wanted:
+        for check_id in wanted:
+            _import_service(check_id)
+        unknown = [i for i in wanted if not _known(i)]
+        for name in sorted({i.split(".", 1)[0] for i in unknown}):
+            _load_provider(name)
+        if any(not _known(i) for i in unknown):
+            _load_everything()
+    elif provider:
+        _load_provider(provider)
+    else:
+        _load_everything()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _known(check_id: str) -> bool:
+    return check_id in _REGISTRY or any(check_id in spec.aliases for spec in _REGISTRY.values())
+
+
+def _import_service(check_id: str) -> None:
+    if not CHECK_ID.match(check_id):
+        return  # select_checks reports it
+    parts = check_id.split(".")
+    provider, service = parts[0], _MODULE_NAMES.get(parts[1], parts[1])
+    if importlib.util.find_spec(f"checks.{provider}") is None:
+        return
+    name = f"checks.{provider}.{service}"
+    if importlib.util.find_spec(name) is not None:
+        importlib.import_module(name)
+
+
+def _load_provider(provider: str) -> None:
+    if provider not in _LOADED_PROVIDERS and not _LOADED_ALL:
+        import checks
+
+        if provider in {info.name for info in pkgutil.iter_modules(checks.__path__)}:
+            package = importlib.import_module(f"checks.{provider}")
+            for info in pkgutil.walk_packages(package.__path__, prefix=f"checks.{provider}."):
+                importlib.import_module(info.name)
+        _LOADED_PROVIDERS.add(provider)
+    _load_packs()
+
+
+def _load_packs() -> None:
+    global _LOADED_PACKS
+    if not _LOADED_PACKS:
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            entry.load()
+        _LOADED_PACKS = True
+
+
+def _load_everything() -> None:
+    global _LOADED_ALL
+    if not _LOADED_ALL:
         import checks
 
         for info in pkgutil.walk_packages(checks.__path__, prefix="checks."):
             importlib.import_module(info.name)
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
-            entry.load()
-        _DISCOVERED = True
-    return dict(sorted(_REGISTRY.items()))
+        _load_packs()
+        _LOADED_ALL = True
 
 
 def select_checks(

@@ -92,7 +92,7 @@ def test_action_is_composite_pinned_and_keeps_inputs_out_of_scripts():
 
 def test_selftest_uses_the_local_action_with_every_input():
     workflow = yaml.safe_load((WORKFLOWS / "selftest.yml").read_text())
-    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    steps = [s for job in workflow["jobs"].values() for s in job.get("steps", [])]  # a job may call a workflow
     local = [s for s in steps if s.get("uses") == "./"]
     assert local and set(local[0]["with"]) == set(action()["inputs"])
     assert local[0]["with"]["provider"] == "demo"
@@ -121,13 +121,17 @@ def test_readme_workflow_examples_pass_actionlint_and_pin_actions(tmp_path):
     assert len(examples) >= 3, "the README shows a workflow per cloud"
     for text in examples:
         for ref in re.findall(r"uses:\s*(\S+)", text):
-            if not ref.startswith("./") and not ref.startswith("trustscan/trustscan@"):
+            if not ref.startswith("./") and not ref.startswith(("trustscan/trustscan@", "trustscan/trustscan/.github/workflows/")):
                 assert SHA_PIN.match(ref), f"README example uses {ref} unpinned"
     binary = tool("actionlint")
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
+    # a call of this repository's reusable workflows is checked against the workflow itself (its inputs)
+    reusable = re.compile(r"trustscan/trustscan/\.github/workflows/([\w.-]+\.yml)@\S+")
     for i, text in enumerate(examples):
-        (workflows / f"example-{i}.yml").write_text(text)
+        for name in reusable.findall(text):
+            shutil.copy(WORKFLOWS / name, workflows / name)
+        (workflows / f"example-{i}.yml").write_text(reusable.sub(r"./.github/workflows/\1", text))
     (tmp_path / ".git").mkdir()  # actionlint looks for the repository root
     checked = subprocess.run(
         [binary, "-no-color"], capture_output=True, text=True, cwd=tmp_path, timeout=120, env=with_tools_on_path()

@@ -2,25 +2,22 @@
 
 The manifests are validated against the Kubernetes schemas (kubernetes-validate, strict), and their
 own shell command lines run here as N local processes with JOB_COMPLETION_INDEX set as Kubernetes
-sets it, against the GCP fake; the merge must equal one unsharded scan.
+sets it, against the GCP fake; the merge must equal one unsharded scan (tests/local_engine.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.checks.gcp.conftest import gcp, gcp_cloud, gcp_routes  # noqa: F401
+from tests.local_engine import SHARDS, all_at_once, scan_args, trustscan_env, unsharded_findings
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "kubernetes"
-CHECKS = "gcp.storage.bucket_versioning,gcp.logging.sink_exports_all"  # the second is deferred by shards without the organization
 
 
 def _documents(name: str) -> list[dict]:
@@ -61,42 +58,31 @@ def _script(name: str, job: str) -> str:
     return _find(_documents(name), "Job", job)["spec"]["template"]["spec"]["containers"][0]["args"][0]
 
 
-def test_the_jobs_command_lines_as_local_processes_merge_to_the_unsharded_scan(gcp, tmp_path, capsys):
-    binary = shutil.which("trustscan", path=str(Path(sys.executable).parent)) or shutil.which("trustscan")
-    if binary is None:
-        pytest.skip("the trustscan command is not installed (pip install -e .)")
+def test_the_jobs_command_lines_as_local_processes_merge_to_the_unsharded_scan(gcp, tmp_path):
     shards = _documents("trustscan-shards.yaml")
     settings = _find(shards, "ConfigMap", "trustscan-scan")["data"]
-    count = int(settings["TRUSTSCAN_SHARDS"])
-    env = {
-        **os.environ,
-        "PATH": f"{Path(binary).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    env = trustscan_env(**{
         **settings,
-        # what a GCP deployment would put in the ConfigMap, pointed at the fake
+        # what a GCP deployment would put in the ConfigMap, pointed at the fake; two pods (completions: 2)
+        # split the demo's organization scope and three projects as four would (test_shards.py covers N)
         "TRUSTSCAN_PROVIDER": "gcp",
-        "TRUSTSCAN_SCAN_ARGS": f"--organization 104729 --endpoint-url {gcp.url} --checks {CHECKS}",
+        "TRUSTSCAN_SCAN_ARGS": scan_args(gcp.url),
+        "TRUSTSCAN_SHARDS": str(SHARDS),
         "RESULTS": str(tmp_path),
-    }
-    pods = [
-        subprocess.Popen(["/bin/sh", "-c", _script("trustscan-shards.yaml", "trustscan-shards")], env={**env, "JOB_COMPLETION_INDEX": str(index)},
-                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for index in range(count)
-    ]
-    for pod in pods:
-        _, err = pod.communicate(timeout=240)
-        assert pod.returncode == 0, err
+    })
+
+    def pod(index: int) -> subprocess.CompletedProcess:
+        return subprocess.run(["/bin/sh", "-c", _script("trustscan-shards.yaml", "trustscan-shards")], cwd=tmp_path,
+                              env={**env, "JOB_COMPLETION_INDEX": str(index)}, capture_output=True, text=True, timeout=240)
+
+    for done in all_at_once(pod, range(SHARDS)):
+        assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.glob("shard-*.json")) == sorted(
-        [f"shard-{k}.json" for k in range(1, count + 1)] + [f"shard-{k}.snapshot.json" for k in range(1, count + 1)])
+        [f"shard-{k}.json" for k in range(1, SHARDS + 1)] + [f"shard-{k}.snapshot.json" for k in range(1, SHARDS + 1)])
     merged = subprocess.run(["/bin/sh", "-c", _script("trustscan-merge.yaml", "trustscan-merge")], env=env, cwd=tmp_path,
                             capture_output=True, text=True, timeout=240)
     assert merged.returncode == 0, merged.stderr
-    from scanner.cli.main import main
-
-    with pytest.raises(SystemExit) as done:  # the same scan, unsharded, in this process
-        main(["scan", "gcp", *env["TRUSTSCAN_SCAN_ARGS"].split(), "-q", "--format", "json"])
-    unsharded = capsys.readouterr().out
-    assert done.value.code == 1
     organization = json.loads((tmp_path / "organization.json").read_text())
-    assert organization["findings"] == json.loads(unsharded)["findings"]
+    assert organization["findings"] == unsharded_findings(gcp.url)
     assert (tmp_path / "organization.sarif").exists() and (tmp_path / "summary.md").read_text().startswith("## trustscan")
     assert json.loads((tmp_path / "organization.snapshot.json").read_text())["schema_version"] == "2"

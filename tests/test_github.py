@@ -179,6 +179,23 @@ def test_github_report_writes_summary_annotations_and_outputs(tmp_path):
     assert len([line for line in result.stdout.splitlines() if line.startswith("::error ")]) == 10
 
 
+def test_github_report_never_uploads_a_shards_sarif(tmp_path):
+    """One shard's SARIF under the organization's category would replace every other shard's alerts."""
+    from scanner.models.inventory import ShardInfo
+
+    data = report(finding("aws.s3.bucket_versioning", "logs", "FAIL"))
+    data.metadata.shard = ShardInfo(index=2, count=4, scopes=["111122223333"])
+    (tmp_path / "r.json").write_text(data.model_dump_json())
+    (tmp_path / "r.sarif").write_text(sarif.render(data))
+    result, outputs, _ = run_github_report(tmp_path, str(tmp_path / "r.json"), "--exit-code", "1", "--sarif-file", str(tmp_path / "r.sarif"))
+    assert (outputs["upload-sarif"], outputs["sarif-file"], outputs["result"]) == ("false", str(tmp_path / "r.sarif"), "fail")
+    assert "::notice title=trustscan::shard 2/4: its SARIF is not uploaded to code scanning" in result.stdout
+    result, outputs, _ = run_github_report(
+        tmp_path, str(tmp_path / "r.json"), "--exit-code", "1", "--sarif-file", str(tmp_path / "r.sarif"), "--upload-sarif", "false"
+    )
+    assert outputs["upload-sarif"] == "false" and "::notice" not in result.stdout  # nothing to explain when none was asked for
+
+
 def test_github_report_on_a_fork_pull_request_and_without_a_report(tmp_path):
     (tmp_path / "r.json").write_text(report(finding("aws.s3.bucket_versioning", "ok", "PASS")).model_dump_json())
     (tmp_path / "r.sarif").write_text("{}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from scanner.models.aws import AwsInventory
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 def key_manager(inv: AwsInventory, ref: str | None, region: str, account: str) -> str | None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from checks.aws.elbv2 import names
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.apigateway import RestStage
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 STAGE = "AWS::ApiGateway::Stage"
 LOGGING_LEVELS = {"ERROR", "INFO"}

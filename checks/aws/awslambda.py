@@ -6,11 +6,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

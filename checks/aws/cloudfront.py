@@ -4,11 +4,14 @@ access logging."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.cloudfront import Distribution
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 RESOURCE_TYPE = "AWS::CloudFront::Distribution"
 HTTPS_VIEWER = {"https-only", "redirect-to-https"}

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from checks.aws._resource_policy import public_statements
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.cloudtrail import AdvancedEventSelector, Trail
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity, Status
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

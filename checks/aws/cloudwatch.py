@@ -21,10 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, CheckFunc, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 # -- filter pattern parsing ---------------------------------------------------------------------------
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.config import Recorder
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 # Regional resource types a recorder limited to a list must at least cover (default parameter).
 CORE_RESOURCE_TYPES = [

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks._network import ADMIN_PORTS, ALL_PORTS, INTERNET_RANGES, internet_sources, port_label
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.ec2 import NetworkAcl, NetworkAclEntry, SecurityGroup, SecurityGroupPermission
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(
@@ -22,7 +24,8 @@ from scanner.text import count
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::EC2::Region",
-    reads=["aws.ec2.ebs_encryption_by_default"],
+    reads=["aws.ec2.ebs_encryption_by_default:default_kms_key"],
+    optional=["aws.ec2.ebs_encryption_by_default:default_kms_key"],  # evidence only: the setting decides
     remediation="EC2 console > Settings > EBS encryption > Always encrypt new EBS volumes, in each region "
     "(aws ec2 enable-ebs-encryption-by-default --region R).",
 )
@@ -238,6 +241,7 @@ def volume_recent_snapshot(inv: AwsInventory, ctx: CheckContext) -> Iterator[Res
     category=Category.BACKUP,
     resource_type="AWS::EC2::Volume",
     reads=["aws.ec2.volumes", "aws.ec2.instances", "aws.dlm.policies", "aws.backup.protected_resources"],
+    optional=["aws.ec2.instances", "aws.dlm.policies", "aws.backup.protected_resources"],
     remediation="Assign the volume (or its instance) to an AWS Backup plan, or tag it with the target tag of an "
     "enabled DLM snapshot policy (or create a DLM default policy for volumes).",
 )
@@ -245,7 +249,9 @@ def volume_backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
     """A volume is protected when AWS Backup holds a recovery point of it or of the instance it is
     attached to (ListProtectedResources), or when an enabled DLM policy in its region targets it:
     a default policy for volumes or instances, or a custom snapshot/AMI policy whose target tags
-    (any one of them) the volume or its instance carries (A1.2, CC7.5)."""
+    (any one of them) the volume or its instance carries (A1.2, CC7.5). Any one of these protects
+    the volume, so a volume found protected by what could be read passes even if another source
+    could not be read; a volume found unprotected is judged only when every source was read."""
     protected = inv.backup.protected_arns()
     instances = {(i.region, i.instance_id): i for i in inv.ec2.instances}
     policies: dict[str, list] = {}
@@ -270,6 +276,15 @@ def volume_backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Re
         )
         if policy is not None:
             yield Result.passed(volume, f"DLM policy {policy.name} targets it", dlm_policy=policy.id)
+            continue
+        sources = ["aws.backup.protected_resources", "aws.dlm.policies"] + (["aws.ec2.instances"] if volume.attached_instance_ids else [])
+        unread = [reason for key in sources if (reason := ctx.missing(key, volume))]
+        if unread:
+            yield Result.error(
+                volume,
+                "no AWS Backup recovery point or DLM policy found in what could be read: " + "; ".join(unread),
+                attached_instance_ids=volume.attached_instance_ids,
+            )
         else:
             yield Result.failed(
                 volume,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity, Status
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 BACKUP_POLICY_ON = ("ENABLED", "ENABLING")
 
@@ -37,14 +40,16 @@ def encrypted_at_rest(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     severity=Severity.MEDIUM,
     category=Category.BACKUP,
     resource_type="AWS::EFS::FileSystem",
-    reads=["aws.efs.file_systems", "aws.backup.protected_resources"],
+    reads=["aws.efs.file_systems:backup_policy", "aws.backup.protected_resources"],
+    optional=["aws.efs.file_systems:backup_policy", "aws.backup.protected_resources"],
     remediation="Turn on automatic backups (aws efs put-backup-policy --file-system-id ID "
     "--backup-policy Status=ENABLED) or assign the file system to an AWS Backup plan.",
 )
 def backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """EFS keeps no snapshots of its own: without AWS Backup, a deleted or overwritten file is gone.
     A file system is protected when AWS Backup holds a recovery point of it (ListProtectedResources)
-    or its automatic backup policy is on (A1.2, CC7.5)."""
+    or its automatic backup policy is on (A1.2, CC7.5). When AWS Backup cannot be read, a file
+    system whose automatic backups are on is still protected; the others cannot be judged."""
     protected = inv.backup.protected_arns()
     for fs in inv.efs.file_systems:
         record = protected.get(fs.id)
@@ -53,8 +58,11 @@ def backup_protected(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
         elif fs.backup_policy_status in BACKUP_POLICY_ON:
             yield Result.passed(fs, f"automatic backups are {fs.backup_policy_status}", backup_policy=fs.backup_policy_status)
         elif "backup_policy" in fs.errors:
-            # Not a declared facet: a recovery point above decides without the policy.
+            # An optional facet: a recovery point above decides without the policy.
             yield Result(fs, Status.ERROR, fs.errors["backup_policy"])
+        elif unread := ctx.missing("aws.backup.protected_resources", fs):
+            yield Result.error(fs, f"automatic backups are off and AWS Backup's recovery points could not be read: {unread}",
+                               backup_policy=fs.backup_policy_status)
         else:
             yield Result.failed(
                 fs, "no AWS Backup recovery point and automatic backups are off", backup_policy=fs.backup_policy_status

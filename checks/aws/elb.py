@@ -4,12 +4,15 @@ logs, and more than one Availability Zone."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checks.aws.elbv2 import MODERN_TLS_PARAMS, judge_policies, judge_zones, names
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.elb import ClassicListener, ClassicLoadBalancer, SslNegotiationPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 RESOURCE_TYPE = "AWS::ElasticLoadBalancing::LoadBalancer"
 TLS_PROTOCOLS = {"HTTPS", "SSL"}

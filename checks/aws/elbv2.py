@@ -4,12 +4,14 @@ logs, deletion protection, and more than one Availability Zone."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.elbv2 import Listener
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 RESOURCE_TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 ENCRYPTED_PROTOCOLS = {"HTTPS", "TLS", "QUIC"}  # QUIC always carries TLS 1.3

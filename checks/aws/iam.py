@@ -7,13 +7,15 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.iam import AttachedPolicy, CredentialReportUser, IamPrincipal, InlinePolicy, ManagedPolicy, PasswordPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(
@@ -702,24 +704,31 @@ def support_role_exists(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     category=Category.MFA,
     resource_type="AWS::SSO::Instance",
     reads=["aws.iam.credential_report", "aws.iam.identity_providers", "aws.ssoadmin.instances"],
+    optional=["aws.iam.credential_report", "aws.iam.identity_providers", "aws.ssoadmin.instances"],
     remediation="Enable IAM Identity Center (or add a SAML provider for the corporate IdP), move people to it, "
     "and remove IAM users' console passwords.",
 )
 def identity_federation_configured(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result]:
     """With federation, joiners, movers and leavers are handled once in the corporate identity
     provider, with its MFA and its offboarding; local IAM console users are accounts the HR-driven
-    process does not reach (CC6.1, CC6.2). Only IAM Identity Center instances that are ACTIVE count."""
+    process does not reach (CC6.1, CC6.2). Only IAM Identity Center instances that are ACTIVE count.
+    Either federation source is evidence on its own: one that could not be read does not withhold
+    a PASS the other gives."""
     console_users = sorted(u.name for u in inv.iam.credential_report if not u.is_root and u.password_enabled)
     centers = sorted(i.id for i in inv.ssoadmin.instances if i.status in (None, "ACTIVE"))
     providers = sorted(f"{p.kind} {p.name}" for p in inv.iam.identity_providers)
     evidence = {"identity_center_instances": centers, "identity_providers": providers, "console_users": console_users}
+    unread_users = ctx.missing("aws.iam.credential_report")
+    unread = [reason for key in ("aws.iam.identity_providers", "aws.ssoadmin.instances") if (reason := ctx.missing(key))]
     if centers or providers:
         via = f"IAM Identity Center {centers[0]}" if centers else f"identity provider {providers[0]}"
         yield Result.passed(ctx.account, f"federated sign-in configured ({via})", **evidence)
+    elif unread_users:
+        yield Result.error(ctx.account, f"no federation found; the IAM users' console passwords could not be read: {unread_users}", **evidence)
     elif not console_users:
-        yield Result.not_applicable(ctx.account, "no federation, and no IAM user has a console password", **evidence)
-    elif not ctx.complete("aws.ssoadmin.instances"):
-        yield Result.unknown(ctx.account, "no federation found in the regions that could be read", **evidence)
+        yield Result.not_applicable(ctx.account, "no IAM user has a console password, and no federation was found", **evidence)
+    elif unread:
+        yield Result.error(ctx.account, "no federation found in what could be read: " + "; ".join(unread), **evidence)
     else:
         shown = ", ".join(console_users[:5]) + (" ..." if len(console_users) > 5 else "")
         yield Result.failed(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checks.aws._resource_policy import describe, public_statements
-from scanner.models.aws import AwsInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

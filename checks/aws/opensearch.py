@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checks.aws.elbv2 import TLS_RANK, names
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.opensearch import Domain
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 RESOURCE_TYPE = "AWS::OpenSearchService::Domain"
 POLICY_VERSION = re.compile(r"^Policy-Min-TLS-(\d)-(\d)\b")

@@ -4,14 +4,16 @@ protection) and their snapshots (encrypted, not public)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.backup import ProtectedResource
 from scanner.models.aws.rds import DbParameterGroup, DbSnapshot
 from scanner.models.common import Category, Resource, Severity, Status
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(
@@ -374,7 +376,7 @@ def _tls_verdict(
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::RDS::DBInstance",
-    reads=["aws.rds.db_instances", "aws.rds.db_parameter_groups"],
+    reads=["aws.rds.db_instances", "aws.rds.db_parameter_groups:parameters"],
     remediation="In a custom DB parameter group set rds.force_ssl=1 (PostgreSQL, SQL Server) or "
     "require_secure_transport=ON (MySQL, MariaDB), attach it to the instance and reboot if the parameter is static.",
 )
@@ -397,7 +399,7 @@ def instance_tls_required(inv: AwsInventory, ctx: CheckContext) -> Iterator[Resu
     severity=Severity.MEDIUM,
     category=Category.ENCRYPTION,
     resource_type="AWS::RDS::DBCluster",
-    reads=["aws.rds.db_clusters", "aws.rds.cluster_parameter_groups"],
+    reads=["aws.rds.db_clusters", "aws.rds.cluster_parameter_groups:parameters"],
     remediation="In a custom DB cluster parameter group set rds.force_ssl=1 (Aurora PostgreSQL) or "
     "require_secure_transport=ON (Aurora MySQL), or tls=enabled (DocumentDB), and attach it to the cluster.",
 )

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.aws._kms_refs import key_manager
 from checks.aws._resource_policy import describe, public_statements
-from scanner.models.aws import AwsInventory
 from scanner.models.aws.s3 import Bucket
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
 
 
 @check(

@@ -4,12 +4,15 @@ vault soft delete and immutability."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.backup import BackupPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 VAULT = "Microsoft.RecoveryServices/vaults"
 # Protection states in which the vault still takes new recovery points. ProtectionError is a failing job

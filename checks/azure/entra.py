@@ -4,11 +4,14 @@ global administrators, guest access."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.entra import ConditionalAccessPolicy
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 # Built-in directory roles that can change identity, security or tenant-wide configuration.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checks.azure.postgresql import geo_results, tls_results
-from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 
 @check(

@@ -4,12 +4,15 @@ is attached to) and their retention; NSG rules that open SSH, RDP or every port 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 NSGS = "azure.network.security_groups"
 NICS = "azure.network.network_interfaces"

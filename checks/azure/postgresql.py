@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.rdbms import FlexibleServer
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 
 def tls_results(servers: list[FlexibleServer]) -> Iterator[Result]:

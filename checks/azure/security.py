@@ -4,10 +4,13 @@ security contact email and alert notifications."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 
 def _plan(id_: str, plan: str, title: str, rationale: str):  # noqa: ANN202 - check factory

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.sql import SqlServer
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 SERVER = "Microsoft.Sql/servers"
 DATABASE = "Microsoft.Sql/servers/databases"

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from scanner.models.azure import AzureInventory
 from scanner.models.azure.storage import StorageAccount
 from scanner.models.common import Category, Severity
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.azure import AzureInventory
 
 ACCOUNTS = "azure.storage.accounts"
 TYPE = "Microsoft.Storage/storageAccounts"

@@ -4,13 +4,16 @@ balancer logging, deletion protection, multi-zone instance groups."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from checks._network import ALL_PORTS, internet_sources, parse_port_range
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.compute import FirewallPermission, FirewallRule
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 TRUE = ("true", "1", "yes", "y", "on")
 # Subnetwork.purpose values of a regular subnet (compute v1 discovery document: both PRIVATE and the
@@ -197,17 +200,22 @@ def backend_service_logging(inv: GcpInventory, ctx: CheckContext) -> Iterator[Re
     category=Category.BACKUP,
     resource_type="compute.googleapis.com/Disk",
     reads=["gcp.compute.disks", "gcp.compute.resource_policies"],
+    optional=["gcp.compute.resource_policies"],
     remediation="Create a snapshot schedule resource policy and attach it: gcloud compute disks add-resource-policies DISK "
     "--resource-policies SCHEDULE --zone Z",
 )
 def disk_snapshot_schedule(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     """A snapshot schedule takes backups without anyone remembering to; A1.2 expects data to be
-    backed up on a defined schedule."""
+    backed up on a defined schedule. A disk with no resource policy attached has none, whether or not
+    the project's resource policies could be read; one with policies needs them read to tell."""
     schedules = {(p.account, p.name) for p in inv.compute.resource_policies if p.snapshot_schedule}
     for disk in inv.compute.disks:
         attached = [p for p in disk.resource_policies if (disk.account, p) in schedules]
         if attached:
             yield Result.passed(disk, f"snapshot schedule {', '.join(attached)} attached", schedules=attached)
+        elif disk.resource_policies and (unread := ctx.missing("gcp.compute.resource_policies", disk)):
+            yield Result.error(disk, f"resource policies {', '.join(disk.resource_policies)} could not be read: {unread}",
+                               resource_policies=disk.resource_policies)
         else:
             yield Result.failed(disk, "no snapshot schedule resource policy attached", resource_policies=disk.resource_policies)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.iam_policy import IamPolicy
 from scanner.registry import CheckContext, Param, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 AUDIT_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 
@@ -30,7 +33,7 @@ def _all_services(policy: IamPolicy | None) -> tuple[set[str], set[str]]:
     severity=Severity.MEDIUM,
     category=Category.LOGGING,
     resource_type="cloudresourcemanager.googleapis.com/Project",
-    reads=["gcp.resourcemanager.projects:iam_policy", "gcp.resourcemanager.organization"],
+    reads=["gcp.resourcemanager.projects:iam_policy", "gcp.resourcemanager.organization:iam_policy"],
     params={"allow_exemptions": False},
     remediation="Add an auditConfigs entry for allServices with ADMIN_READ, DATA_READ and DATA_WRITE to the organization "
     "(or project) IAM policy, without exemptedMembers.",

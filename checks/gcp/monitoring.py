@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 # id suffix, title phrase, the substrings a metric filter must contain (case and spacing ignored),
 # remediation filter, rationale.

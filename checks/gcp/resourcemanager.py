@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from checks.gcp._iam import grants, human, user_managed_service_account
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.registry import CheckContext, Result, check
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 
 @check(

@@ -4,12 +4,15 @@ deletion protection and PostgreSQL logging flags."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.models.gcp import GcpInventory
 from scanner.models.gcp.sql import SqlInstance
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
+
+if TYPE_CHECKING:
+    from scanner.models.gcp import GcpInventory
 
 SSL_ENFORCING = ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 PG_LEVELS = ["debug5", "debug4", "debug3", "debug2", "debug1", "info", "notice", "warning", "error", "log", "fatal", "panic"]

@@ -162,6 +162,19 @@ def github_report(
         for line in github.annotations(report, workspace=env.get("GITHUB_WORKSPACE"), config_path=config_path):
             click.echo(line)
     sarif_ok = bool(sarif_file) and Path(sarif_file).is_file()
+    upload = sarif_ok and github.should_upload(upload_sarif, env)
+    shard = report.metadata.shard if report is not None else None
+    if shard is not None and upload:
+        # one shard's SARIF under the organization's category would replace the whole analysis
+        click.echo(
+            github.command(
+                "notice",
+                f"shard {shard.index}/{shard.count}: its SARIF is not uploaded to code scanning (it would replace the "
+                "organization's alerts with this shard's); upload the SARIF of `trustscan merge`",
+                title="trustscan",
+            )
+        )
+        upload = False
     outputs = {
         "sarif-file": sarif_file if sarif_ok else "",
         "json-file": report_path if report is not None else "",
@@ -169,7 +182,7 @@ def github_report(
         "failed": len(failed),
         "result": result,
         "category": category or github.category_for(report),
-        "upload-sarif": str(sarif_ok and github.should_upload(upload_sarif, env)).lower(),
+        "upload-sarif": str(upload).lower(),
     }
     if env.get("GITHUB_OUTPUT"):
         github.write_outputs(env["GITHUB_OUTPUT"], outputs)

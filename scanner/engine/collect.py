@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from scanner import __version__
-from scanner.collect.registry import CollectorSpec
+from scanner.collect.registry import CollectorSpec, FacetPlan
 from scanner.engine.pool import WorkPool
 from scanner.models.common import Coverage, CoverageState
 from scanner.models.inventory import Identity, Inventory, InventoryMetadata, ScopeRef
@@ -81,6 +81,7 @@ class _ScopeRun:
     values: dict[str, list[Any]] = field(default_factory=dict)
     singletons: dict[str, Any] = field(default_factory=dict)
     pending: int = 0
+    facets: dict[str, list[str]] = field(default_factory=dict)  # the facets read, per key read partly
 
 
 def collect_scopes(
@@ -93,8 +94,13 @@ def collect_scopes(
     started: datetime,
     progress: ProgressCallback | None = None,
     window: int | None = None,
+    facets: Mapping[str, frozenset[str] | None] | None = None,
 ) -> tuple[list[Inventory], bool]:
     """Collect every unit of every scope; failures become coverage, never exceptions.
+
+    `facets` says, per collection key, which of its collector's per-resource facets to read (None
+    or absent: all of them); the others are not called, and the coverage of the key's units names
+    the facets that were read.
 
     Returns the scopes' inventories (sorted by scope id) and whether the run was interrupted. A
     KeyboardInterrupt (Ctrl-C, or SIGTERM turned into one by the CLI) stops waiting: what was
@@ -139,10 +145,11 @@ def collect_scopes(
             run.unentered = _Unentered(CoverageState.FAILED, reason, type(exc).__name__)
         for spec in ordered_specs:
             for unit in units_of(run.ref, spec, run.member):
-                _submit(pool, run, spec, unit, pending)
+                _submit(pool, run, spec, unit, pending, plans.get(spec.key))
         if run.pending == 0:
             finish(run)
 
+    plans = {spec.key: FacetPlan(spec.key, spec.facets, (facets or {}).get(spec.key)) for spec in ordered_specs if spec.facets}
     interrupted = False
     try:
         while queue or pending or opening:
@@ -188,7 +195,7 @@ def collect_scopes(
     return sorted(done, key=lambda inv: inv.scope_id), interrupted
 
 
-def _submit(pool: WorkPool, run: _ScopeRun, spec: CollectorSpec, unit: str, pending: dict) -> None:
+def _submit(pool: WorkPool, run: _ScopeRun, spec: CollectorSpec, unit: str, pending: dict, plan: FacetPlan | None = None) -> None:
     member = run.member
     if member is None:
         assert run.unentered is not None
@@ -201,11 +208,15 @@ def _submit(pool: WorkPool, run: _ScopeRun, spec: CollectorSpec, unit: str, pend
             run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.UNSUPPORTED, reason=reason))
             return
         context = member.context(unit)
+        if plan is not None and is_dataclass(context) and "facets" in {f.name for f in fields(context)}:
+            context = replace(context, facets=plan)
     except Exception as exc:  # noqa: BLE001 - errors are data
         _failed(run, spec, unit, exc)
         return
     pending[pool.executor.submit(spec.func, context)] = (run, spec, unit)
     run.pending += 1
+    if plan is not None and plan.wanted is not None:
+        run.facets[spec.key] = sorted(plan.wanted)
 
 
 def _record(run: _ScopeRun, spec: CollectorSpec, unit: str, future: Future) -> None:
@@ -216,7 +227,7 @@ def _record(run: _ScopeRun, spec: CollectorSpec, unit: str, future: Future) -> N
             raise
         _failed(run, spec, unit, exc)
         return
-    run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.COLLECTED))
+    run.coverage.append(Coverage(key=spec.key, scope=unit, state=CoverageState.COLLECTED, facets=run.facets.get(spec.key)))
     if isinstance(value, list):
         run.values.setdefault(spec.key, []).extend(value)
     else:
@@ -293,13 +304,16 @@ def run_collection(
     pool: WorkPool,
     checks: list[str],
     progress: ProgressCallback | None = None,
+    facets: Mapping[str, frozenset[str] | None] | None = None,
 ) -> Inventory:
     """Collect one scope through its collection (today's single-account path): its inventory."""
     from scanner.engine.organization import SingleScopeOrganization
 
     started = datetime.now(timezone.utc)
     organization = SingleScopeOrganization(provider)
-    inventories, _ = collect_scopes(organization, organization.discover(), specs, pool, checks, started=started, progress=progress)
+    inventories, _ = collect_scopes(
+        organization, organization.discover(), specs, pool, checks, started=started, progress=progress, facets=facets
+    )
     (inventory,) = inventories
     inventory.metadata.api_calls = provider.api_calls()
     return inventory

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import iac
+from scanner.engine import facets, iac
 from scanner.mapping import Framework, criteria_index, criterion_states, rollup
 from scanner.models.common import Coverage, CoverageState, Resource, Status
 from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
@@ -74,11 +74,15 @@ def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] |
 Level = str  # "scope" (member facts only), "organization" (organization facts only), "mixed" (both)
 
 
-def organization_keys(provider: str) -> frozenset[str]:
-    """The collection keys filled once, in the organization scope."""
+def organization_keys(provider: str, keys: Iterable[str] | None = None) -> frozenset[str]:
+    """The collection keys filled once, in the organization scope (among `keys`, when given: only
+    their collector modules are imported)."""
     from scanner.collect.registry import load_collectors
 
-    return frozenset(key for key, spec in load_collectors(provider).items() if spec.organization)
+    wanted = None if keys is None else set(keys)
+    return frozenset(
+        key for key, spec in load_collectors(provider, wanted).items() if spec.organization and (wanted is None or key in wanted)
+    )
 
 
 def check_level(spec: CheckSpec, org_keys: frozenset[str]) -> Level:
@@ -154,7 +158,8 @@ def iter_findings(
     specs = list(checks)
     criteria = criteria_index(frameworks)
     provider = snapshot.metadata.provider
-    org_keys = organization_keys(provider) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
+    keys = {key for spec in specs for key in spec.collection_keys}
+    org_keys = organization_keys(provider, keys) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
     levels = {spec.id: check_level(spec, org_keys) for spec in specs}
     organization = snapshot.organization_scope()
     skip = frozenset(deferred)
@@ -226,11 +231,15 @@ def evaluate_check(
     """One check over one scope's facts: coverage first, then the check function (through
     scanner.engine.iac, which tracks what a check reads of IaC-sourced resources)."""
     provider_inventory, run_check = prepared or iac.prepare(getattr(inventory, inventory.metadata.provider))
+    unset = facets.hidden(inventory, spec, lambda resource: scope_of(inventory, resource))
+    if unset:  # facets this scan did not read: a verdict resting on one of their fields is ERROR
+        provider_inventory, run_check = facets.guard(provider_inventory, spec, unset, run_check)
     ctx = CheckContext(
         now=inventory.metadata.collected_at,
         params=resolve_params(spec, params),
         account=account_resource(inventory),
         complete=inventory.is_complete,
+        uncollected=lambda key, resource=None: uncollected(inventory, key, resource),
     )
     results = list(_coverage_results(inventory, spec))
     # A verdict about a resource in a unit whose inputs were not collected would rest on missing
@@ -253,8 +262,22 @@ def evaluate_check(
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
     return all(
-        any(c.state == CoverageState.COLLECTED for c in inventory.coverage_for(key)) for key in spec.collection_keys
+        any(c.state == CoverageState.COLLECTED for c in inventory.coverage_for(key)) for key in spec.required_keys
     )
+
+
+def uncollected(inventory: Inventory, key: str, resource: Resource | None = None) -> str | None:
+    """Why `key` was not collected in the unit `resource` belongs to (its region, subscription or
+    project; every unit when `resource` is None), or None when it was collected there. A key
+    collected once per scope ("global") answers for every resource of the scope."""
+    entries = inventory.coverage_for(key)
+    if not entries:
+        return f"{key} was not collected"
+    if resource is not None:
+        unit = scope_of(inventory, resource)
+        entries = [c for c in entries if c.scope == unit] or [c for c in entries if c.scope == "global"] or entries
+    reasons = [c.reason or f"{key} was not collected" for c in entries if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)]
+    return "; ".join(dict.fromkeys(reasons)) or None
 
 
 def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]:
@@ -267,15 +290,19 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
         resource = account_resource(inventory, scope)
         table.setdefault(resource.id, (resource, []))[1].append(reason)
 
-    for key in spec.collection_keys:
+    for key in spec.required_keys:  # an optional input's failure is the check's to judge (ctx.missing)
         entries = inventory.coverage_for(key)
         if not entries:
             note(failed, "global", f"{key} was not collected")
+        wanted = [read.split(":", 1)[1] for read in spec.reads if read.startswith(f"{key}:")]
         for entry in entries:
             if entry.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED):
                 note(failed, entry.scope, entry.reason or f"{key} was not collected")
             elif entry.state == CoverageState.UNSUPPORTED:
                 note(unsupported, entry.scope, entry.reason or f"{key} is not available")
+            elif entry.facets is not None and (unread := [f for f in wanted if f not in entry.facets]):
+                # a snapshot collected for other checks, evaluated with this one
+                note(failed, entry.scope, f"{key}:{', '.join(unread)} was not read when this was collected (its checks did not need it)")
     for _, (resource, reasons) in sorted(failed.items()):
         yield Result(resource, Status.ERROR, "; ".join(dict.fromkeys(reasons)))
     for resource_id, (resource, reasons) in sorted(unsupported.items()):
@@ -284,7 +311,7 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
 
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
-    unreadable = [result.resource.errors[f] for f in spec.facets if f in result.resource.errors]
+    unreadable = [result.resource.errors[f] for f in spec.guarded_facets if f in result.resource.errors]
     if unreadable and result.status != Status.ERROR:
         return Result(result.resource, Status.ERROR, "; ".join(unreadable), result.evidence)
     return result

@@ -5,26 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collect.registry import CollectorSpec, load_collectors
 from scanner.engine.collect import ProgressCallback, ProviderCollection, collect_scopes, run_collection
-from scanner.engine.evaluate import (
-    as_snapshot,
-    build_report,
-    check_level,
-    evaluate,
-    organization_keys,
-    resolve_params,
-)
 from scanner.engine.organization import OrganizationCollection, is_organization
 from scanner.engine.plan import build_plan, recompute, shard_scopes
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
-from scanner.mapping import Framework, load_framework
 from scanner.models.inventory import Inventory, ScanPlan, ScopeRef, ShardInfo, Snapshot, SnapshotMetadata
-from scanner.models.report import DeferredChecks, Report
 from scanner.registry import CheckSpec
+
+# The evaluation side (mapping, report models, evaluate) is imported where it is used: a scan
+# starts collecting without it.
+if TYPE_CHECKING:
+    from scanner.mapping import Framework
+    from scanner.models.report import DeferredChecks, Report
 
 DEFAULT_FRAMEWORKS = ("soc2",)
 
@@ -40,19 +36,41 @@ class ScanOptions:
 
 def collection_plan(provider: str, checks: list[CheckSpec]) -> list[CollectorSpec]:
     """The union of what the selected checks read: each key collected once for all of them."""
-    collectors = load_collectors(provider)
     keys = sorted({key for spec in checks for key in spec.collection_keys})
+    collectors = load_collectors(provider, keys)
     missing = [key for key in keys if key not in collectors]
     if missing:
         raise ConfigurationError(f"no collector fills {', '.join(missing)}")
     return [collectors[key] for key in keys]
 
 
+def facet_plan(checks: list[CheckSpec], specs: list[CollectorSpec]) -> dict[str, frozenset[str] | None]:
+    """Per collection key with per-resource facets: the facets the selected checks read (and those
+    they need), or None when that is all of them. A narrow selection makes only its calls; the full
+    catalogue reads every facet, as it always did."""
+    read: dict[str, set[str]] = {spec.key: set() for spec in specs if spec.facets}
+    for check in checks:
+        for entry in check.reads:
+            key, _, facet = entry.partition(":")
+            if facet and key in read:
+                read[key].add(facet)
+    plan: dict[str, frozenset[str] | None] = {}
+    for spec in specs:
+        if spec.facets:
+            chosen = spec.with_needs(read[spec.key]) & frozenset(spec.facets)
+            plan[spec.key] = None if chosen == frozenset(spec.facets) else chosen
+    return plan
+
+
 def frameworks(names: tuple[str, ...] = DEFAULT_FRAMEWORKS) -> dict[str, Framework]:
+    from scanner.mapping import load_framework
+
     return {name: load_framework(name) for name in names}
 
 
 def resolved_parameters(options: ScanOptions) -> dict[str, dict[str, Any]]:
+    from scanner.engine.evaluate import resolve_params
+
     return {spec.id: resolve_params(spec, options.params) for spec in options.checks if spec.params}
 
 
@@ -93,7 +111,9 @@ def collect_snapshot(
     plan, specs = plan_scan(organization, options, count)
     mine = shard_scopes(plan, index)
     check_ids = [spec.id for spec in options.checks]
-    inventories, interrupted = collect_scopes(organization, mine, specs, pool, check_ids, started=started, progress=options.progress)
+    inventories, interrupted = collect_scopes(
+        organization, mine, specs, pool, check_ids, started=started, progress=options.progress, facets=facet_plan(options.checks, specs)
+    )
     regions = sorted({r for inventory in inventories for r in inventory.metadata.regions})
     return Snapshot(
         metadata=SnapshotMetadata(
@@ -122,7 +142,10 @@ def collect(collection: Any, pool: WorkPool, options: ScanOptions, *, shard: tup
     if shard is not None:
         raise ConfigurationError("--shard needs an organization collection")
     member: ProviderCollection = collection
-    return run_collection(member, collection_plan(member.provider, options.checks), pool, [spec.id for spec in options.checks], options.progress)
+    specs = collection_plan(member.provider, options.checks)
+    return run_collection(
+        member, specs, pool, [spec.id for spec in options.checks], options.progress, facets=facet_plan(options.checks, specs)
+    )
 
 
 def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], DeferredChecks | None]:
@@ -130,12 +153,14 @@ def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], De
     without the organization scope cannot decide. It skips them and carries its members' facts for
     them; the shard holding the organization decides them for its own members and carries the
     organization's facts. Returns (checks to skip here, what to carry)."""
+    from scanner.engine.evaluate import check_level, organization_keys
+    from scanner.models.report import DeferredChecks
     from scanner.snapshot import restrict
 
     shard = snapshot.metadata.shard
     if shard is None or shard.count <= 1 or not snapshot.scopes:
         return [], None
-    org_keys = organization_keys(snapshot.metadata.provider)
+    org_keys = organization_keys(snapshot.metadata.provider, {key for spec in checks for key in spec.collection_keys})
     mixed = [spec for spec in checks if check_level(spec, org_keys) == "mixed"]
     if not mixed:
         return [], None
@@ -149,6 +174,8 @@ def deferral(snapshot: Snapshot, checks: list[CheckSpec]) -> tuple[list[str], De
 
 def report_for(inventory: Inventory | Snapshot, options: ScanOptions, *, source: str, started_at: datetime | None = None) -> Report:
     """Evaluate a snapshot (or one scope's inventory) and build its report."""
+    from scanner.engine.evaluate import as_snapshot, build_report, evaluate
+
     snapshot = _replan(as_snapshot(inventory), options)
     started = started_at or datetime.now(timezone.utc)
     loaded = frameworks(options.frameworks)

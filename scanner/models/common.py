@@ -91,6 +91,9 @@ class Coverage(BaseModel):
     state: CoverageState
     reason: str | None = None
     error_code: str | None = None
+    # The per-resource facets read in this unit when the plan read only some of the collector's
+    # (absent: all of them). A verdict resting on another facet of this key is ERROR.
+    facets: list[str] | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Frozen(BaseModel):

@@ -8,14 +8,18 @@ Snapshots of schema "1" held a single inventory; `scanner.engine.scan.load_snaps
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import importlib
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import core_schema
 
-from scanner.models.aws import AwsInventory
-from scanner.models.azure import AzureInventory
 from scanner.models.common import Coverage, CoverageState, Timestamp
-from scanner.models.gcp import GcpInventory
+
+if TYPE_CHECKING:
+    from scanner.models.aws import AwsInventory
+    from scanner.models.azure import AzureInventory
+    from scanner.models.gcp import GcpInventory
 
 INVENTORY_SCHEMA_VERSION = "1"  # one scope's inventory (and the whole snapshot before organizations)
 SNAPSHOT_SCHEMA_VERSION = "2"  # a scan: scopes + plan
@@ -68,13 +72,56 @@ class InventoryMetadata(BaseModel):
     organization: str | None = None  # the organization scope's id this scope belongs to, if any
 
 
+class _ProviderInventory:
+    """The type of an Inventory's provider field (`AwsInventory` ...), resolved on first use.
+
+    A provider's inventory model holds every service model of that provider: hundreds of pydantic
+    models whose import and schema build cost a large share of start-up. Typed through this marker,
+    an AWS scan never imports the Azure and GCP models, and imports the AWS ones only when a value is
+    validated. Validation, serialisation and the JSON Schema are the model's own."""
+
+    def __init__(self, provider: str, name: str) -> None:
+        self.module, self.name = f"scanner.models.{provider}.inventory", name
+
+    def model(self) -> type[BaseModel]:
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Any:
+            model = self.model()
+            return value if isinstance(value, model) else model.model_validate(value)
+
+        def serialize(value: BaseModel, info: Any) -> Any:
+            return value.model_dump(
+                mode=info.mode, by_alias=info.by_alias, exclude_unset=info.exclude_unset, exclude_defaults=info.exclude_defaults,
+                exclude_none=info.exclude_none, round_trip=info.round_trip,
+            )
+
+        return core_schema.no_info_plain_validator_function(
+            validate, serialization=core_schema.plain_serializer_function_ser_schema(serialize, info_arg=True)
+        )
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        return handler(self.model().__pydantic_core_schema__)
+
+
+if TYPE_CHECKING:
+    AwsField = AwsInventory
+    AzureField = AzureInventory
+    GcpField = GcpInventory
+else:
+    AwsField = Annotated[Any, _ProviderInventory("aws", "AwsInventory")]
+    AzureField = Annotated[Any, _ProviderInventory("azure", "AzureInventory")]
+    GcpField = Annotated[Any, _ProviderInventory("gcp", "GcpInventory")]
+
+
 class Inventory(BaseModel):
     schema_version: str = INVENTORY_SCHEMA_VERSION
     metadata: InventoryMetadata
     coverage: list[Coverage] = Field(default_factory=list)
-    aws: AwsInventory | None = None
-    azure: AzureInventory | None = None
-    gcp: GcpInventory | None = None
+    aws: AwsField | None = None
+    azure: AzureField | None = None
+    gcp: GcpField | None = None
 
     def coverage_for(self, key: str) -> list[Coverage]:
         return [c for c in self.coverage if c.key == key]

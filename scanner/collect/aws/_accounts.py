@@ -108,12 +108,15 @@ class SharedClients:
         config: botocore.config.Config,
         profile: str | None = None,
         cancelled: threading.Event | None = None,
+        loader: botocore.loaders.Loader | None = None,
     ) -> None:
         self.endpoint_url = endpoint_url
         self.config = config
         self.cancelled = cancelled  # set when the scan is interrupted: nothing more is sent
         # The caller's profile still applies (CA bundle, retry settings); its credentials do not.
         self.session = botocore.session.Session(profile=profile)
+        if loader is not None:  # the caller's: each service model is read and parsed once per run
+            self.session.register_component("data_loader", loader)
         self.session.register_component("credential_provider", botocore.credentials.CredentialResolver([_Provider()]))
         self.session.set_config_variable("region", region)
         self._clients: dict[tuple[str, str], Any] = {}

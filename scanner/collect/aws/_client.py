@@ -21,6 +21,7 @@ from botocore import xform_name
 
 from scanner.collect.aws._accounts import AccountClient, SharedClients, acting_for
 from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
+from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
@@ -113,6 +114,7 @@ class AwsScope:
     account: str
     partition: str
     regions: tuple[str, ...] = ()  # every region this run scans
+    facets: FacetPlan | None = None  # which per-resource getters this unit reads (set by the engine)
 
     def arn(self, service: str, resource: str, region: str | None = None) -> str:
         return f"arn:{self.partition}:{service}:{self.region if region is None else region}:{self.account}:{resource}"
@@ -215,6 +217,12 @@ class AwsApi:
                     client.meta.events.register_first("before-send", self._refuse_when_cancelled)
                     self._clients[key] = client
             return self._clients[key]
+
+    def data_loader(self) -> Any:
+        """The botocore loader of this account's session (service models, endpoint rules), for the
+        run's member clients to share."""
+        session = getattr(self.session, "_session", self.session)  # a boto3 Session wraps a botocore one
+        return session.get_component("data_loader")
 
     def close(self) -> None:
         """Release this account's clients (their connection pools; a member's are the run's

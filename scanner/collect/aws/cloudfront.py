@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.cloudfront import CacheBehavior, Distribution, Origin
 
 if TYPE_CHECKING:
@@ -17,12 +17,11 @@ if TYPE_CHECKING:
 @collector(
     "aws.cloudfront.distributions",
     regional=False,
-    permissions=[
-        "cloudfront:ListDistributions",
-        "cloudfront:GetDistributionConfig",
-        "logs:DescribeDeliverySources",
-        "logs:DescribeDeliveries",
-    ],
+    permissions=["cloudfront:ListDistributions"],
+    facets={
+        "logging": facet(["cloudfront:GetDistributionConfig"], ["logging_enabled", "logging_bucket"]),
+        "log_deliveries": facet(["logs:DescribeDeliverySources", "logs:DescribeDeliveries"], ["log_delivery_destinations"]),
+    },
 )
 def distributions(scope: AwsScope) -> list[Distribution]:
     listed: list[dict[str, Any]] = []

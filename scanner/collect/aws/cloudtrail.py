@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.cloudtrail import AdvancedEventSelector, DataResource, EventSelector, FieldSelector, Trail
 
 if TYPE_CHECKING:
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 @collector(
     "aws.cloudtrail.trails",
     regional=True,
-    permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
+    permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
+    facets={
+        "event_selectors": facet(["cloudtrail:GetEventSelectors"], ["event_selectors", "advanced_event_selectors"]),
+    },
 )
 def trails(scope: AwsScope) -> list[Trail]:
     # Each trail is recorded once: by its home region when that region is scanned, otherwise by the

@@ -9,14 +9,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.cognitoidp import UserPool
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.cognitoidp.user_pools", regional=True, permissions=["cognito-idp:ListUserPools", "cognito-idp:GetUserPoolMfaConfig"])
+@collector(
+    "aws.cognitoidp.user_pools",
+    regional=True,
+    permissions=["cognito-idp:ListUserPools"],
+    facets={
+        "mfa": facet(["cognito-idp:GetUserPoolMfaConfig"], ["mfa_configuration", "software_token_mfa", "sms_mfa"]),
+    },
+)
 def user_pools(scope: AwsScope) -> list[UserPool]:
     listed = scope.pages("cognito-idp", "ListUserPools", "UserPools", MaxResults=60)
     return scope.map(lambda p: _pool(scope, p), listed)

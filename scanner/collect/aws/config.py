@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.config import ConfigRecording, DeliveryChannel, Recorder
 
 if TYPE_CHECKING:
@@ -15,11 +15,10 @@ if TYPE_CHECKING:
 @collector(
     "aws.config.recording",
     regional=True,
-    permissions=[
-        "config:DescribeConfigurationRecorders",
-        "config:DescribeConfigurationRecorderStatus",
-        "config:DescribeDeliveryChannels",
-    ],
+    permissions=["config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus"],
+    facets={
+        "delivery_channels": facet(["config:DescribeDeliveryChannels"], ["delivery_channels"]),
+    },
 )
 def recording(scope: AwsScope) -> list[ConfigRecording]:
     recorders = scope.call("config", "DescribeConfigurationRecorders").get("ConfigurationRecorders", [])

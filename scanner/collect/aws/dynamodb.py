@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.dynamodb import Table
 
 if TYPE_CHECKING:
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 @collector(
     "aws.dynamodb.tables",
     regional=True,
-    permissions=["dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups"],
+    permissions=["dynamodb:ListTables", "dynamodb:DescribeTable"],
+    facets={
+        "continuous_backups": facet(["dynamodb:DescribeContinuousBackups"], ["pitr_enabled"]),
+    },
 )
 def tables(scope: AwsScope) -> list[Table]:
     names = scope.pages("dynamodb", "ListTables", "TableNames")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.ec2 import (
     EbsEncryptionByDefault,
     FlowLog,
@@ -36,7 +36,10 @@ def _tags(tags: list[dict] | None) -> dict[str, str]:
 @collector(
     "aws.ec2.ebs_encryption_by_default",
     regional=True,
-    permissions=["ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"],
+    permissions=["ec2:GetEbsEncryptionByDefault"],
+    facets={
+        "default_kms_key": facet(["ec2:GetEbsDefaultKmsKeyId"], ["default_kms_key_id"]),
+    },
 )
 def ebs_encryption_by_default(scope: AwsScope) -> list[EbsEncryptionByDefault]:
     enabled = scope.call("ec2", "GetEbsEncryptionByDefault")["EbsEncryptionByDefault"]
@@ -96,7 +99,10 @@ def instances(scope: AwsScope) -> list[Instance]:
 @collector(
     "aws.ec2.snapshots",
     regional=True,
-    permissions=["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
+    permissions=["ec2:DescribeSnapshots"],
+    facets={
+        "create_volume_permission": facet(["ec2:DescribeSnapshotAttribute"], ["public", "shared_with_accounts"]),
+    },
 )
 def snapshots(scope: AwsScope) -> list[Snapshot]:
     # OwnerIds=self: snapshots shared with the account are someone else's to judge. (The OwnerId

@@ -6,14 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.ecs import ContainerLogging, TaskDefinition
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.ecs.task_definitions", regional=True, permissions=["ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition"])
+@collector(
+    "aws.ecs.task_definitions",
+    regional=True,
+    permissions=["ecs:ListTaskDefinitions"],
+    facets={
+        "definition": facet(["ecs:DescribeTaskDefinition"], ["containers"]),
+    },
+)
 def task_definitions(scope: AwsScope) -> list[TaskDefinition]:
     arns = scope.pages("ecs", "ListTaskDefinitions", "taskDefinitionArns", status="ACTIVE")
     return scope.map(lambda arn: _task_definition(scope, arn), arns)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import error_code, read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.efs import FileSystem
 
 if TYPE_CHECKING:
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 @collector(
     "aws.efs.file_systems",
     regional=True,
-    permissions=["elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeBackupPolicy"],
+    permissions=["elasticfilesystem:DescribeFileSystems"],
+    facets={
+        "backup_policy": facet(["elasticfilesystem:DescribeBackupPolicy"], ["backup_policy_status"]),
+    },
 )
 def file_systems(scope: AwsScope) -> list[FileSystem]:
     listed = scope.pages("efs", "DescribeFileSystems", "FileSystems")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.elb import ClassicListener, ClassicLoadBalancer, SslNegotiationPolicy
 
 if TYPE_CHECKING:
@@ -20,11 +20,11 @@ PROTOCOL_ATTRIBUTE = "Protocol-"
 @collector(
     "aws.elb.load_balancers",
     regional=True,
-    permissions=[
-        "elasticloadbalancing:DescribeLoadBalancers",
-        "elasticloadbalancing:DescribeLoadBalancerAttributes",
-        "elasticloadbalancing:DescribeLoadBalancerPolicies",
-    ],
+    permissions=["elasticloadbalancing:DescribeLoadBalancers"],
+    facets={
+        "attributes": facet(["elasticloadbalancing:DescribeLoadBalancerAttributes"], ["access_logs_enabled", "access_logs_bucket", "cross_zone_enabled"]),
+        "policies": facet(["elasticloadbalancing:DescribeLoadBalancerPolicies"], ["ssl_policies"]),
+    },
 )
 def load_balancers(scope: AwsScope) -> list[ClassicLoadBalancer]:
     listed = scope.pages("elb", "DescribeLoadBalancers", "LoadBalancerDescriptions")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.elbv2 import Listener, LoadBalancer
 
 if TYPE_CHECKING:
@@ -20,12 +20,12 @@ TLS_PROTOCOLS = {"HTTPS", "TLS"}
 @collector(
     "aws.elbv2.load_balancers",
     regional=True,
-    permissions=[
-        "elasticloadbalancing:DescribeLoadBalancers",
-        "elasticloadbalancing:DescribeListeners",
-        "elasticloadbalancing:DescribeSSLPolicies",
-        "elasticloadbalancing:DescribeLoadBalancerAttributes",
-    ],
+    permissions=["elasticloadbalancing:DescribeLoadBalancers"],
+    facets={
+        "listeners": facet(["elasticloadbalancing:DescribeListeners"], ["listeners"]),
+        "ssl_policies": facet(["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeSSLPolicies"], ["ssl_policy_protocols"]),
+        "attributes": facet(["elasticloadbalancing:DescribeLoadBalancerAttributes"], ["access_logs_enabled", "access_logs_bucket", "deletion_protection"]),
+    },
 )
 def load_balancers(scope: AwsScope) -> list[LoadBalancer]:
     listed = scope.pages("elbv2", "DescribeLoadBalancers", "LoadBalancers")

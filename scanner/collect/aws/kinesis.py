@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.kinesis import Stream
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.kinesis.streams", regional=True, permissions=["kinesis:ListStreams", "kinesis:DescribeStreamSummary"])
+@collector(
+    "aws.kinesis.streams",
+    regional=True,
+    permissions=["kinesis:ListStreams"],
+    facets={
+        "summary": facet(["kinesis:DescribeStreamSummary"], ["encryption_type", "kms_key_id", "retention_hours"]),
+    },
+)
 def streams(scope: AwsScope) -> list[Stream]:
     listed = scope.pages("kinesis", "ListStreams", "StreamSummaries")
     return scope.map(lambda s: _stream(scope, s), listed)

@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.kms import KmsKey
 
 if TYPE_CHECKING:
@@ -24,13 +24,12 @@ DEFAULT_PENDING_WINDOW_DAYS = 30  # ScheduleKeyDeletion's default
 @collector(
     "aws.kms.keys",
     regional=True,
-    permissions=[
-        "kms:ListKeys",
-        "kms:DescribeKey",
-        "kms:GetKeyRotationStatus",
-        "kms:GetKeyPolicy",
-        "cloudtrail:LookupEvents",
-    ],
+    permissions=["kms:ListKeys", "kms:DescribeKey"],
+    facets={
+        "rotation": facet(["kms:GetKeyRotationStatus"], ["rotation_enabled"]),
+        "policy": facet(["kms:GetKeyPolicy"], ["policy"]),
+        "deletion_window": facet(["cloudtrail:LookupEvents"], ["pending_window_days"]),
+    },
 )
 def keys(scope: AwsScope) -> list[KmsKey]:
     listed = scope.pages("kms", "ListKeys", "Keys")

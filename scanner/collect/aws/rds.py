@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.rds import (
     DbCluster,
     DbClusterSnapshot,
@@ -64,7 +64,14 @@ def db_instances(scope: AwsScope) -> list[DbInstance]:
     ]
 
 
-@collector("aws.rds.db_clusters", regional=True, permissions=["rds:DescribeDBClusters", "rds:DescribeDBInstances"])
+@collector(
+    "aws.rds.db_clusters",
+    regional=True,
+    permissions=["rds:DescribeDBClusters"],
+    facets={
+        "members": facet(["rds:DescribeDBInstances"], ["member_availability_zones"]),
+    },
+)
 def db_clusters(scope: AwsScope) -> list[DbCluster]:
     clusters = _db_clusters(scope)
     if not clusters:
@@ -106,7 +113,14 @@ def db_clusters(scope: AwsScope) -> list[DbCluster]:
     return result
 
 
-@collector("aws.rds.db_snapshots", regional=True, permissions=["rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes"])
+@collector(
+    "aws.rds.db_snapshots",
+    regional=True,
+    permissions=["rds:DescribeDBSnapshots"],
+    facets={
+        "restore_attribute": facet(["rds:DescribeDBSnapshotAttributes"], ["public", "shared_with_accounts"]),
+    },
+)
 def db_snapshots(scope: AwsScope) -> list[DbSnapshot]:
     # Without IncludeShared/IncludePublic: the account's own automated, manual and AWS Backup snapshots.
     listed = scope.pages("rds", "DescribeDBSnapshots", "DBSnapshots")
@@ -116,7 +130,10 @@ def db_snapshots(scope: AwsScope) -> list[DbSnapshot]:
 @collector(
     "aws.rds.db_cluster_snapshots",
     regional=True,
-    permissions=["rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"],
+    permissions=["rds:DescribeDBClusterSnapshots"],
+    facets={
+        "restore_attribute": facet(["rds:DescribeDBClusterSnapshotAttributes"], ["public", "shared_with_accounts"]),
+    },
 )
 def db_cluster_snapshots(scope: AwsScope) -> list[DbClusterSnapshot]:
     listed = scope.pages("rds", "DescribeDBClusterSnapshots", "DBClusterSnapshots")
@@ -155,7 +172,14 @@ def _snapshot(scope: AwsScope, snapshot: dict[str, Any], *, cluster: bool) -> An
     )
 
 
-@collector("aws.rds.db_parameter_groups", regional=True, permissions=["rds:DescribeDBInstances", "rds:DescribeDBParameters"])
+@collector(
+    "aws.rds.db_parameter_groups",
+    regional=True,
+    permissions=["rds:DescribeDBInstances"],
+    facets={
+        "parameters": facet(["rds:DescribeDBParameters"], ["parameters"]),
+    },
+)
 def db_parameter_groups(scope: AwsScope) -> list[DbParameterGroup]:
     names = sorted(
         {
@@ -171,7 +195,10 @@ def db_parameter_groups(scope: AwsScope) -> list[DbParameterGroup]:
 @collector(
     "aws.rds.cluster_parameter_groups",
     regional=True,
-    permissions=["rds:DescribeDBClusters", "rds:DescribeDBClusterParameters"],
+    permissions=["rds:DescribeDBClusters"],
+    facets={
+        "parameters": facet(["rds:DescribeDBClusterParameters"], ["parameters"]),
+    },
 )
 def cluster_parameter_groups(scope: AwsScope) -> list[DbParameterGroup]:
     names = sorted({c["DBClusterParameterGroup"] for c in _db_clusters(scope) if c.get("DBClusterParameterGroup")})

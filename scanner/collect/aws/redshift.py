@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.redshift import RedshiftCluster
 
 if TYPE_CHECKING:
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 @collector(
     "aws.redshift.clusters",
     regional=True,
-    permissions=["redshift:DescribeClusters", "redshift:DescribeClusterParameters", "redshift:DescribeLoggingStatus"],
+    permissions=["redshift:DescribeClusters"],
+    facets={
+        "parameters": facet(["redshift:DescribeClusterParameters"], ["require_ssl", "require_ssl_source"]),
+        "logging": facet(["redshift:DescribeLoggingStatus"], ["audit_logging_enabled", "log_destination_type", "log_exports"]),
+    },
 )
 def clusters(scope: AwsScope) -> list[RedshiftCluster]:
     listed = scope.pages("redshift", "DescribeClusters", "Clusters")

@@ -6,14 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.route53 import HostedZone
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.route53.hosted_zones", regional=False, permissions=["route53:ListHostedZones", "route53:ListQueryLoggingConfigs"])
+@collector(
+    "aws.route53.hosted_zones",
+    regional=False,
+    permissions=["route53:ListHostedZones"],
+    facets={
+        "query_logging": facet(["route53:ListQueryLoggingConfigs"], ["query_logging_log_group"]),
+    },
+)
 def hosted_zones(scope: AwsScope) -> list[HostedZone]:
     listed = scope.pages("route53", "ListHostedZones", "HostedZones")
 

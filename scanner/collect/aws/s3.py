@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import error_code, read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.s3 import Bucket, LifecycleRule, PublicAccessBlock, ReplicationRule
 
 if TYPE_CHECKING:
@@ -31,19 +31,18 @@ PUBLIC_GROUPS = {
 @collector(
     "aws.s3.buckets",
     regional=False,
-    permissions=[
-        "s3:ListAllMyBuckets",
-        "s3:GetBucketLocation",
-        "s3:GetEncryptionConfiguration",
-        "s3:GetBucketPolicy",
-        "s3:GetBucketLogging",
-        "s3:GetBucketVersioning",
-        "s3:GetBucketPublicAccessBlock",
-        "s3:GetBucketAcl",
-        "s3:GetBucketObjectLockConfiguration",
-        "s3:GetReplicationConfiguration",
-        "s3:GetLifecycleConfiguration",
-    ],
+    permissions=["s3:ListAllMyBuckets", "s3:GetBucketLocation"],
+    facets={
+        "encryption": facet(["s3:GetEncryptionConfiguration"], ["encryption_algorithm", "kms_key_id", "bucket_key_enabled"]),
+        "policy": facet(["s3:GetBucketPolicy"], ["policy"]),
+        "logging": facet(["s3:GetBucketLogging"], ["logging_target_bucket"]),
+        "versioning": facet(["s3:GetBucketVersioning"], ["versioning_status", "mfa_delete"]),
+        "public_access_block": facet(["s3:GetBucketPublicAccessBlock"], ["public_access_block"]),
+        "acl": facet(["s3:GetBucketAcl"], ["public_acl_grants"]),
+        "object_lock": facet(["s3:GetBucketObjectLockConfiguration"], ["object_lock_enabled", "object_lock_mode", "object_lock_retention_days"]),
+        "replication": facet(["s3:GetReplicationConfiguration"], ["replication_rules"]),
+        "lifecycle": facet(["s3:GetLifecycleConfiguration"], ["lifecycle_rules"]),
+    },
 )
 def buckets(scope: AwsScope) -> list[Bucket]:
     listed = scope.pages("s3", "ListBuckets", "Buckets")

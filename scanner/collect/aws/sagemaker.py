@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.sagemaker import NotebookInstance
 
 if TYPE_CHECKING:
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 @collector(
     "aws.sagemaker.notebook_instances",
     regional=True,
-    permissions=["sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance"],
+    permissions=["sagemaker:ListNotebookInstances"],
+    facets={
+        "details": facet(["sagemaker:DescribeNotebookInstance"], ["kms_key_id", "direct_internet_access", "root_access", "subnet_id"]),
+    },
 )
 def notebook_instances(scope: AwsScope) -> list[NotebookInstance]:
     listed = scope.pages("sagemaker", "ListNotebookInstances", "NotebookInstances")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.sns import Topic
 
 if TYPE_CHECKING:
@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 @collector(
     "aws.sns.topics",
     regional=True,
-    permissions=["sns:ListTopics", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"],
+    permissions=["sns:ListTopics"],
+    facets={
+        "attributes": facet(["sns:GetTopicAttributes"], ["kms_master_key_id"]),
+        "subscriptions": facet(["sns:ListSubscriptionsByTopic"], ["subscriptions_confirmed", "subscriptions_pending", "subscription_protocols"]),
+    },
 )
 def topics(scope: AwsScope) -> list[Topic]:
     listed = scope.pages("sns", "ListTopics", "Topics")

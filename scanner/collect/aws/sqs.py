@@ -6,14 +6,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.sqs import Queue
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.sqs.queues", regional=True, permissions=["sqs:ListQueues", "sqs:GetQueueAttributes"])
+@collector(
+    "aws.sqs.queues",
+    regional=True,
+    permissions=["sqs:ListQueues"],
+    facets={
+        "attributes": facet(["sqs:GetQueueAttributes"], ["sqs_managed_sse", "kms_master_key_id"]),
+    },
+)
 def queues(scope: AwsScope) -> list[Queue]:
     urls = scope.pages("sqs", "ListQueues", "QueueUrls")
     return scope.map(lambda url: _queue(scope, url), urls)

@@ -6,14 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.stepfunctions import StateMachine
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
 
-@collector("aws.stepfunctions.state_machines", regional=True, permissions=["states:ListStateMachines", "states:DescribeStateMachine"])
+@collector(
+    "aws.stepfunctions.state_machines",
+    regional=True,
+    permissions=["states:ListStateMachines"],
+    facets={
+        "description": facet(["states:DescribeStateMachine"], ["logging_level", "include_execution_data", "log_group_arns"]),
+    },
+)
 def state_machines(scope: AwsScope) -> list[StateMachine]:
     listed = scope.pages("stepfunctions", "ListStateMachines", "stateMachines")
     return scope.map(lambda m: _state_machine(scope, m), listed)

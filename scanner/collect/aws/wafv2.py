@@ -7,22 +7,35 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.aws._facets import error_code, read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.aws.wafv2 import WebAcl
 
 if TYPE_CHECKING:
     from scanner.collect.aws._client import AwsScope
 
-PERMISSIONS = ["wafv2:ListWebACLs", "wafv2:GetLoggingConfiguration"]
 NOT_CONFIGURED = "WAFNonexistentItemException"
 
 
-@collector("aws.wafv2.web_acls", regional=True, permissions=PERMISSIONS)
+@collector(
+    "aws.wafv2.web_acls",
+    regional=True,
+    permissions=["wafv2:ListWebACLs"],
+    facets={
+        "logging": facet(["wafv2:GetLoggingConfiguration"], ["log_destinations", "logging_managed_by_firewall_manager"]),
+    },
+)
 def web_acls(scope: AwsScope) -> list[WebAcl]:
     return _web_acls(scope, "REGIONAL", scope.region)
 
 
-@collector("aws.wafv2.cloudfront_web_acls", regional=False, permissions=PERMISSIONS)
+@collector(
+    "aws.wafv2.cloudfront_web_acls",
+    regional=False,
+    permissions=["wafv2:ListWebACLs"],
+    facets={
+        "logging": facet(["wafv2:GetLoggingConfiguration"], ["log_destinations", "logging_managed_by_firewall_manager"]),
+    },
+)
 def cloudfront_web_acls(scope: AwsScope) -> list[WebAcl]:
     return _web_acls(scope, "CLOUDFRONT", "global")
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 
+from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -207,6 +208,7 @@ class AzureScope:
     api: AzureApi
     subscription: str  # the subscription id, or "global" for tenant collectors
     tenant: str
+    facets: FacetPlan | None = None  # which per-resource getters this unit reads (set by the engine)
 
     @property
     def account(self) -> str:
@@ -562,9 +564,15 @@ def read_facets(scope: AzureScope, service: str, getters: dict[str, Callable[[],
     """Run each per-resource getter; merge the fields they return, and record a reason for each that failed."""
     fields: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    plan = scope.facets
     for facet, getter in getters.items():
+        if plan is not None and not plan.reads(facet):
+            continue  # no selected check reads it: its fields stay unset (coverage says so)
         try:
-            fields.update(getter())
+            values = getter()
+            if plan is not None:
+                plan.check_fields(facet, values)
+            fields.update(values)
         except Exception as exc:  # noqa: BLE001 - one unreadable facet must not lose the resource
             errors[facet] = classify(exc, service, scope.subscription).reason
     return fields, errors

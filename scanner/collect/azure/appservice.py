@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.azure._arm import base, props, subscription_path
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.azure.appservice import WebApp
 
 if TYPE_CHECKING:
@@ -14,7 +14,14 @@ if TYPE_CHECKING:
 API_VERSION = "2025-05-01"  # Microsoft.Web (azure-mgmt-web 11.0.1 models it)
 
 
-@collector("azure.appservice.web_apps", regional=True, permissions=["Microsoft.Web/sites/read", "Microsoft.Web/sites/config/read"])
+@collector(
+    "azure.appservice.web_apps",
+    regional=True,
+    permissions=["Microsoft.Web/sites/read"],
+    facets={
+        "config": facet(["Microsoft.Web/sites/config/read"], ["min_tls_version", "ftps_state"]),
+    },
+)
 def web_apps(scope: AzureScope) -> list[WebApp]:
     from scanner.collect.azure._client import read_facets
 

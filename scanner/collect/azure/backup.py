@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.azure._arm import base, props, subscription_path
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.azure.backup import BackupPolicy, ProtectedItem, RecoveryVault
 
 if TYPE_CHECKING:
@@ -26,7 +26,14 @@ def _vaults(scope: AzureScope) -> list[dict[str, Any]]:
     return scope.arm("backup", "vaults.listBySubscriptionId", subscription_path(scope, "/providers/Microsoft.RecoveryServices/vaults"), VAULTS_API, paged=True)
 
 
-@collector("azure.backup.vaults", regional=True, permissions=["Microsoft.RecoveryServices/vaults/read"])
+@collector(
+    "azure.backup.vaults",
+    regional=True,
+    permissions=["Microsoft.RecoveryServices/vaults/read"],
+    facets={
+        "settings": facet(["Microsoft.RecoveryServices/vaults/read"], ["soft_delete_state", "soft_delete_retention_days", "immutability_state", "storage_redundancy", "cross_region_restore"]),
+    },
+)
 def vaults(scope: AzureScope) -> list[RecoveryVault]:
     return scope.map(lambda body: _vault(scope, body), _vaults(scope))
 

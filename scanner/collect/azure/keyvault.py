@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.azure._arm import base, props
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.azure.keyvault import KeyVault, VaultKey, VaultSecret
 
 if TYPE_CHECKING:
@@ -21,7 +21,10 @@ def _vaults(scope: AzureScope) -> list[dict[str, Any]]:
 @collector(
     "azure.keyvault.vaults",
     regional=True,
-    permissions=["Microsoft.KeyVault/vaults/read", "Microsoft.Insights/diagnosticSettings/read"],
+    permissions=["Microsoft.KeyVault/vaults/read"],
+    facets={
+        "diagnostics": facet(["Microsoft.Insights/diagnosticSettings/read"], ["diagnostic_settings"]),
+    },
 )
 def vaults(scope: AzureScope) -> list[KeyVault]:
     return scope.map(lambda body: _vault(scope, body), _vaults(scope))
@@ -60,7 +63,14 @@ def _per_vault(scope: AzureScope, fn: Any) -> list[Any]:
     return [item for chunk in chunks for item in chunk]
 
 
-@collector("azure.keyvault.keys", regional=True, permissions=["Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/keys/read"])
+@collector(
+    "azure.keyvault.keys",
+    regional=True,
+    permissions=["Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/keys/read"],
+    facets={
+        "rotation": facet(["Microsoft.KeyVault/vaults/keys/read"], ["rotation_actions"]),
+    },
+)
 def keys(scope: AzureScope) -> list[VaultKey]:
     from scanner.collect.azure._client import read_facets
 

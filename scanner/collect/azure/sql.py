@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.azure._arm import base, props
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.azure.sql import SqlDatabase, SqlServer
 
 if TYPE_CHECKING:
@@ -20,13 +20,13 @@ def _servers(scope: AzureScope) -> list[dict[str, Any]]:
 @collector(
     "azure.sql.servers",
     regional=True,
-    permissions=[
-        "Microsoft.Sql/servers/read",
-        "Microsoft.Sql/servers/encryptionProtector/read",
-        "Microsoft.Sql/servers/auditingSettings/read",
-        "Microsoft.Insights/diagnosticSettings/read",
-        "Microsoft.Sql/servers/securityAlertPolicies/read",
-    ],
+    permissions=["Microsoft.Sql/servers/read"],
+    facets={
+        "protector": facet(["Microsoft.Sql/servers/encryptionProtector/read"], ["tde_protector_type", "tde_protector_key"]),
+        "auditing": facet(["Microsoft.Sql/servers/auditingSettings/read"], ["auditing_state", "audit_retention_days", "audit_storage_endpoint", "audit_to_azure_monitor"]),
+        "audit_destinations": facet(["Microsoft.Insights/diagnosticSettings/read"], ["audit_diagnostic_settings"], needs=["auditing"]),
+        "threat_detection": facet(["Microsoft.Sql/servers/securityAlertPolicies/read"], ["threat_detection_state", "threat_detection_disabled_alerts"]),
+    },
 )
 def servers(scope: AzureScope) -> list[SqlServer]:
     return scope.map(lambda body: _server(scope, body), _servers(scope))
@@ -82,12 +82,11 @@ def _server(scope: AzureScope, body: dict[str, Any]) -> SqlServer:
 @collector(
     "azure.sql.databases",
     regional=True,
-    permissions=[
-        "Microsoft.Sql/servers/read",
-        "Microsoft.Sql/servers/databases/read",
-        "Microsoft.Sql/servers/databases/transparentDataEncryption/read",
-        "Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies/read",
-    ],
+    permissions=["Microsoft.Sql/servers/read", "Microsoft.Sql/servers/databases/read"],
+    facets={
+        "tde": facet(["Microsoft.Sql/servers/databases/transparentDataEncryption/read"], ["tde_state"]),
+        "ltr": facet(["Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies/read"], ["ltr_weekly", "ltr_monthly", "ltr_yearly"]),
+    },
 )
 def databases(scope: AzureScope) -> list[SqlDatabase]:
     from scanner.collect.azure._client import resource_group

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.azure._arm import base, props
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.azure.storage import StorageAccount
 
 if TYPE_CHECKING:
@@ -18,11 +18,11 @@ FILE_KINDS = {"StorageV2", "Storage", "FileStorage"}
 @collector(
     "azure.storage.accounts",
     regional=True,
-    permissions=[
-        "Microsoft.Storage/storageAccounts/read",
-        "Microsoft.Storage/storageAccounts/blobServices/read",
-        "Microsoft.Storage/storageAccounts/fileServices/read",
-    ],
+    permissions=["Microsoft.Storage/storageAccounts/read"],
+    facets={
+        "blob": facet(["Microsoft.Storage/storageAccounts/blobServices/read"], ["blob_soft_delete_days", "container_soft_delete_days", "blob_versioning"]),
+        "file": facet(["Microsoft.Storage/storageAccounts/fileServices/read"], ["share_soft_delete_days"]),
+    },
 )
 def accounts(scope: AzureScope) -> list[StorageAccount]:
     listed = scope.list("storage", "storageAccounts.list", lambda c: c.storage_accounts.list())

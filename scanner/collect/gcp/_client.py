@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
@@ -165,6 +166,7 @@ class GcpScope:
     project: str | None  # project id; None for organization-level collectors
     organization: str | None  # organization id ("123456789012"), None when projects have no organization
     account: str  # Resource.account for what this unit collects: the project id, or the organization id
+    facets: FacetPlan | None = None  # which per-resource getters this unit reads (set by the engine)
 
     def call(self, service: str, method: str, **params: Any) -> dict:
         return self.api.call(service, method, **params)

@@ -16,9 +16,15 @@ def read_facets(scope: GcpScope, getters: dict[str, Callable[[], dict[str, Any]]
 
     fields: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    plan = scope.facets
     for facet, getter in getters.items():
+        if plan is not None and not plan.reads(facet):
+            continue  # no selected check reads it: its fields stay unset (coverage says so)
         try:
-            fields.update(getter())
+            values = getter()
+            if plan is not None:
+                plan.check_fields(facet, values)
+            fields.update(values)
         except Exception as exc:  # noqa: BLE001 - one unreadable facet must not lose the resource
             errors[facet] = classify(exc, facet, scope.project or "global").reason
     return fields, errors

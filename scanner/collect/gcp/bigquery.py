@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanner.collect.gcp._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.gcp.bigquery import Dataset
 
 if TYPE_CHECKING:
     from scanner.collect.gcp._client import GcpScope
 
 
-@collector("gcp.bigquery.datasets", regional=True, permissions=["bigquery.datasets.get"])
+@collector(
+    "gcp.bigquery.datasets",
+    regional=True,
+    permissions=["bigquery.datasets.get"],
+    facets={
+        "encryption": facet(["bigquery.datasets.get"], ["kms_key_name"]),
+    },
+)
 def datasets(scope: GcpScope) -> list[Dataset]:
     listed = scope.pages("bigquery", "datasets.list", "datasets", projectId=scope.project, all=True)
     return scope.map(lambda d: _dataset(scope, d), listed)

@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanner.collect.gcp._facets import parse_time, read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.gcp.iam import ServiceAccount, ServiceAccountKey
 
 if TYPE_CHECKING:
     from scanner.collect.gcp._client import GcpScope
 
 
-@collector("gcp.iam.service_accounts", regional=True, permissions=["iam.serviceAccounts.list", "iam.serviceAccountKeys.list"])
+@collector(
+    "gcp.iam.service_accounts",
+    regional=True,
+    permissions=["iam.serviceAccounts.list"],
+    facets={
+        "keys": facet(["iam.serviceAccountKeys.list"], ["keys"]),
+    },
+)
 def service_accounts(scope: GcpScope) -> list[ServiceAccount]:
     listed = scope.pages("iam", "projects.serviceAccounts.list", "accounts", name=f"projects/{scope.project}")
     return scope.map(lambda account: _account(scope, account), listed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanner.collect.gcp._facets import read_facets, seconds
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.gcp.iam_policy import IamPolicy
 from scanner.models.gcp.kms import CryptoKey
 
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 @collector(
     "gcp.kms.crypto_keys",
     regional=True,
-    permissions=["cloudkms.locations.list", "cloudkms.keyRings.list", "cloudkms.cryptoKeys.list", "cloudkms.cryptoKeys.getIamPolicy"],
+    permissions=["cloudkms.locations.list", "cloudkms.keyRings.list", "cloudkms.cryptoKeys.list"],
+    facets={
+        "iam_policy": facet(["cloudkms.cryptoKeys.getIamPolicy"], ["iam_policy"]),
+    },
 )
 def crypto_keys(scope: GcpScope) -> list[CryptoKey]:
     locations = scope.pages("cloudkms", "projects.locations.list", "locations", name=f"projects/{scope.project}")

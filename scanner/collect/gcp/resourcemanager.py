@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.collect.gcp._facets import read_facets
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.gcp.iam_policy import IamPolicy
 from scanner.models.gcp.resourcemanager import Organization, Project
 
@@ -23,7 +23,10 @@ def _policy(scope: GcpScope, kind: str, resource: str) -> dict[str, Any]:
 @collector(
     "gcp.resourcemanager.projects",
     regional=True,
-    permissions=["resourcemanager.projects.get", "resourcemanager.projects.getIamPolicy"],
+    permissions=["resourcemanager.projects.get"],
+    facets={
+        "iam_policy": facet(["resourcemanager.projects.getIamPolicy"], ["iam_policy"]),
+    },
 )
 def projects(scope: GcpScope) -> list[Project]:
     project = scope.api.rm("projects", "get_project", name=f"projects/{scope.project}")
@@ -44,8 +47,12 @@ def projects(scope: GcpScope) -> list[Project]:
 
 @collector(
     "gcp.resourcemanager.organization",
-    regional=False, organization=True,
-    permissions=["resourcemanager.organizations.get", "resourcemanager.organizations.getIamPolicy"],
+    regional=False,
+    organization=True,
+    permissions=["resourcemanager.organizations.get"],
+    facets={
+        "iam_policy": facet(["resourcemanager.organizations.getIamPolicy"], ["iam_policy"]),
+    },
 )
 def organization(scope: GcpScope) -> Organization:
     name = f"organizations/{scope.organization}"

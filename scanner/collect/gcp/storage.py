@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scanner.collect.gcp._facets import read_facets, seconds
-from scanner.collect.registry import collector
+from scanner.collect.registry import collector, facet
 from scanner.models.gcp.iam_policy import IamPolicy
 from scanner.models.gcp.storage import Bucket
 
@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from scanner.collect.gcp._client import GcpScope
 
 
-@collector("gcp.storage.buckets", regional=True, permissions=["storage.buckets.list", "storage.buckets.getIamPolicy"])
+@collector(
+    "gcp.storage.buckets",
+    regional=True,
+    permissions=["storage.buckets.list"],
+    facets={
+        "iam_policy": facet(["storage.buckets.getIamPolicy"], ["iam_policy"]),
+    },
+)
 def buckets(scope: GcpScope) -> list[Bucket]:
     listed = scope.pages("storage", "buckets.list", "items", project=scope.project, projection="full")
     return scope.map(lambda b: _bucket(scope, b), listed)

@@ -3,38 +3,24 @@
 Scopes are projects: each project-level resource has `account` = its project id and `region` = its
 location / zone or "global"; organization-level facts (`resourcemanager.organization`, `directory`,
 `securitycenter`, `logging.org_sinks`) have `account` = the organization id and region "global".
+
+Importing this package imports no service model: `GcpInventory` (every service) is loaded on first use, so a
+scan imports the models of the services it reads, not the whole catalogue.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import TYPE_CHECKING, Any
 
-from scanner.models.gcp.bigquery import BigQuery
-from scanner.models.gcp.compute import Compute
-from scanner.models.gcp.directory import Directory
-from scanner.models.gcp.dns import Dns
-from scanner.models.gcp.iam import Iam
-from scanner.models.gcp.kms import Kms
-from scanner.models.gcp.logging import Logging
-from scanner.models.gcp.monitoring import Monitoring
-from scanner.models.gcp.resourcemanager import ResourceManager
-from scanner.models.gcp.securitycenter import SecurityCenter
-from scanner.models.gcp.serviceusage import ServiceUsage
-from scanner.models.gcp.sql import Sql
-from scanner.models.gcp.storage import Storage
+if TYPE_CHECKING:
+    from scanner.models.gcp.inventory import GcpInventory
+
+__all__ = ["GcpInventory"]
 
 
-class GcpInventory(BaseModel):
-    bigquery: BigQuery = Field(default_factory=BigQuery)
-    compute: Compute = Field(default_factory=Compute)
-    directory: Directory = Field(default_factory=Directory)
-    dns: Dns = Field(default_factory=Dns)
-    iam: Iam = Field(default_factory=Iam)
-    kms: Kms = Field(default_factory=Kms)
-    logging: Logging = Field(default_factory=Logging)
-    monitoring: Monitoring = Field(default_factory=Monitoring)
-    resourcemanager: ResourceManager = Field(default_factory=ResourceManager)
-    securitycenter: SecurityCenter = Field(default_factory=SecurityCenter)
-    serviceusage: ServiceUsage = Field(default_factory=ServiceUsage)
-    sql: Sql = Field(default_factory=Sql)
-    storage: Storage = Field(default_factory=Storage)
+def __getattr__(name: str) -> Any:
+    if name == "GcpInventory":
+        from scanner.models.gcp.inventory import GcpInventory
+
+        return GcpInventory
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

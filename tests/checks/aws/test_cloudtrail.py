@@ -303,11 +303,7 @@ def test_cloudwatch_logs_recent_delivery_passes_and_stale_fails(aws):
         {"includeShadowTrails": True},
     )
     stubber.add_response("get_trail_status", {"IsLogging": True, "LatestCloudWatchLogsDeliveryTime": delivered}, {"Name": arn})
-    stubber.add_response(
-        "get_event_selectors",
-        {"TrailARN": arn, "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]},
-        {"TrailName": arn},
-    )
+    # (no GetEventSelectors: the check does not read the selectors, so the scan does not ask)
     inventory, report = scan_with_clients(aws, [CW], {("cloudtrail", "us-east-1"): client})
     stubber.assert_no_pending_responses()
     assert verdicts(report, "aws.cloudtrail.cloudwatch_logs_delivery") == {("delivering", "PASS")}

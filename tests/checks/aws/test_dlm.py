@@ -109,9 +109,10 @@ def test_no_volumes_is_not_applicable(aws):
     assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {(ACCOUNT_NAME, "NOT_APPLICABLE")}
 
 
-def test_denied_in_one_region_is_error_and_unknown(aws):
-    """GetLifecyclePolicies denied in eu-west-1 (a stubbed AccessDeniedException): that region is
-    ERROR, and the account-level verdict cannot be FAIL."""
+def test_denied_in_one_region_is_error(aws):
+    """GetLifecyclePolicies denied in eu-west-1 (a stubbed AccessDeniedException) and nothing found
+    elsewhere: the account-level verdict cannot be FAIL (a policy may exist there), so it is ERROR
+    naming the denial (DLM and AWS Backup are optional inputs: one verdict, not one per region)."""
     _volume(aws)
     replies = {
         ("dlm", "us-east-1"): _dlm("us-east-1"),
@@ -120,12 +121,22 @@ def test_denied_in_one_region_is_error_and_unknown(aws):
         ("backup", "eu-west-1"): _protected(),
     }
     _, report = stubbed_collect(aws, [CHECK], replies, regions=("us-east-1", "eu-west-1"))
-    assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {
-        (f"{ACCOUNT_NAME} in eu-west-1", "ERROR"),
-        (ACCOUNT_NAME, "UNKNOWN"),
-    }
-    error = finding(report, CHECK, f"{ACCOUNT_NAME} in eu-west-1")
+    assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {(ACCOUNT_NAME, "ERROR")}
+    error = finding(report, CHECK, ACCOUNT_NAME)
     assert "access denied to dlm:GetLifecyclePolicies in eu-west-1" in error.message
     assert [(e.key, e.scope, e.error_code) for e in report.collection_errors] == [
         ("aws.dlm.policies", "eu-west-1", "AccessDeniedException")
     ]
+
+
+def test_denied_dlm_does_not_withhold_what_aws_backup_shows(aws):
+    """DLM denied everywhere, AWS Backup holds a recovery point of an EBS volume: PASS (either
+    source is evidence on its own)."""
+    _volume(aws)
+    volume = f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-0123456789abcdef0"
+    replies = {
+        ("dlm", "us-east-1"): [("GetLifecyclePolicies", "AccessDeniedException", {})],
+        ("backup", "us-east-1"): _protected((volume, "EBS")),
+    }
+    _, report = stubbed_collect(aws, [CHECK], replies)
+    assert verdicts(report, "aws.dlm.ebs_snapshot_policy_exists") == {(ACCOUNT_NAME, "PASS")}

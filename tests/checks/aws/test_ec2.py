@@ -355,3 +355,54 @@ def test_volume_backup_protected_by_backup_or_dlm(aws):
         == "DLM policy policy-instances targets it"
     )
     assert finding(report, "aws.ec2.volume_backup_protected", "pass-aws-backup").message == "AWS Backup protects the volume"
+
+
+DAILY = ("policy-daily", _dlm_policy("policy-daily", ResourceTypes=["VOLUME"], TargetTags=[{"Key": "backup", "Value": "daily"}]))
+
+
+def _dlm_replies(*policies: tuple[str, dict]) -> list:
+    listed = {"Policies": [{"PolicyId": p, "State": d["Policy"]["State"]} for p, d in policies]}
+    return [("GetLifecyclePolicies", listed, {}), *(("GetLifecyclePolicy", d, {"PolicyId": p}) for p, d in policies)]
+
+
+def test_volume_backup_protected_without_aws_backup(aws):
+    """AWS Backup, DLM and the instances are optional inputs: any one protects a volume. With
+    ListProtectedResources denied (stubbed: moto lacks it), a volume a DLM policy targets still
+    PASSes; one nothing read protects is ERROR naming the denial, never FAIL."""
+    ec2 = aws.client("ec2")
+    _volume(ec2, "pass-dlm-volume-tag", backup="daily")
+    _volume(ec2, "undecided-untagged")
+    replies = {
+        ("dlm", "us-east-1"): _dlm_replies(DAILY),
+        ("backup", "us-east-1"): [("ListProtectedResources", "AccessDeniedException", {})],
+    }
+    _, report = stubbed_collect(aws, ["aws.ec2.volume_backup_protected"], replies)
+    assert verdicts(report, "aws.ec2.volume_backup_protected") == {("pass-dlm-volume-tag", "PASS"), ("undecided-untagged", "ERROR")}
+    message = finding(report, "aws.ec2.volume_backup_protected", "undecided-untagged").message
+    assert "access denied to backup:ListProtectedResources in us-east-1" in message
+
+
+def test_volume_backup_protected_without_instances(aws, denied_session):
+    """DescribeInstances denied (moto enforcing IAM): an unattached volume needs no instance and is
+    judged (FAIL), an attached one that DLM targets by its own tag PASSes, an attached one that
+    nothing protects is ERROR: its instance's tags and recovery points could not be read."""
+    ec2 = aws.client("ec2")
+    instance = _instance(ec2, "some-instance")
+    for name, tags in (("pass-attached-tagged", {"backup": "daily"}), ("undecided-attached", {})):
+        ec2.attach_volume(VolumeId=_volume(ec2, name, **tags), InstanceId=instance, Device="/dev/sdf" if tags else "/dev/sdg")
+    _volume(ec2, "fail-unattached")
+    root = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    replies = {
+        ("dlm", "us-east-1"): _dlm_replies(DAILY),
+        ("backup", "us-east-1"): [("ListProtectedResources", {"Results": []}, {})],
+    }
+    _, report = stubbed_collect(
+        aws, ["aws.ec2.volume_backup_protected"], replies, session=denied_session("ec2:DescribeInstances")
+    )
+    assert verdicts(report, "aws.ec2.volume_backup_protected") == {
+        ("pass-attached-tagged", "PASS"),
+        ("undecided-attached", "ERROR"),
+        (root, "ERROR"),
+        ("fail-unattached", "FAIL"),
+    }
+    assert "access denied to ec2:DescribeInstances" in finding(report, "aws.ec2.volume_backup_protected", "undecided-attached").message

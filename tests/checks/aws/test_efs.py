@@ -53,6 +53,23 @@ def test_backup_protected_by_policy_or_aws_backup(aws):
     assert finding(report, "aws.efs.backup_protected", "pass-automatic-backups").message == "automatic backups are ENABLED"
 
 
+def test_denied_aws_backup_still_judges_file_systems_with_automatic_backups(aws):
+    """AWS Backup is an optional input: with ListProtectedResources denied (stubbed: moto lacks it),
+    a file system whose automatic backups are on is protected whatever AWS Backup holds; one whose
+    policy is off cannot be judged (ERROR naming the denial, never FAIL or PASS). Before optional
+    inputs, every file system was ERROR."""
+    efs = aws.client("efs")
+    _file_system(efs, "pass-automatic-backups", Backup=True)
+    _file_system(efs, "undecided-no-policy")
+    replies = {("backup", "us-east-1"): [("ListProtectedResources", "AccessDeniedException", {})]}
+    _, report = stubbed_collect(aws, ["aws.efs.backup_protected"], replies)
+    assert verdicts(report, "aws.efs.backup_protected") == {("pass-automatic-backups", "PASS"), ("undecided-no-policy", "ERROR")}
+    undecided = finding(report, "aws.efs.backup_protected", "undecided-no-policy")
+    assert undecided.message.startswith("automatic backups are off and AWS Backup's recovery points could not be read")
+    assert "access denied to backup:ListProtectedResources in us-east-1" in undecided.message
+    assert [e.key for e in report.collection_errors] == ["aws.backup.protected_resources"]  # the failure stays reported
+
+
 def test_denied_backup_policy_is_error_unless_aws_backup_decides(aws):
     """A denied DescribeBackupPolicy leaves the automatic-backup state unknown: ERROR for that file
     system, unless AWS Backup holds a recovery point, which decides on its own; the encryption

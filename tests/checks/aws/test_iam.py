@@ -540,12 +540,12 @@ def test_root_account_unused_through_moto_is_unknown(aws):
 
 
 # -- federation -------------------------------------------------------------------------------------
-def _scan_with_stubs(aws, check_ids: tuple[str, ...], stubs: dict[tuple[str, str], Any], regions=("us-east-1",)) -> Report:
+def _scan_with_stubs(aws, check_ids: tuple[str, ...], stubs: dict[tuple[str, str], Any], regions=("us-east-1",), session=None) -> Report:
     """Like aws.scan, with stubbed clients placed in the AwsApi client cache (all else is moto)."""
     checks = select_checks(load_checks(), provider="aws", ids=list(check_ids))
     pool = WorkPool(8)
     try:
-        api = AwsApi(pool, endpoint_url=aws.endpoint_url, session=aws.session(), max_attempts=2)
+        api = AwsApi(pool, endpoint_url=aws.endpoint_url, session=session or aws.session(), max_attempts=2)
         api._clients.update(stubs)
         options = ScanOptions(checks=checks)
         return report_for(collect(AwsCollection(api, regions=list(regions)), pool, options), options, source="test")
@@ -600,9 +600,10 @@ def test_federation_without_console_users_is_not_applicable(aws):
     assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT}", "NOT_APPLICABLE")}
 
 
-def test_federation_denied_in_a_region_is_unknown_not_fail(aws, denied_session):
+def test_federation_denied_in_a_region_is_error_not_fail(aws, denied_session):
     """Identity Center answers (empty, stubbed) in eu-west-1; us-east-1 is denied sso:ListInstances
-    through moto's IAM enforcement. No federation was seen, but a region was unread: UNKNOWN."""
+    through moto's IAM enforcement. No federation was seen, but a region was unread: ERROR naming
+    it (Identity Center is an optional input, so one account-level verdict)."""
     _console_user(aws.client("iam"), "alice")
     aws.client("iam").generate_credential_report()
     session = denied_session("sso:ListInstances")
@@ -616,14 +617,24 @@ def test_federation_denied_in_a_region_is_unknown_not_fail(aws, denied_session):
         report = report_for(collect(AwsCollection(api, regions=["us-east-1", "eu-west-1"]), pool, options), options, source="test")
     finally:
         pool.shutdown()
-    assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT} in us-east-1", "ERROR"), (f"account {ACCOUNT}", "UNKNOWN")}
-    # (the reason names the collection key's service, ssoadmin)
-    assert "access denied to sso:ListInstances in us-east-1" in finding(report, FEDERATION, f"account {ACCOUNT} in us-east-1").message
+    assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT}", "ERROR")}
+    assert "access denied to sso:ListInstances in us-east-1" in finding(report, FEDERATION, f"account {ACCOUNT}").message
 
 
-def test_denied_identity_providers_is_error(aws, denied_session):
+def test_denied_identity_providers_does_not_withhold_identity_center(aws, denied_session):
+    """iam:ListSAMLProviders denied (moto enforcing IAM): Identity Center alone shows federation,
+    so PASS (moto reports an instance in every region)."""
     _console_user(aws.client("iam"), "alice")
     aws.client("iam").generate_credential_report()
     report = aws.scan(FEDERATION, session=denied_session("iam:ListSAMLProviders"))
+    assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT}", "PASS")}
+    assert [e.key for e in report.collection_errors] == ["aws.iam.identity_providers"]
+
+
+def test_denied_identity_providers_without_identity_center_is_error(aws, denied_session):
+    _console_user(aws.client("iam"), "alice")
+    aws.client("iam").generate_credential_report()
+    client, _ = _no_identity_center(aws)
+    report = _scan_with_stubs(aws, (FEDERATION,), {("sso-admin", "us-east-1"): client}, session=denied_session("iam:ListSAMLProviders"))
     assert verdicts(report, "aws.iam.identity_federation_configured") == {(f"account {ACCOUNT}", "ERROR")}
     assert "access denied to iam:ListSAMLProviders" in finding(report, FEDERATION, f"account {ACCOUNT}").message

@@ -35,6 +35,17 @@ def test_disk_encryption_snapshots_and_schedules(gcp):
     assert finding(no_csek, "gcp.compute.disk_cmek", "etl-scratch").status.value == "FAIL"
 
 
+def test_disk_snapshot_schedule_without_resource_policies(gcp):
+    """Resource policies are an optional input: with acme-data's list denied, its disk with no
+    policy attached still FAILs, the one with a policy attached is ERROR (is it a schedule?), and
+    acme-prod's disks are judged as ever."""
+    gcp.fail("/compute/v1/projects/acme-data/aggregated/resourcePolicies", "permission_denied", service="compute.googleapis.com")
+    report = gcp.scan("gcp.compute.disk_snapshot_schedule")
+    assert verdicts(report, "gcp.compute.disk_snapshot_schedule") == {
+        ("web-mig-7x2k", "PASS"), ("db-proxy", "PASS"), ("etl-worker", "FAIL"), ("etl-scratch", "ERROR"), ("test-vm", "FAIL")}
+    assert "weekly-placement could not be read" in finding(report, "gcp.compute.disk_snapshot_schedule", "etl-scratch").message
+
+
 def test_flow_logs_firewall_and_load_balancer_logging(gcp):
     report = gcp.scan("gcp.compute.subnet_flow_logs", "gcp.compute.firewall_rule_logging", "gcp.compute.backend_service_logging")
     # prod-proxy-only (REGIONAL_MANAGED_PROXY) cannot have flow logs and is skipped; prod-legacy-eu's

@@ -1,0 +1,191 @@
+"""Start-up benchmark: how long `trustscan scan aws` takes to send its first request.
+
+Runs moto's server in this process on 127.0.0.1, behind a WSGI wrapper that notes when each
+request arrives and what it asks for, then starts `trustscan scan aws --endpoint-url ...` as a
+child process several times per scenario and reports medians of:
+
+- first request: from starting the child to the first request moto sees (the caller's identity,
+  STS GetCallerIdentity): interpreter start-up, imports, check selection, the first client;
+- first collector request: to the first request that is not discovery (STS, DescribeRegions);
+- total wall time, and the child's CPU seconds (user + system), which load on the machine does not
+  inflate the way it inflates wall time.
+
+    python bench/startup_bench.py                      # 7 runs per scenario
+    python bench/startup_bench.py --runs 11 --json out.json
+    python bench/startup_bench.py --tree /path/to/other/checkout   # the same, for another version
+
+Scenarios: one check over 9 buckets (`--checks aws.s3.bucket_default_encryption`, the pull-request
+gate case), and every AWS check in one region (the default `scan aws`; moto lacks some APIs, so
+that run is stopped at its first collector request and has no total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BUCKETS = 9
+DISCOVERY = {"sts:GetCallerIdentity", "ec2:DescribeRegions"}
+
+
+class Arrivals:
+    """What reached the server, and when (time.monotonic, the same clock in every process)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: list[tuple[float, str]] = []
+
+    def clear(self) -> None:
+        with self.lock:
+            self.seen = []
+
+    def note(self, operation: str) -> None:
+        with self.lock:
+            self.seen.append((time.monotonic(), operation))
+
+    def first(self, predicate) -> float | None:
+        with self.lock:
+            return next((at for at, op in self.seen if predicate(op)), None)
+
+
+def operation(environ: dict) -> str:
+    """A request's service:operation as far as the wire tells (enough to tell discovery apart)."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target.replace("_20", ":")  # good enough: only DISCOVERY names are compared
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    action = parse_qs(body.decode("latin-1")).get("Action", [""])[0]
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    service = auth.split("/")[3] if auth.count("/") >= 4 else "?"
+    return f"{service}:{action}" if action else f"{service}:{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+
+
+def start_moto(arrivals: Arrivals):
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto logs every request and every 404
+    app = DomainDispatcherApplication(create_backend_app)
+
+    def noted(environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith("/moto-api"):
+            arrivals.note(operation(environ))
+        return app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, noted, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def seed(endpoint_url: str) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint_url,
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    for i in range(BUCKETS):
+        name = f"startup-{i}"
+        s3.create_bucket(Bucket=name)
+        if i % 2:
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            )
+
+
+def run_once(tree: Path, endpoint_url: str, arrivals: Arrivals, args: list[str], complete: bool) -> dict:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "scanner.cli.main", "scan", "aws", "--endpoint-url", endpoint_url,
+               "--regions", "us-east-1", "-q", "--format", "json=/dev/null", *args]
+    arrivals.clear()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    child = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    collector = lambda op: op not in DISCOVERY  # noqa: E731
+    if complete:
+        _, stderr = child.communicate(timeout=600)
+        if child.returncode not in (0, 1, 3):
+            raise SystemExit(f"scan failed ({child.returncode}): {stderr.decode().strip()[-2000:]}")
+    else:
+        while arrivals.first(collector) is None and child.poll() is None:
+            time.sleep(0.005)
+        child.kill()
+        child.communicate()
+    total = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    first = arrivals.first(lambda op: True)
+    first_collector = arrivals.first(collector)
+    return {
+        "first_request": None if first is None else first - started,
+        "first_collector_request": None if first_collector is None else first_collector - started,
+        "total": total if complete else None,
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) if complete else None,
+        "requests": len(arrivals.seen),
+    }
+
+
+def median(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+SCENARIOS = {
+    "one check, 9 buckets": (["--checks", "aws.s3.bucket_default_encryption"], True),
+    "every AWS check": ([], False),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose scanner to run (default: this one)")
+    parser.add_argument("--json", dest="json_out")
+    args = parser.parse_args()
+    arrivals = Arrivals()
+    server, endpoint_url = start_moto(arrivals)
+    rows = []
+    try:
+        seed(endpoint_url)
+        for name, (extra, complete) in SCENARIOS.items():
+            run_once(args.tree, endpoint_url, arrivals, extra, complete)  # warm the OS file cache
+            runs = [run_once(args.tree, endpoint_url, arrivals, extra, complete) for _ in range(args.runs)]
+            row = {
+                "scenario": name,
+                "runs": args.runs,
+                "first_request_s": median([r["first_request"] for r in runs]),
+                "first_collector_request_s": median([r["first_collector_request"] for r in runs]),
+                "total_s": median([r["total"] for r in runs]),
+                "cpu_s": median([r["cpu"] for r in runs]),
+                "requests": runs[-1]["requests"],
+            }
+            rows.append(row)
+            print(f"{name:<22} first request {row['first_request_s']} s, first collector request "
+                  f"{row['first_collector_request_s']} s, total {row['total_s']} s, CPU {row['cpu_s']} s, "
+                  f"{row['requests']} requests (medians of {args.runs})", flush=True)
+    finally:
+        server.shutdown()
+    with open("/proc/loadavg") as load:
+        print(f"load average: {load.read().split()[0]}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
