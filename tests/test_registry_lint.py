@@ -57,6 +57,19 @@ def test_mfa_checks_map_where_auditors_look():
             assert "CC6.1" in mapped, spec.id
 
 
+# Checks of exposure at the network layer (admin ports or every port open to the Internet, a database
+# reachable from anywhere): the network category, which SARIF tags, CSV and OCSF carry.
+NETWORK_EXPOSURE = re.compile(r"\.(security_group_|default_security_group_|network_acl_|nsg_(ssh|rdp|all_ports)_|firewall_(ssh|rdp|all_ports)_"
+                              r"|instance_not_publicly_accessible$|no_open_authorized_networks$)")
+
+
+def test_network_exposure_checks_are_in_the_network_category():
+    exposure = {spec.id: spec.category for spec in load_checks().values() if NETWORK_EXPOSURE.search(spec.id)}
+    assert len(exposure) >= 13
+    assert {i: c.value for i, c in exposure.items() if c != Category.NETWORK} == {}
+    assert [s.id for s in load_checks().values() if s.category == Category.NETWORK and s.id not in exposure] == []
+
+
 def _asserted_statuses() -> dict[str, set[str]]:
     """Statuses asserted per check in `verdicts(report, "<id>") == {(name, status), ...}` comparisons."""
     found: dict[str, set[str]] = {}
