@@ -10,6 +10,7 @@ means "every region enabled for this account".
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any
 
 from scanner.errors import ConfigurationError
@@ -20,6 +21,13 @@ NOT_ENABLED = "not-opted-in"
 
 def known_regions(partition: str | None = None) -> set[str]:
     """Region names botocore's endpoint data knows (in one partition, or in any), from EC2's endpoints."""
+    return set(_known_regions(partition))
+
+
+@functools.lru_cache(maxsize=None)
+def _known_regions(partition: str | None) -> frozenset[str]:
+    # Read once per process: a new botocore session parses the endpoint data and EC2's service model
+    # (~0.3 s of CPU), and every member account of an organization scan checks its regions.
     import botocore.session
 
     session = botocore.session.get_session()
@@ -29,7 +37,7 @@ def known_regions(partition: str | None = None) -> set[str]:
             found.update(session.get_available_regions("ec2", partition_name=name))
         except Exception:  # noqa: BLE001 - an unknown partition name has no regions
             continue
-    return found
+    return frozenset(found)
 
 
 def check_region_names(names: list[str], partition: str | None = None, also_known: set[str] | None = None) -> None:
@@ -57,9 +65,12 @@ def parse_regions(value: str | None) -> list[str] | None:
 def describe_regions(api: Any, region: str) -> dict[str, str] | str:
     """Region name -> OptInStatus from ec2:DescribeRegions(AllRegions=True), or why it could not be read."""
     from scanner.collect.aws._client import classify
+    from scanner.engine.pool import ScanCancelled
 
     try:
         answer = api.call("ec2", region, "DescribeRegions", AllRegions=True)
+    except ScanCancelled:
+        raise  # an interrupted scan, not an answer about the regions
     except Exception as exc:  # noqa: BLE001 - a denial here is reported, not fatal, when regions were given
         return classify(exc, "ec2", region).reason
     return {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in answer.get("Regions", [])}
