@@ -93,6 +93,7 @@ def operations() -> tuple[Operation, ...]:
     postgresql = _version("scanner.collect.azure.postgresql", "API_VERSION")
     workspaces = _version("scanner.collect.azure.loganalytics", "API_VERSION")
     roles = _version("scanner.collect.azure.authorization", "API_VERSION")
+    management_groups = _version("scanner.collect.azure._client", "MANAGEMENT_GROUPS_API")
 
     def sdk(package: str, group: str, method: str) -> str:
         return sdk_api_version(f"azure.mgmt.{package}", f"build_{group}_{method}_request")
@@ -100,6 +101,9 @@ def operations() -> tuple[Operation, ...]:
     monitor = "azure.mgmt.monitor.v2021_05_01_preview.models"
     return (
         Operation("subscriptions.list", r"/subscriptions", "azure.mgmt.resource.subscriptions.models:Subscription", sdk("resource.subscriptions", "subscriptions", "list"), listed=True),
+        # --management-group: the subscriptions below a group (plain GET)
+        Operation("managementGroups.getDescendants", r"/providers/Microsoft\.Management/managementGroups/[^/]+/descendants",
+                  "azure.mgmt.managementgroups.models:DescendantInfo", management_groups, listed=True),
         # Storage (SDK)
         Operation("storageAccounts.list", SUB + r"/providers/Microsoft\.Storage/storageAccounts", "azure.mgmt.storage.models:StorageAccount", sdk("storage", "storage_accounts", "list"), listed=True),
         Operation("blobServices.getServiceProperties", RG + r"/providers/Microsoft\.Storage/storageAccounts/[^/]+/blobServices/default",
@@ -175,7 +179,12 @@ def operation_for(path: str) -> Operation | None:
 
 def load_model(reference: str) -> type:
     module, name = reference.split(":")
-    return getattr(importlib.import_module(module), name)
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:  # a venv made before the test extra gained a model package
+        import pytest
+
+        pytest.skip(f"{exc.name} is not installed: pip install -e '.[test]' (the test extra has it)")
 
 
 def body_problems(operation: Operation, api_version: str | None, body: Any) -> list[str]:

@@ -10,20 +10,24 @@ import pytest
 from scanner.fakecloud.azure import scenario_dir
 from scanner.fakecloud.server import load_scenario
 from tests import azure_schemas
-from tests.azure_fixtures import GRAPH
+from tests.azure_fixtures import ARM_PREFIXES, GRAPH
 
 ARM_PREFIX = "/subscriptions"
 
 
-def _routes():
-    return load_scenario(scenario_dir("demo"), url="https://127.0.0.1:1", recent="2026-01-01T00:00:00.0000000Z")
+def _routes(scenario: str = "demo"):
+    return load_scenario(scenario_dir(scenario), url="https://127.0.0.1:1", recent="2026-01-01T00:00:00.0000000Z")
 
 
-def _arm_routes():
-    return [r for r in _routes() if r.path.lower().startswith(ARM_PREFIX) and r.status < 300 and r.body is not None]
+def _arm_routes(scenario: str = "demo"):
+    return [r for r in _routes(scenario) if r.path.lower().startswith(ARM_PREFIXES) and r.status < 300 and r.body is not None]
 
 
-@pytest.mark.parametrize("route", _arm_routes(), ids=lambda r: r.path.split("/providers/")[-1][:80] + (f"@{r.query['api-version']}" if r.query.get("api-version") else ""))
+# Every bundled scenario: the demo tenant, and the management-group tree --management-group reads.
+SCENARIOS = ("demo", "management-groups")
+
+
+@pytest.mark.parametrize("route", [r for s in SCENARIOS for r in _arm_routes(s)], ids=lambda r: r.path.split("/providers/")[-1][:80] + (f"@{r.query['api-version']}" if r.query.get("api-version") else ""))
 def test_every_arm_fixture_matches_its_sdk_model(route):
     operation = azure_schemas.operation_for(route.path)
     assert operation is not None, f"no operation (and so no schema) is known for {route.path}: add it to tests/azure_schemas.py"
@@ -52,6 +56,12 @@ def test_the_validator_fails_what_the_schema_does_not_know():
     contacts = azure_schemas.operation_for("/subscriptions/s/providers/Microsoft.Security/securityContacts")
     contact = {"id": "/c", "name": "default", "properties": {"isEnabled": True, "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Critical"}]}}
     assert any("'Critical' is not one of" in p for p in azure_schemas.body_problems(contacts, None, {"value": [contact]}))
+    descendants = azure_schemas.operation_for("/providers/Microsoft.Management/managementGroups/mg/descendants")
+    child = {"id": "/subscriptions/s", "name": "s", "type": "Microsoft.Management/managementGroups/subscriptions",
+             "properties": {"displayName": "S", "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg"}}}
+    assert azure_schemas.body_problems(descendants, None, {"value": [child]}) == []
+    child["properties"]["state"] = "Active"  # the descendants API gives no state (the subscription list does)
+    assert any("state: not a field" in p for p in azure_schemas.body_problems(descendants, None, {"value": [child]}))
     legacy = {"id": "/c", "name": "default", "properties": {"isEnabled": True}}
     assert any("isEnabled: not a field" in p for p in azure_schemas.body_problems(contacts, "2020-01-01-preview", {"value": [legacy]}))
 
