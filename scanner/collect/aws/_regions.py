@@ -19,7 +19,8 @@ PARTITIONS = ("aws", "aws-us-gov", "aws-cn", "aws-iso", "aws-iso-b", "aws-iso-e"
 NOT_ENABLED = "not-opted-in"
 
 
-# partition (None: any) -> region names; botocore's endpoint data is static for the process
+# partition (None: any) -> region names, read once per process: botocore's endpoint data is static,
+# and every member account of an organization scan checks its regions
 _KNOWN: dict[str | None, frozenset[str]] = {}
 _KNOWN_LOCK = threading.Lock()
 
@@ -72,9 +73,12 @@ def parse_regions(value: str | None) -> list[str] | None:
 def describe_regions(api: Any, region: str) -> dict[str, str] | str:
     """Region name -> OptInStatus from ec2:DescribeRegions(AllRegions=True), or why it could not be read."""
     from scanner.collect.aws._client import classify
+    from scanner.engine.pool import ScanCancelled
 
     try:
         answer = api.call("ec2", region, "DescribeRegions", AllRegions=True)
+    except ScanCancelled:
+        raise  # an interrupted scan, not an answer about the regions
     except Exception as exc:  # noqa: BLE001 - a denial here is reported, not fatal, when regions were given
         return classify(exc, "ec2", region).reason
     return {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in answer.get("Regions", [])}
