@@ -33,13 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scanner.demo.aws_org import ROLE_NAME, MemberSpec, moto_process, seed_organization
-from scanner.demo.latency_proxy import latency_proxy
+from scanner.demo.latency_proxy import LatencyProxy, latency_proxy
 
 # Every check that reads only what the estate holds (and no credential report: moto makes each
 # account's generation take a second, which would measure moto, not the scanner).
 SEEDED_KEYS = {"aws.s3.buckets", "aws.ec2.volumes", "aws.kms.keys", "aws.logs.log_groups", "aws.iam.password_policy"}
 REGIONS = ("eu-west-1", "us-east-1")
-LATENCY_SECONDS = 0.05
 WORKERS = 16  # --max-workers (the default)
 
 # Runs the CLI and reports its own peak RSS from /proc/self/status (VmHWM) and its CPU time (all threads).
@@ -150,16 +149,25 @@ def scan_args(endpoint: str, checks: str, out: Path, shard: str | None = None) -
     return args + (["--shard", shard] if shard else [])
 
 
-def one_process(endpoint: str, checks: str, workdir: Path, moto_pid: int) -> dict:
+def phases(proxy: LatencyProxy, started: float, ended: float) -> dict:
+    """Start-up (to the first request), the API phase (first request to last answer) and the tail
+    (last answer to exit: evaluation, report, interpreter exit), from the proxy's clock."""
+    first, last = proxy.first_arrival or started, proxy.last_answer or ended
+    return {"startup": first - started, "api_phase": last - first, "tail": ended - last}
+
+
+def one_process(proxy: LatencyProxy, checks: str, workdir: Path, moto_pid: int) -> dict:
     out, err = workdir / "single.json", workdir / "single.err"
+    proxy.mark()
     with Meter(moto_pid) as meter:
-        started = time.perf_counter()
-        rss, cpu = finish(start(scan_args(endpoint, checks, out), err), err)
-        wall = time.perf_counter() - started
+        started = time.monotonic()
+        rss, cpu = finish(start(scan_args(proxy.url, checks, out), err), err)
+        ended = time.monotonic()
     report = json.loads(out.read_text())
     calls = sum(report["metadata"]["api_calls"].values())
     return {
-        "wall": wall,
+        "wall": ended - started,
+        **phases(proxy, started, ended),
         "rss": rss,
         "cpu": cpu,
         "moto_cpu": meter.moto_cpu,
@@ -170,15 +178,17 @@ def one_process(endpoint: str, checks: str, workdir: Path, moto_pid: int) -> dic
     }
 
 
-def sharded(endpoint: str, checks: str, workdir: Path, count: int, moto_pid: int) -> dict:
+def sharded(proxy: LatencyProxy, checks: str, workdir: Path, count: int, moto_pid: int) -> dict:
+    proxy.mark()
     started = time.perf_counter()
     children = []
     with Meter(moto_pid) as meter:
         for index in range(1, count + 1):
             out, err = workdir / f"shard-{index}.json", workdir / f"shard-{index}.err"
-            children.append((start(scan_args(endpoint, checks, out, f"{index}/{count}"), err), err, out))
+            children.append((start(scan_args(proxy.url, checks, out, f"{index}/{count}"), err), err, out))
         usage = [finish(child, err) for child, err, _ in children]
     shards_done = time.perf_counter()
+    calls = sum(sum(json.loads(out.read_text())["metadata"]["api_calls"].values()) for _, _, out in children)
     merged, merge_err = workdir / "merged.json", workdir / "merge.err"
     merge_rss, merge_cpu = finish(
         start(["merge", "--out", str(merged), *[str(out) for _, _, out in children]], merge_err), merge_err, (0, 1, 3)
@@ -188,6 +198,7 @@ def sharded(endpoint: str, checks: str, workdir: Path, count: int, moto_pid: int
     return {
         "wall": wall,
         "shards_wall": shards_done - started,
+        "calls": calls,
         "merge_wall": wall - (shards_done - started),
         "rss": max(rss for rss, _ in usage),
         "cpu": sum(cpu for _, cpu in usage) + merge_cpu,
@@ -208,23 +219,28 @@ def main() -> None:
     parser.add_argument("--shards", default="1,2,4", help="shard counts K to run as parallel processes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", dest="json_out")
+    parser.add_argument(
+        "--latency", type=float, default=0.05, help="seconds added to every response (0.05; larger values show the "
+        "concurrency the scan reaches when round trips, not CPU, are the limit)"
+    )
     args = parser.parse_args()
+    latency = args.latency
     checks = bench_checks()
     print(
-        f"{len(checks.split(','))} checks, regions {', '.join(REGIONS)}, {LATENCY_SECONDS * 1000:.0f} ms per response, "
+        f"{len(checks.split(','))} checks, regions {', '.join(REGIONS)}, {latency * 1000:.0f} ms per response, "
         f"{WORKERS} workers, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     rows = []
     for size in (int(m) for m in args.members.split(",")):
-        with moto_process() as moto, latency_proxy(moto, LATENCY_SECONDS) as proxy, tempfile.TemporaryDirectory() as tmp:
+        with moto_process() as moto, latency_proxy(moto, latency) as proxy, tempfile.TemporaryDirectory() as tmp:
             seeded = time.perf_counter()
             seed_organization(moto, members(size), regions=REGIONS)
             seeded = time.perf_counter() - seeded
             workdir = Path(tmp)
-            singles = [one_process(proxy.url, checks, workdir, moto.pid) for _ in range(args.runs)]
+            singles = [one_process(proxy, checks, workdir, moto.pid) for _ in range(args.runs)]
             calls = singles[0]["calls"]
-            bound = calls * LATENCY_SECONDS / WORKERS
+            bound = calls * latency / WORKERS
             row: dict = {
                 "members": size,
                 "accounts": size + 1,
@@ -234,6 +250,9 @@ def main() -> None:
                 "bound_seconds": round(bound, 2),
                 "one_process": {
                     "wall": median(singles, "wall"),
+                    "startup": median(singles, "startup"),
+                    "api_phase": median(singles, "api_phase"),
+                    "tail": median(singles, "tail"),
                     "cpu_seconds": median(singles, "cpu"),
                     "moto_cpu_seconds": median(singles, "moto_cpu"),
                     "proxy_cpu_seconds": median(singles, "proxy_cpu"),
@@ -244,20 +263,24 @@ def main() -> None:
             }
             single = row["one_process"]
             single["wall_over_bound"] = round(single["wall"] / bound, 2)
+            single["api_phase_over_bound"] = round(single["api_phase"] / bound, 2)
             print(
                 f"M={size:>3}: {row['accounts']} accounts, {calls} API calls, {row['findings']} findings; one process: "
-                f"wall {single['wall']} s (bound {row['bound_seconds']} s, x{single['wall_over_bound']}), "
+                f"wall {single['wall']} s (bound {row['bound_seconds']} s, x{single['wall_over_bound']}; start-up "
+                f"{single['startup']} s, API phase {single['api_phase']} s x{single['api_phase_over_bound']}, "
+                f"tail {single['tail']} s), "
                 f"CPU {single['cpu_seconds']} s (moto {single['moto_cpu_seconds']} s, proxy {single['proxy_cpu_seconds']} s, "
                 f"cores {single['machine_busy']:.0%} busy), peak RSS {single['peak_rss_mib']} MiB",
                 flush=True,
             )
             for count in (int(k) for k in args.shards.split(",")):
-                runs = [sharded(proxy.url, checks, workdir, count, moto.pid) for _ in range(args.runs)]
+                runs = [sharded(proxy, checks, workdir, count, moto.pid) for _ in range(args.runs)]
                 if any(r["findings"] != row["findings"] for r in runs):
                     raise SystemExit(f"K={count}: merged findings differ from the one-process scan")
                 row["shards"][count] = {
                     "wall": median(runs, "wall"),
                     "shards_wall": median(runs, "shards_wall"),
+                    "api_calls": runs[0]["calls"],
                     "cpu_seconds": median(runs, "cpu"),
                     "moto_cpu_seconds": median(runs, "moto_cpu"),
                     "machine_busy": median(runs, "busy"),
@@ -269,7 +292,7 @@ def main() -> None:
                 shard["speedup"] = round(row["one_process"]["wall"] / shard["wall"], 2)
                 print(
                     f"        K={count}: wall {shard['wall']} s "
-                    f"(shards {shard['shards_wall']} s + merge {shard['merge_wall']} s), "
+                    f"(shards {shard['shards_wall']} s + merge {shard['merge_wall']} s), {shard['api_calls']} API calls, "
                     f"x{shard['speedup']} vs one process, CPU {shard['cpu_seconds']} s in all "
                     f"(moto {shard['moto_cpu_seconds']} s, "
                     f"cores {shard['machine_busy']:.0%} busy), "

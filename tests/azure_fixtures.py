@@ -46,6 +46,10 @@ def azure_server() -> Iterator[tuple[FakeCloud, list[Route]]]:
         cloud.stop()
 
 
+# The ARM paths the fakes serve: subscriptions and what is below them, management groups.
+ARM_PREFIXES = ("/subscriptions", "/providers/microsoft.management/")
+
+
 @dataclass
 class FakeAzure:
     cloud: FakeCloud
@@ -58,11 +62,14 @@ class FakeAzure:
         from tests import azure_schemas
 
         for route in routes:
-            if route.status < 300 and route.body is not None and route.path.lower().startswith("/subscriptions"):
+            if route.status < 300 and route.body is not None and route.path.lower().startswith(ARM_PREFIXES):
                 operation = azure_schemas.operation_for(route.path)
                 assert operation is not None, f"no schema is known for {route.path}: add it to tests/azure_schemas.py"
                 found = azure_schemas.body_problems(operation, route.query.get("api-version"), route.body)
                 assert not found, f"{route.path}: the body is not what the API sends: {found}"
+            elif route.status < 300 and route.body is not None and route.path.startswith(GRAPH):
+                found = azure_schemas.graph_problems(route.path, route.body)
+                assert not found, f"{route.path}: the body is not what Graph v1.0 sends: {found}"
         self.cloud.add(*routes)
 
     def error(self, path: str, kind: str, *, method: str = "GET", action: str = "", retry_after: str = "0") -> None:

@@ -87,3 +87,11 @@ def test_a_crash_with_verbose_shows_the_traceback(scanned, broken_formatter):
 def test_help_documents_the_crash_status():
     code, out, _ = run("scan", "aws", "--help")
     assert code == 0 and "4  trustscan crashed" in out
+
+
+def test_help_says_exit_2_also_means_an_output_was_not_written():
+    """tests/test_outputs.py: a write that fails at the end exits 2 after a full scan, so the help
+    cannot say only "nothing scanned" (the README's table says both)."""
+    code, out, _ = run("scan", "aws", "--help")
+    status_2 = " ".join(re.search(r"\n\s+2  (.*?)\n\s+3  ", out, re.S).group(1).split())
+    assert code == 0 and "nothing scanned" in status_2 and "an output that could not be written" in status_2

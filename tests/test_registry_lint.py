@@ -57,6 +57,19 @@ def test_mfa_checks_map_where_auditors_look():
             assert "CC6.1" in mapped, spec.id
 
 
+# Checks of exposure at the network layer (admin ports or every port open to the Internet, a database
+# reachable from anywhere): the network category, which SARIF tags, CSV and OCSF carry.
+NETWORK_EXPOSURE = re.compile(r"\.(security_group_|default_security_group_|network_acl_|nsg_(ssh|rdp|all_ports)_|firewall_(ssh|rdp|all_ports)_"
+                              r"|instance_not_publicly_accessible$|no_open_authorized_networks$)")
+
+
+def test_network_exposure_checks_are_in_the_network_category():
+    exposure = {spec.id: spec.category for spec in load_checks().values() if NETWORK_EXPOSURE.search(spec.id)}
+    assert len(exposure) >= 13
+    assert {i: c.value for i, c in exposure.items() if c != Category.NETWORK} == {}
+    assert [s.id for s in load_checks().values() if s.category == Category.NETWORK and s.id not in exposure] == []
+
+
 def _asserted_statuses() -> dict[str, set[str]]:
     """Statuses asserted per check in `verdicts(report, "<id>") == {(name, status), ...}` comparisons."""
     found: dict[str, set[str]] = {}
@@ -85,3 +98,81 @@ def test_every_check_has_pass_and_fail_cases():
         if not {"PASS", "FAIL"} <= asserted.get(check_id, set())
     ]
     assert not missing, "checks without a PASS and a FAIL test case:\n" + "\n".join(missing)
+
+
+# -- every check, its inputs denied or its service absent --------------------------------------------
+# The API-level tests deny one collector at a time, often through one check of the family it feeds.
+# This holds every check of the catalogue to the same rule (a denied API is ERROR, an absent service
+# NOT_APPLICABLE, never PASS): a check that judges an optional input without asking ctx.missing, or
+# that reads nothing, fails here even where its own tests deny nothing.
+
+UNIT = {"aws": "us-east-1", "azure": "11111111-1111-4111-8111-111111111111", "gcp": "acme-prod"}
+
+
+def _statuses(spec, state) -> set[str]:
+    """The statuses of `spec`'s findings when every collection it reads ended in `state`."""
+    from datetime import datetime, timezone
+
+    from scanner.engine.evaluate import evaluate
+    from scanner.engine.scan import frameworks
+    from scanner.models.aws import AwsInventory
+    from scanner.models.azure import AzureInventory
+    from scanner.models.common import Coverage
+    from scanner.models.gcp import GcpInventory
+    from scanner.models.inventory import Identity, Inventory, InventoryMetadata
+
+    provider, unit = spec.provider, UNIT[spec.provider]
+    collectors = load_collectors(provider)
+    coverage = [
+        Coverage(key=key, scope=unit if collectors[key].regional and not collectors[key].organization else "global",
+                 state=state, reason=f"{key}: {state.value} in this test")
+        for key in spec.collection_keys
+    ]
+    inventory = Inventory(
+        metadata=InventoryMetadata(
+            tool_version="test", provider=provider, collected_at=datetime(2026, 1, 15, tzinfo=timezone.utc),
+            identity=Identity(account="111122223333" if provider == "aws" else unit),
+            regions=[unit] if provider == "aws" else [],
+            scope_field="region" if provider == "aws" else "account",
+            scopes=[] if provider == "aws" else [unit],
+        ),
+        coverage=coverage,
+        **{provider: {"aws": AwsInventory, "azure": AzureInventory, "gcp": GcpInventory}[provider]()},
+    )
+    return {f.status.value for f in evaluate(inventory, [spec], frameworks())}
+
+
+def _denied_or_absent_problems(specs) -> list[str]:
+    from scanner.models.common import CoverageState
+
+    wrong = []
+    for spec in specs:
+        denied = _statuses(spec, CoverageState.FAILED)
+        if denied != {"ERROR"}:
+            wrong.append(f"{spec.id}: inputs denied gave {sorted(denied) or 'no finding'}, not ERROR")
+        absent = _statuses(spec, CoverageState.UNSUPPORTED)
+        if absent != {"NOT_APPLICABLE"}:
+            wrong.append(f"{spec.id}: service absent gave {sorted(absent) or 'no finding'}, not NOT_APPLICABLE")
+    return wrong
+
+
+def test_every_check_is_error_when_its_inputs_are_denied_and_not_applicable_when_absent():
+    wrong = _denied_or_absent_problems(load_checks().values())
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_denied_rule_catches_a_check_that_passes_without_its_input():
+    from dataclasses import replace
+
+    from scanner.registry import Result
+
+    def optimist(inv, ctx):
+        yield Result.passed(ctx.account, "nothing says otherwise")
+
+    base = load_checks()["aws.efs.backup_protected"]  # reads one key it can do without
+    assert base.optional
+    every_optional = replace(base, id="aws.test.optimist", func=optimist, optional=base.collection_keys)
+    assert _denied_or_absent_problems([every_optional]) == [
+        "aws.test.optimist: inputs denied gave ['PASS'], not ERROR",
+        "aws.test.optimist: service absent gave ['PASS'], not NOT_APPLICABLE",
+    ]

@@ -104,7 +104,7 @@ def deletion_protection(inv: AwsInventory, ctx: CheckContext) -> Iterator[Result
     id="aws.rds.instance_not_publicly_accessible",
     title="RDS DB instances are not publicly accessible",
     severity=Severity.HIGH,
-    category=Category.OTHER,
+    category=Category.NETWORK,
     resource_type="AWS::RDS::DBInstance",
     reads=["aws.rds.db_instances"],
     remediation="Modify the instance with PubliclyAccessible=false (modify-db-instance --no-publicly-accessible) and "

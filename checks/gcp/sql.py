@@ -46,7 +46,7 @@ def instance_requires_ssl(inv: GcpInventory, ctx: CheckContext) -> Iterator[Resu
     id="gcp.sql.no_open_authorized_networks",
     title="Cloud SQL instances with a public IP do not authorise 0.0.0.0/0",
     severity=Severity.CRITICAL,
-    category=Category.ENCRYPTION,
+    category=Category.NETWORK,
     resource_type="sqladmin.googleapis.com/Instance",
     reads=["gcp.sql.instances"],
     remediation="Remove the 0.0.0.0/0 authorized network; connect through private IP or the Cloud SQL Auth Proxy.",

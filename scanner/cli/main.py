@@ -28,7 +28,8 @@ EXIT_CODES_HELP = """\b
 Exit status:
   0  no FAIL finding at or above --fail-on (default: any FAIL)
   1  FAIL findings at or above the --fail-on threshold
-  2  usage or configuration error: nothing scanned
+  2  usage or configuration error: nothing scanned; or an output that could not be written
+     at the end (the others are written, stderr names it)
   3  the scan finished, some collections failed (ERROR findings), nothing failed at threshold
      (--no-fail-on-errors: 0 instead, unless the scan was interrupted)
   4  trustscan crashed (an internal error; the traceback is saved and its path printed)

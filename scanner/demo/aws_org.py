@@ -198,6 +198,17 @@ def enforce_iam(built: Organization, caller_policy: dict, deny_role_in: tuple[st
     set_auth_after(built.endpoint_url, 0)
 
 
+def deny_in_member_role(built: Organization, name: str, actions: list[str]) -> None:
+    """Add a Deny of `actions` to the trustscan role of member `name` (a role deployed with less
+    than the printed policy). Call it before `enforce_iam`."""
+    credentials = built.session().client("sts", endpoint_url=built.endpoint_url).assume_role(
+        RoleArn=f"arn:aws:iam::{built.accounts[name]}:role/{SEED_ROLE}", RoleSessionName="seed"
+    )["Credentials"]
+    iam = _clients(built.session(), built.endpoint_url, credentials)("iam")
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": actions, "Resource": "*"}]}
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="trustscan-deny", PolicyDocument=json.dumps(deny))
+
+
 def member_user(built: Organization, name: str) -> dict[str, str]:
     """An IAM user allowed everything in member `name` (a caller that is not the management
     account), recorded as `built.outsider`. Create it before `enforce_iam`."""

@@ -28,17 +28,31 @@ class LatencyProxy:
     bodies: list[bytes] = field(default_factory=list)  # request bodies, when asked to record them
     _requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # time.monotonic() of the first request's arrival and of the last answer sent since mark()
+    first_arrival: float | None = None
+    last_answer: float | None = None
 
     @property
     def requests(self) -> int:
         with self._lock:
             return self._requests
 
-    def counted(self, body: bytes | None, record: bool) -> None:
+    def mark(self) -> None:
+        """Forget first_arrival and last_answer: the next request starts a new measurement."""
+        with self._lock:
+            self.first_arrival = self.last_answer = None
+
+    def counted(self, body: bytes | None, record: bool, arrived: float | None = None) -> None:
         with self._lock:
             self._requests += 1
+            if arrived is not None and (self.first_arrival is None or arrived < self.first_arrival):
+                self.first_arrival = arrived
             if record and body:
                 self.bodies.append(body)
+
+    def answered(self) -> None:
+        with self._lock:
+            self.last_answer = time.monotonic()
 
 
 @contextmanager
@@ -70,7 +84,7 @@ def latency_proxy(upstream: str, delay_seconds: float, record: bool = False) -> 
                 status, reason, answer_headers = response.status, response.reason, response.getheaders()
             finally:
                 upstream_conn.close()
-            state.counted(body, record)
+            state.counted(body, record, started)
             remaining = delay_seconds - (time.monotonic() - started)
             if remaining > 0:
                 time.sleep(remaining)
@@ -83,6 +97,7 @@ def latency_proxy(upstream: str, delay_seconds: float, record: bool = False) -> 
             if self.command != "HEAD":
                 self.wfile.write(payload)
             self.wfile.flush()
+            state.answered()
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _forward
 

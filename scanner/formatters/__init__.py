@@ -6,11 +6,16 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import ConfigurationError
-from scanner.models.report import Report
 
-Formatter = Callable[[Report], str]
+if TYPE_CHECKING:  # the report models (pydantic) load with a formatter, not when a format name is checked
+    from scanner.models.report import Report
+
+    Formatter = Callable[[Report], str]
+else:
+    Formatter = Callable[[Any], str]
 ENTRY_POINT_GROUP = "trustscan.formatters"
 
 # name -> "module:function", imported on use so `--help` stays light.
@@ -38,6 +43,12 @@ def available() -> list[str]:
     names = set(BUILTIN)
     names.update(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
     return sorted(names)
+
+
+def check_name(name: str) -> None:
+    """Raise the one-line error of an unknown format name, importing no formatter (before a scan)."""
+    if name not in BUILTIN and name not in available():
+        raise ConfigurationError(f"unknown format {name!r} (available: {', '.join(available())})")
 
 
 def get(name: str) -> Formatter:

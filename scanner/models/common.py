@@ -71,6 +71,7 @@ class Category(str, Enum):
     ENCRYPTION = "encryption"
     LOGGING = "logging"
     BACKUP = "backup/availability"
+    NETWORK = "network"  # exposure to the Internet: open admin ports, public endpoints (CC6.6)
     OTHER = "other"
 
 

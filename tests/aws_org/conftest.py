@@ -2,7 +2,8 @@
 and shared by the organization tests: 7 members under nested OUs (one SUSPENDED), each with an
 estate of its own, the member role deployed with the policy `trustscan permissions aws --org`
 prints, and moto enforcing IAM, so the caller's printed policy (plus a Deny of AssumeRole into
-sandbox-bob) is what decides each request.
+sandbox-bob) is what decides each request. The role in payments-api may not list the account's
+regions (ec2:DescribeRegions denied): scanned with --regions, it is read as any other.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from scanner.demo.aws_org import Organization, enforce_iam, member_user, moto_process, seed_organization
+from scanner.demo.aws_org import (
+    Organization,
+    deny_in_member_role,
+    enforce_iam,
+    member_user,
+    moto_process,
+    seed_organization,
+)
 from scanner.providers import aws as aws_provider
 from scanner.registry import load_checks, select_checks
 
@@ -27,6 +35,7 @@ ORG_CHECKS = (
 )
 REGIONS = ("eu-west-1", "us-east-1")
 DENIED = "sandbox-bob"
+NO_REGIONS = "payments-api"  # its role may not call ec2:DescribeRegions
 
 
 def printed_policies() -> dict:
@@ -40,5 +49,6 @@ def aws_org() -> Iterator[Organization]:
     with moto_process() as url:
         built = seed_organization(url, regions=REGIONS, role_policy=policies["memberRole"]["permissionsPolicy"])
         member_user(built, "sandbox-alice")
+        deny_in_member_role(built, NO_REGIONS, ["ec2:DescribeRegions"])
         enforce_iam(built, policies["callerPolicy"], deny_role_in=(DENIED,))
         yield built

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +19,13 @@ import pytest
 
 from scanner.demo.aws_org import MANAGEMENT_ACCOUNT, ROLE_NAME, Organization
 from scanner.demo.latency_proxy import latency_proxy
-from scanner.engine.pool import WorkPool
+from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.engine.scan import ScanOptions, collect, report_for
 from scanner.providers import aws as aws_provider
 from scanner.registry import load_checks, select_checks
-from tests.aws_org.conftest import DENIED, ORG_CHECKS, REGIONS
+from tests.aws_org.conftest import DENIED, NO_REGIONS, ORG_CHECKS, REGIONS
 from tests.aws_org.test_cli_org import run_main
+from tests.slow_proxy import slow_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAN = ["--role-name", ROLE_NAME, "--regions", ",".join(REGIONS), "--checks", ",".join(ORG_CHECKS), "-q"]
@@ -300,6 +303,121 @@ def test_without_regions_each_account_is_scanned_in_its_own_enabled_regions(aws_
     assert scope["id"] == prod and scope["regions"] == enabled and len(enabled) > 2
     assert report["summary"].get("ERROR", 0) == 0  # every region read through the role
     assert {f["region"] for f in report["findings"]} == set(REGIONS)  # the regions that hold log groups
+
+
+def test_an_account_whose_regions_cannot_be_listed_is_error_for_that_account_only(aws_org, caller_env, capsys, tmp_path):
+    """Without --regions each account lists its own; a role that may not (ec2:DescribeRegions
+    denied) makes that account ERROR, naming account, role and the option that avoids it."""
+    blind, prod = aws_org.accounts[NO_REGIONS], aws_org.accounts["prod-web"]
+    code, report, err = scan(
+        capsys,
+        aws_org,
+        tmp_path / "r.json",
+        "--accounts",
+        f"{blind},{prod}",
+        "--regions",
+        "all",
+        "--checks",
+        "aws.logs.log_group_retention,aws.iam.password_policy_min_length",
+    )
+    assert code == 1, err  # prod-web's password policy FAILs; the blind account does not stop the run
+    errors = [f for f in report["findings"] if f["status"] == "ERROR"]
+    assert {f["account"] for f in errors} == {blind}
+    assert {f["check_id"] for f in errors} == {"aws.logs.log_group_retention", "aws.iam.password_policy_min_length"}
+    role = f"arn:aws:iam::{blind}:role/{ROLE_NAME}"
+    assert all(
+        f["message"].startswith(f"account {blind} (role {role}): cannot list the enabled regions (access denied to ec2:DescribeRegions")
+        and f["message"].endswith("pass --regions")
+        for f in errors
+    ), errors[0]["message"]
+    scopes = {s["id"]: s for s in report["scopes"]}
+    assert scopes[blind]["state"] == "failed" and scopes[prod]["state"] == "scanned"
+    assert {f["status"] for f in report["findings"] if f["account"] == blind} == {"ERROR"}  # never PASS unread
+    assert {f["status"] for f in report["findings"] if f["account"] == prod} == {"PASS", "FAIL"}
+
+
+def test_exit_3_when_an_account_cannot_list_its_regions_and_nothing_fails(aws_org, caller_env, capsys, tmp_path):
+    blind, alice = aws_org.accounts[NO_REGIONS], aws_org.accounts["sandbox-alice"]
+    code, report, err = scan(
+        capsys,
+        aws_org,
+        tmp_path / "r.json",
+        "--accounts",
+        f"{blind},{alice}",
+        "--regions",
+        "all",
+        "--checks",
+        "aws.iam.password_policy_min_length",
+    )
+    assert code == 3, err
+    assert {(f["account"], f["status"]) for f in report["findings"]} == {(blind, "ERROR"), (alice, "PASS")}
+
+
+def test_an_interrupted_scan_enters_no_more_accounts(aws_org):
+    """Once the scan is cancelled, entering an account sends nothing (not even its AssumeRole)."""
+    pool = WorkPool(2)
+    try:
+        with latency_proxy(aws_org.endpoint_url, delay_seconds=0) as proxy:
+            run = aws_provider.open_collection(
+                pool,
+                endpoint_url=proxy.url,
+                session=aws_org.caller_session(),
+                accounts=aws_org.accounts["prod-web"],
+                role_name=ROLE_NAME,
+                regions=",".join(REGIONS),
+            )
+            (scope,) = run.discover()
+            sent = proxy.requests
+            pool.cancel()
+            with pytest.raises(ScanCancelled):
+                run.member(scope)
+            assert proxy.requests == sent
+    finally:
+        pool.shutdown()
+
+
+ENTERING = (b"Action=GetCallerIdentity", b"Action=DescribeRegions", b"Action=AssumeRole")
+
+
+def _collection_call(target: str, body: bytes) -> bool:
+    """Held by the slow proxy: every call but discovery and entering accounts."""
+    return not (target.startswith("AWSOrganizations") or any(marker in body for marker in ENTERING))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+def test_sigterm_stops_an_organization_scan_promptly_and_reports_every_account(aws_org, caller_env, tmp_path):
+    """Accounts being collected while their calls hang: the signal ends the scan within seconds, no
+    account is entered and no call started afterwards, and the report lists every account."""
+    out = tmp_path / "r.json"
+    with slow_proxy(aws_org.endpoint_url, 30.0, _collection_call) as (endpoint, proxy):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scanner.cli.main", "scan", "aws", "--org", "--endpoint-url", endpoint, *SCAN,
+             "--max-workers", "4", "--format", f"json={out}"],
+            env={**caller_env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while proxy.held() < 3:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the scan never reached its collection calls"
+            time.sleep(0.05)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("the scan went on after the signal")
+        elapsed = time.monotonic() - signalled
+        late = proxy.arrived_after(signalled + 0.5)
+    assert elapsed < 5.0, f"exited {elapsed:.1f} s after the signal"  # generous: a shared CI machine
+    assert not late, f"calls started after the signal: {late}"
+    assert process.returncode == 3 and "Traceback" not in err, err
+    report = json.loads(out.read_text())
+    assert report["metadata"]["incomplete"] is True
+    active = sorted([MANAGEMENT_ACCOUNT, *(i for n, i in aws_org.accounts.items() if n != "retired")])
+    assert [s["id"] for s in report["scopes"]] == active
+    assert "scanned" not in {s["state"] for s in report["scopes"]}  # nothing held was answered
+    assert report["summary"]["PASS"] == 0 and report["summary"]["ERROR"] > 0
 
 
 def test_the_external_id_reaches_sts_and_no_output(aws_org, caller_env, capsys, tmp_path):

@@ -1,5 +1,6 @@
-"""The fast parse loop gives exactly Lark's tree for python-hcl2's grammar (data, token types,
-values, lines), and text it does not accept gets Lark's own error."""
+"""The fast parse loop gives exactly the tree python-hcl2's own Lark parser gives (`hcl2.parser.parser()`:
+rule names, token types, values, lines), and text it does not accept gets Lark's own error. The
+comparison is shown to catch a loop that goes wrong (test_a_wrong_tree_is_caught)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ from typing import Any
 
 import pytest
 
-from scanner.sources.terraform.hcl import _driver, _parse_tree, _parser, _Rejected, parse_text
+from scanner.sources.terraform.hcl import _driver, _FastDriver, _parse_tree, _parser, _Rejected, parse_text
 from tests.terraform.conftest import FIXTURES
+
+
+def _python_hcl2() -> Any:
+    """python-hcl2's parser of record, as `hcl2.load` uses it (positions propagated, its own cache)."""
+    import hcl2.parser
+
+    return hcl2.parser.parser()
 
 # Constructs whose lexing depends on the parser state or on the post-lexer.
 SNIPPETS = {
@@ -44,7 +52,7 @@ def _fixture_texts() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name,text", list(SNIPPETS.items()) + _fixture_texts(), ids=lambda v: v if len(v) < 60 else None)
 def test_same_tree_as_lark(name: str, text: str) -> None:
     try:
-        expected = _shape(_parser().parse(text + "\n"))
+        expected = _shape(_python_hcl2().parse(text + "\n"))
     except Exception as exc:  # noqa: BLE001 - a fixture that does not parse: the driver must refuse it too
         with pytest.raises((_Rejected, KeyError, IndexError)):
             _driver().parse(text + "\n")
@@ -52,6 +60,39 @@ def test_same_tree_as_lark(name: str, text: str) -> None:
             _parse_tree(text + "\n")
         return
     assert _shape(_driver().parse(text + "\n")) == expected
+    assert _shape(_parser().parse(text + "\n")) == expected  # the fallback: Lark on the same grammar
+
+
+class _LinesFromOne(_FastDriver):
+    """A loop that forgets to count lines."""
+
+    def __init__(self, lark: Any) -> None:
+        super().__init__(lark)
+        new_token = self.new_token
+        self.new_token = lambda kind, value, pos, line, column: new_token(kind, value, pos, 1, column)
+
+
+class _NoKeywords(_FastDriver):
+    """A loop that skips the lexer's keyword callback (`if`, `for`, `in` stay names)."""
+
+    def _lexer(self, state: int) -> tuple:
+        matchers, ignored, newlines, _ = super()._lexer(state)
+        return matchers, ignored, newlines, {}
+
+
+@pytest.mark.parametrize("broken", [_LinesFromOne, _NoKeywords])
+def test_a_wrong_tree_is_caught(broken: type) -> None:
+    """The comparison above fails for a loop that gets lines or token types wrong."""
+    driver = broken(_parser())
+    caught = []
+    for name in ("keywords as names", "nested blocks", "operators after newlines"):
+        text = SNIPPETS[name] + "\n"
+        try:
+            wrong = _shape(driver.parse(text))
+        except (_Rejected, KeyError, IndexError):
+            continue
+        caught.append(wrong != _shape(_python_hcl2().parse(text)))
+    assert caught and all(caught)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ from scanner.collect.aws._credentials import (
     MemberRole,
     RoleSession,
 )
-from scanner.engine.pool import WorkPool
+from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.common import CoverageState
 from scanner.models.inventory import Identity, ScopeRef
@@ -275,7 +275,7 @@ class AwsRun:
     def member(self, scope: Any) -> AwsCollection:
         """The collection of one account. Never raises for a member: a role that cannot be assumed,
         or an account whose regions cannot be listed, gives a member whose every unit fails with
-        that reason."""
+        that reason. Only an interrupted scan raises (ScanCancelled): no account is entered after it."""
         account = scope.id
         regions = list(scope.regions) or None  # None: the account's enabled regions
         if account == self.identity.account:
@@ -295,11 +295,16 @@ class AwsRun:
         identity = Identity(account=account, principal=session.principal or role_arn, partition=self.partition)
         try:
             # the account's own regions: the enabled ones, or those asked for, checked against its opt-in state
-            return AwsCollection(api, regions=regions, region=self.region, identity=identity)
+            collection = AwsCollection(api, regions=regions, region=self.region, identity=identity)
         except ConfigurationError as exc:
-            failed = CallFailed(CoverageState.FAILED, f"account {account}: {exc}", "RegionsUnavailable")
+            # this account's regions cannot be scanned (not listed, not enabled): ERROR for it alone
+            failed = CallFailed(CoverageState.FAILED, f"account {account} (role {role_arn}): {exc}", "RegionsUnavailable")
+            log.warning("%s", failed.reason)
             api.close()
             return self._failed_member(account, role_arn, failed, regions, api.calls)
+        if collection.region_warning:
+            log.warning("account %s: %s", account, collection.region_warning)
+        return collection
 
     def _failed_member(
         self, account: str, role_arn: str, failed: CallFailed, regions: list[str] | None, calls: Any
@@ -321,10 +326,17 @@ class AwsRun:
         """The caller's STS client for AssumeRole (its calls are counted per member, not here)."""
         with self._lock:
             if self._sts_client is None:
-                self._sts_client = self.api.session.client(
+                self._sts_client = self.api.session.create_client(
                     "sts", region_name=self.region, endpoint_url=self.api.endpoint_url, config=self._config
                 )
+                # an interrupted scan enters no more accounts and renews no session
+                self._sts_client.meta.events.register_first("before-send", self._refuse_when_cancelled)
             return self._sts_client
+
+    def _refuse_when_cancelled(self, **_: Any) -> None:
+        cancelled = getattr(self.pool, "cancelled", None)
+        if cancelled is not None and cancelled.is_set():
+            raise ScanCancelled("scan interrupted: role not assumed")
 
 
 # What the caller needs beyond the read-only policy of its own account.

@@ -10,20 +10,24 @@ import pytest
 from scanner.fakecloud.azure import scenario_dir
 from scanner.fakecloud.server import load_scenario
 from tests import azure_schemas
-from tests.azure_fixtures import GRAPH
+from tests.azure_fixtures import ARM_PREFIXES, GRAPH
 
 ARM_PREFIX = "/subscriptions"
 
 
-def _routes():
-    return load_scenario(scenario_dir("demo"), url="https://127.0.0.1:1", recent="2026-01-01T00:00:00.0000000Z")
+def _routes(scenario: str = "demo"):
+    return load_scenario(scenario_dir(scenario), url="https://127.0.0.1:1", recent="2026-01-01T00:00:00.0000000Z")
 
 
-def _arm_routes():
-    return [r for r in _routes() if r.path.lower().startswith(ARM_PREFIX) and r.status < 300 and r.body is not None]
+def _arm_routes(scenario: str = "demo"):
+    return [r for r in _routes(scenario) if r.path.lower().startswith(ARM_PREFIXES) and r.status < 300 and r.body is not None]
 
 
-@pytest.mark.parametrize("route", _arm_routes(), ids=lambda r: r.path.split("/providers/")[-1][:80] + (f"@{r.query['api-version']}" if r.query.get("api-version") else ""))
+# Every bundled scenario: the demo tenant, and the management-group tree --management-group reads.
+SCENARIOS = ("demo", "management-groups")
+
+
+@pytest.mark.parametrize("route", [r for s in SCENARIOS for r in _arm_routes(s)], ids=lambda r: r.path.split("/providers/")[-1][:80] + (f"@{r.query['api-version']}" if r.query.get("api-version") else ""))
 def test_every_arm_fixture_matches_its_sdk_model(route):
     operation = azure_schemas.operation_for(route.path)
     assert operation is not None, f"no operation (and so no schema) is known for {route.path}: add it to tests/azure_schemas.py"
@@ -52,6 +56,12 @@ def test_the_validator_fails_what_the_schema_does_not_know():
     contacts = azure_schemas.operation_for("/subscriptions/s/providers/Microsoft.Security/securityContacts")
     contact = {"id": "/c", "name": "default", "properties": {"isEnabled": True, "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Critical"}]}}
     assert any("'Critical' is not one of" in p for p in azure_schemas.body_problems(contacts, None, {"value": [contact]}))
+    descendants = azure_schemas.operation_for("/providers/Microsoft.Management/managementGroups/mg/descendants")
+    child = {"id": "/subscriptions/s", "name": "s", "type": "Microsoft.Management/managementGroups/subscriptions",
+             "properties": {"displayName": "S", "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg"}}}
+    assert azure_schemas.body_problems(descendants, None, {"value": [child]}) == []
+    child["properties"]["state"] = "Active"  # the descendants API gives no state (the subscription list does)
+    assert any("state: not a field" in p for p in azure_schemas.body_problems(descendants, None, {"value": [child]}))
     legacy = {"id": "/c", "name": "default", "properties": {"isEnabled": True}}
     assert any("isEnabled: not a field" in p for p in azure_schemas.body_problems(contacts, "2020-01-01-preview", {"value": [legacy]}))
 
@@ -128,6 +138,34 @@ def test_graph_fixtures_are_odata_shaped():
         assert _graph_enum_problems(body, "$") == [], route.path
 
 
+@pytest.mark.parametrize("route", [r for s in SCENARIOS for r in _routes(s) if r.path.startswith(GRAPH) and r.status < 300 and r.body is not None],
+                         ids=lambda r: r.path.removeprefix(GRAPH))
+def test_every_graph_fixture_matches_its_v1_type(route):
+    """Graph bodies held to the v1.0 types (tests/graph_models.py, transcribed from Microsoft's v1.0
+    typings): a beta-only property on a v1.0 path, a misspelt one or a wrong type fails."""
+    assert azure_schemas.graph_problems(route.path, route.body) == []
+
+
+def test_the_graph_validator_fails_what_v1_does_not_know():
+    path = "/v1.0/policies/authorizationPolicy"
+    good = {"id": "authorizationPolicy", "allowInvitesFrom": "everyone", "guestUserRoleId": None,
+            "defaultUserRolePermissions": {"allowedToCreateApps": False, "permissionGrantPoliciesAssigned": []}}
+    assert azure_schemas.graph_problems(path, good) == []
+    bad = {**good, "allowInvitesFrom": "anyone", "blockMsolPowerShell": "no",
+           "permissionGrantPolicyIdsAssignedToDefaultUserRole": []}  # beta only
+    found = azure_schemas.graph_problems(path, bad)
+    assert len(found) == 3, found
+    policies = "/v1.0/identity/conditionalAccess/policies"
+    guests = {"guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest",
+              "externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", "membershipKind": "enumerated", "members": ["t"]}}
+    policy = {"id": "p", "state": "enabled", "conditions": {"users": {"includeGuestsOrExternalUsers": guests}}}
+    assert azure_schemas.graph_problems(policies, {"value": [policy]}) == []  # flag enums, a subtype by @odata.type
+    guests["guestOrExternalUserTypes"] = "internalGuest,everyone"
+    assert any("'internalGuest,everyone' is not one of" in p for p in azure_schemas.graph_problems(policies, {"value": [policy]}))
+    assert azure_schemas.graph_problems("/v1.0/users", {"value": []}) == [
+        "/v1.0/users: no Graph type is known for this path: add it to ROOTS in tests/record_graph_models.py"]
+
+
 def test_a_body_a_test_adds_is_held_to_the_same_schema(azure):
     from tests.azure_fixtures import DEV
 
@@ -136,3 +174,5 @@ def test_a_body_a_test_adds_is_held_to_the_same_schema(azure):
         azure.body(path, {"value": [{"id": f"{path}/nsg", "name": "nsg", "properties": {"securityRulez": []}}]})
     with pytest.raises(AssertionError, match="no schema is known"):
         azure.body(f"/subscriptions/{DEV}/providers/Microsoft.Cdn/profiles", {"value": []})
+    with pytest.raises(AssertionError, match="isMfaRegisterd: not a field of UserRegistrationDetails"):
+        azure.body(f"{GRAPH}/reports/authenticationMethods/userRegistrationDetails", {"value": [{"id": "u", "isMfaRegisterd": True}]})
