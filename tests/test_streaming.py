@@ -182,3 +182,102 @@ def test_streamed_errors_exit_3_unless_tolerated(tmp_path, capsys, streamed_call
     assert _run("evaluate", str(snapshot), "-q", "--fail-on", "never", "--no-fail-on-errors", "--format", f"json={report}") == 0
     assert "ERROR finding tolerated (--no-fail-on-errors)" in capsys.readouterr().err.replace("ERROR findings", "ERROR finding")
     assert len(streamed_calls) == 2
+
+
+# -- merge ------------------------------------------------------------------------------------------
+
+
+def _shard_reports(tmp_path: Path, shards: int, scopes: int) -> list[Path]:
+    """Shard reports of one scan of an AWS estate (its accounts spread round robin over the shards)."""
+    from scanner.engine.scan import resolved_parameters
+    from scanner.formatters.json_format import JsonWriter
+    from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
+    from scanner.snapshot import SnapshotSource
+
+    template = json.loads((SNAPSHOTS / "aws-demo.json").read_text())
+    checks = select_checks(load_checks(provider="aws"), provider="aws", ids=template["metadata"]["checks"])
+    options = ScanOptions(checks=checks)
+    paths = []
+    for metadata, texts in Estate(template, copies=2, scopes=scopes).shard_texts(shards, resolved_parameters(options)):
+        snapshot = Snapshot(metadata=SnapshotMetadata.model_validate(metadata), scopes=[Inventory.model_validate_json(t) for t in texts])
+        path = tmp_path / f"shard-{metadata['shard']['index']}.json"
+        with open(path, "wb") as handle:
+            stream.stream_report(SnapshotSource.of(snapshot), options, [lambda report, h=handle: JsonWriter(h, report)], source_label="scan")
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def merges_streamed(monkeypatch):
+    from scanner.engine import merge
+
+    calls = []
+    original = merge.stream_merge
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(merge, "stream_merge", spy)
+    return calls
+
+
+def _merged_in_memory(paths: list[Path], config: Path | None):
+    from scanner.engine.merge import load_shard, merge_reports, split
+
+    report = merge_reports(split(load_shard(str(p)) for p in paths)[0])
+    if config is not None:
+        loaded = load_config(str(config))
+        report = apply_waivers(report, loaded.waivers, loaded.zone)
+    return report
+
+
+@pytest.mark.parametrize("waived", [False, True])
+def test_streamed_merge_writes_the_bytes_of_the_in_memory_merge(waived, tmp_path, merges_streamed):
+    paths = _shard_reports(tmp_path, shards=3, scopes=7)
+    config = tmp_path / "trustscan.yaml"
+    config.write_text(WAIVERS)
+    out = tmp_path / "merged.json"
+    args = ["merge", "-q", "--out", str(out), *(["--config", str(config)] if waived else [])]
+    for name, extension in STREAMED.items():
+        if name != "json":
+            args += ["--format", f"{name}={tmp_path / ('merged.' + extension)}"]
+    code = _run(*args, *map(str, reversed(paths)))
+    assert len(merges_streamed) == 1 and all(shard.streamed and not shard.document.findings for shard in merges_streamed[0][0])
+    report = _merged_in_memory(paths, config if waived else None)
+    assert code == (1 if any(f.status.value == "FAIL" for f in report.findings) else 0)
+    assert len({f.account for f in report.findings}) == 7 and len(report.findings) > 1000
+    assert [f.finding_id for f in report.findings] != [f["finding_id"] for p in paths for f in json.loads(p.read_text())["findings"]]  # interleaved, not concatenated
+    if waived:
+        assert {w.state for w in report.waivers} == {"active", "stale"}
+    for name, extension in STREAMED.items():
+        written = (tmp_path / f"merged.{extension}").read_bytes().decode()
+        assert _masked(written) == _masked(formatters.get(name)(report)), name
+
+
+def test_merge_reads_other_layouts_whole_and_shards_out_of_order_in_memory(tmp_path, merges_streamed, capsys):
+    paths = _shard_reports(tmp_path, shards=2, scopes=4)
+    expected = _masked(formatters.get("json")(_merged_in_memory(paths, None)))
+    first = json.loads(paths[0].read_text())
+    paths[0].write_text(json.dumps(first))  # compact: read whole
+    assert _run("merge", "-q", "--out", str(tmp_path / "a.json"), *map(str, paths)) == 1
+    assert _masked((tmp_path / "a.json").read_text()) == expected and len(merges_streamed) == 1
+    assert [shard.streamed for shard in merges_streamed[0][0]] == [False, True]
+    first["findings"].reverse()  # laid out as trustscan writes, but not in report order: merged in memory
+    paths[0].write_text(json.dumps(first, indent=2, ensure_ascii=False))
+    assert _run("merge", "-q", "--out", str(tmp_path / "b.json"), *map(str, paths)) == 1
+    assert _masked((tmp_path / "b.json").read_text()) == expected and len(merges_streamed) == 2
+    assert [shard.streamed for shard in merges_streamed[1][0]] == [True, True]
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_a_broken_finding_in_a_streamed_shard_is_one_line_and_writes_nothing(tmp_path, capsys):
+    paths = _shard_reports(tmp_path, shards=2, scopes=4)
+    text = paths[1].read_text()
+    at = text.index('"status": "', len(text) // 2)
+    paths[1].write_text(text[:at] + '"status": "MAYBE' + text[at + len('"status": "') + 4:])
+    out = tmp_path / "merged.json"
+    assert _run("merge", "-q", "--out", str(out), *map(str, paths)) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith(f"trustscan: error: {paths[1]} is not a valid trustscan report (findings."), error
+    assert ".status: " in error[0] and not out.exists() and not list(tmp_path.glob(".*.part"))

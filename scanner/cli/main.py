@@ -408,6 +408,7 @@ def merge(files, out, snapshot_out, formats, output, fail_on, quiet, verbose) ->
     Refused (exit 2): shards of different scans, missing or duplicated shard numbers, files that are
     not shard reports or snapshots.
     """
+    from scanner.cli.streaming import streamable_targets
     from scanner.engine.merge import load_shard, merge_reports, merge_snapshot_files, split
 
     _configure_logging(verbose)
@@ -425,6 +426,13 @@ def merge(files, out, snapshot_out, formats, output, fail_on, quiet, verbose) ->
         _write_snapshot(merge_snapshot_files(snapshots), snapshot_out)
     if not reports:
         raise ExitWith(EXIT_OK)
+    planned = ([("json", out)] if out else []) + (outputs.targets(formats, output) if formats or output or not quiet else [])
+    if streamable_targets(planned, current_policy().baseline):
+        from scanner.cli.streaming import merge_streamed
+
+        code = merge_streamed(reports, planned, fail_on.lower())
+        if code is not None:
+            raise ExitWith(code)
     report = finalize(merge_reports(reports))
     if out:
         from scanner.formatters.json_format import render as render_json

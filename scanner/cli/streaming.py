@@ -37,11 +37,16 @@ def output_targets(formats: tuple[str, ...], output: str | None) -> list[tuple[s
 
 def streamable(formats: tuple[str, ...], output: str | None, baseline: Any = None) -> bool:
     """Whether this run's outputs can be written as a stream (formats asked for, each with a writer, no baseline)."""
+    if not formats:
+        return False
+    return streamable_targets(output_targets(formats, output), baseline)
+
+
+def streamable_targets(targets: list[tuple[str, str | None]], baseline: Any = None) -> bool:
+    """Whether these outputs can all be written as a stream (each format has a writer; no baseline)."""
     from scanner import formatters
 
-    if not formats or baseline is not None:
-        return False
-    return all(formatters.writer(name) is not None for name, _ in output_targets(formats, output))
+    return bool(targets) and baseline is None and all(formatters.writer(name) is not None for name, _ in targets)
 
 
 class Outputs:
@@ -254,6 +259,23 @@ def evaluate_streamed(source: Any, options: Any, formats: tuple[str, ...], outpu
     except OutOfOrder:
         return None
     return exit_code(streamed.report, streamed.tally, fail_on)
+
+
+def merge_streamed(shards: list[Any], targets: list[tuple[str, str | None]], fail_on: str) -> int | None:
+    """`trustscan merge` as a stream (memory: one finding per shard); its exit status, or None when
+    a shard's findings are out of report order and the report must be merged in memory."""
+    from scanner.cli.policy import current_policy
+    from scanner.engine.merge import OutOfOrder, stream_merge
+
+    config = current_policy().config
+    try:
+        with outputs(targets) as files:
+            report, tally = stream_merge(shards, files.factories(), waivers=config.waivers if config is not None else (),
+                                         zone=config.zone if config is not None else timezone.utc)
+            finish_policy(report)
+    except OutOfOrder:
+        return None
+    return exit_code(report, tally, fail_on)
 
 
 def exit_code(report: Any, tally: Any, fail_on: str) -> int:

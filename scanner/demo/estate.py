@@ -131,6 +131,15 @@ class ScopeTemplate:
         """This scope's JSON under another scope id."""
         return self._scope_pattern.sub(scope_id, self.text)
 
+    @cached_property
+    def indented(self) -> str:
+        """`text` laid out as a scope of a snapshot file (scanner.snapshot.dump_snapshot: indent 1, nested once)."""
+        return json.dumps(json.loads(self.text), indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+
+    def clone_indented(self, scope_id: str) -> str:
+        """`clone` as laid out in a snapshot file (the id replaced in the laid-out text: one pass, no re-encoding)."""
+        return self._scope_pattern.sub(scope_id, self.indented)
+
 
 def clone_id(provider: str, template_id: str, number: int) -> str:
     """A distinct scope id of the provider's shape for clone `number` of a template scope."""
@@ -201,10 +210,22 @@ class Estate:
         with open(path, "w", encoding="utf-8") as handle:
             meta = json.dumps(self.snapshot_metadata(), indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n ")
             handle.write('{\n "metadata": ' + meta + ',\n "schema_version": "2",\n "scopes": [')
-            for i, text in enumerate(self.scope_texts()):
-                body = json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+            for i, body in enumerate(self._indented_scopes()):
                 handle.write(("," if i else "") + "\n  " + body)
             handle.write("\n ]\n}\n")
+
+    def _indented_scopes(self) -> Iterator[str]:
+        """`scope_texts` laid out as in a snapshot file."""
+        org = self.organization
+        org_id = org["metadata"]["identity"]["account"] if org else None
+        org_text = json.dumps(org, indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ") if org else None
+        for scope_id, template in self.members:
+            if org_text is not None and org_id is not None and org_id < scope_id:
+                yield org_text
+                org_text = None
+            yield template.clone_indented(scope_id)
+        if org_text is not None:
+            yield org_text
 
     def snapshot(self) -> Any:
         """The estate as a `Snapshot` in memory (small estates: tests)."""
@@ -235,3 +256,28 @@ class Estate:
         return Inventory.model_validate(
             {"metadata": metadata, "coverage": [c for s in scopes for c in s["coverage"]], self.provider: merged}
         )
+
+    def shard_texts(self, count: int, parameters: dict[str, dict[str, Any]] | None = None) -> Iterator[tuple[dict[str, Any], list[str]]]:
+        """The estate as `count` shards of one scan (what `scan --shard K/N` writes), one at a time:
+        (the shard snapshot's metadata, its scopes' JSON). `parameters`: the checks' resolved
+        parameters, as the plan records them."""
+        from scanner.engine.plan import build_plan, shard_scopes
+        from scanner.models.inventory import ScopeRef
+
+        refs = [
+            ScopeRef(provider=self.provider, kind=template.data["metadata"]["scope_kind"], id=scope_id,
+                     regions=tuple(template.data["metadata"].get("regions", ())) if self.provider == "aws" else ())
+            for scope_id, template in self.members
+        ]
+        if self.organization is not None:
+            refs.append(ScopeRef(provider=self.provider, kind="organization", id=self.organization["metadata"]["identity"]["account"]))
+        plan = build_plan(provider=self.provider, organization=self.metadata.get("organization"), checks=list(self.metadata.get("checks", [])),
+                          parameters=parameters or {}, scopes=refs, shard_count=count, options={})
+        templates = dict(self.members)
+        for index in range(1, count + 1):
+            mine = sorted(ref.id for ref in shard_scopes(plan, index))
+            metadata = dict(self.snapshot_metadata(), plan=plan.model_dump(mode="json"),
+                            shard={"index": index, "count": count, "scopes": mine})
+            texts = [templates[scope_id].clone(scope_id) if scope_id in templates else json.dumps(self.organization, sort_keys=True)
+                     for scope_id in mine]
+            yield metadata, texts

@@ -9,22 +9,19 @@ collection errors recomputed. Waivers and a baseline are applied afresh by the c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from scanner.engine.evaluate import (
-    evaluate,
-    finding_order,
-    recount_scopes,
-    summarise,
-)
+from scanner.engine.evaluate import Tally, evaluate, finding_order
 from scanner.engine.plan import differing_fields, shard_scopes
+from scanner.engine.shard_reports import NotLaidOut, read_findings, read_head
 from scanner.errors import ConfigurationError
-from scanner.mapping import load_framework, rollup
+from scanner.mapping import Framework, load_framework
 from scanner.models.inventory import ScanPlan, ShardInfo, Snapshot, SnapshotMetadata
-from scanner.models.report import REPORT_SCHEMA_VERSION, Report, ScanMetadata
+from scanner.models.report import REPORT_SCHEMA_VERSION, Finding, Report, ScanMetadata
 from scanner.snapshot import merge_snapshots, read_json
 
 
@@ -32,7 +29,14 @@ from scanner.snapshot import merge_snapshots, read_json
 class ShardFile:
     path: str
     kind: str  # "report" | "snapshot"
-    document: Report | Snapshot
+    document: Report | Snapshot  # a streamed report's findings are not in it: see findings()
+    streamed: bool = False
+
+    def findings(self) -> Iterator[Finding]:
+        """The report's findings: read from the file one at a time when streamed."""
+        if self.streamed:
+            return read_findings(self.path)
+        return iter(self.document.findings)  # type: ignore[union-attr]
 
     @property
     def plan(self) -> ScanPlan:
@@ -48,10 +52,15 @@ class ShardFile:
 
 
 def load_shard(path: str) -> ShardFile:
-    """A shard report or shard snapshot, or one line saying why the file is not one."""
+    """A shard report or shard snapshot, or one line saying why the file is not one. A report laid out
+    as trustscan writes it is read without its findings (scanner.engine.shard_reports): they are
+    read again, one at a time, as the merge goes."""
     from pydantic import ValidationError
 
-    data = read_json(path, "shard")
+    try:
+        data, streamed = read_head(path), True
+    except NotLaidOut:
+        data, streamed = read_json(path, "shard"), False
     if not isinstance(data, dict) or "metadata" not in data:
         raise ConfigurationError(f"{path} is not a trustscan report or snapshot")
     if "findings" in data:
@@ -71,7 +80,7 @@ def load_shard(path: str) -> ShardFile:
         raise ConfigurationError(f"{path} is not a valid trustscan {kind} ({where}: {error.get('msg')})") from exc
     if document.metadata.shard is None or document.metadata.plan is None:
         raise ConfigurationError(f"{path} is not a shard {kind} (it was made without --shard, or is already merged)")
-    return ShardFile(path, kind, document)
+    return ShardFile(path, kind, document, streamed and kind == "report")
 
 
 def check_shards(files: list[ShardFile], kind: str) -> list[ShardFile]:
@@ -119,22 +128,82 @@ def split(files: Iterable[ShardFile]) -> tuple[list[ShardFile], list[ShardFile]]
 
 
 def merge_reports(shards: list[ShardFile]) -> Report:
-    """One report from the shard reports of one scan (checked by `check_shards`)."""
+    """One report from the shard reports of one scan (checked by `check_shards`), in memory."""
     from scanner.evidence.bundle import strip_waiver
-    from scanner.registry import load_checks
 
+    frameworks = _frameworks(shards)
+    findings = [strip_waiver(f) for s in shards for f in s.findings()]
+    findings += deferred_findings(shards, frameworks)
+    findings.sort(key=finding_order)
+    return merged_head(shards, Tally().add_all(findings), frameworks).model_copy(update={"findings": findings})
+
+
+class OutOfOrder(Exception):
+    """A shard's findings are not in report order: they cannot be merged as streams."""
+
+
+def merged_findings(shards: list[ShardFile], frameworks: Mapping[str, Framework]) -> Iterator[Finding]:
+    """The merged report's findings in its order, one shard finding at a time per shard: each shard's
+    findings are in report order already (OutOfOrder otherwise), so merging them as sorted streams
+    gives what sorting them all (stably, shard by shard, the deferred checks' findings last) gives."""
+    from scanner.evidence.bundle import strip_waiver
+
+    def ordered(path: str, findings: Iterable[Finding]) -> Iterator[Finding]:
+        last: tuple[str, ...] | None = None
+        for finding in findings:
+            key = finding_order(finding)
+            if last is not None and key < last:
+                raise OutOfOrder(f"{path}: {finding.check_id} {finding.resource_id} is out of report order")
+            last = key
+            yield strip_waiver(finding)
+
+    streams = [ordered(s.path, s.findings()) for s in shards]
+    streams.append(iter(sorted(deferred_findings(shards, frameworks), key=finding_order)))
+    return heapq.merge(*streams, key=finding_order)
+
+
+def stream_merge(
+    shards: list[ShardFile], writers: Sequence[Callable[[Report], Any]], *, waivers: Sequence[Any] = (), zone: tzinfo = timezone.utc
+) -> tuple[Report, Tally]:
+    """Merge the shard reports into `writers` (scanner.engine.stream.WriterFactory), after the
+    configuration's waivers; the merged report without its findings, and their tally."""
+    frameworks = _frameworks(shards)
+    provisional = merged_head(shards, Tally(), frameworks)
+    sinks = [make(provisional) for make in writers]
+    applier = None
+    if waivers:
+        from scanner.waivers import WaiverApplier
+
+        applier = WaiverApplier(waivers, provisional.metadata.collected_at, zone)
+    tally = Tally()
+    for finding in merged_findings(shards, frameworks):
+        if applier is not None:
+            finding = applier.apply(finding)
+        tally.add(finding)
+        for sink in sinks:
+            sink.add(finding)
+    head = merged_head(shards, tally, frameworks, providers=tally.providers if applier is not None else None)
+    if applier is not None:
+        head = head.model_copy(update={"waivers": applier.records()})
+    for sink in sinks:
+        sink.finish(head)
+    return head, tally
+
+
+def _frameworks(shards: list[ShardFile]) -> dict[str, Framework]:
+    names = dict.fromkeys(c.framework for s in shards for c in s.document.criteria)  # type: ignore[union-attr]
+    return {name: load_framework(name) for name in names}
+
+
+def merged_head(shards: list[ShardFile], tally: Tally, frameworks: Mapping[str, Framework], *, providers: set[str] | None = None) -> Report:
+    """The merged report but its findings: from the shards' reports and the merged findings' tally
+    (`providers`: those of the findings too, as a report recounted after waivers says)."""
     reports: list[Report] = [s.document for s in shards]  # type: ignore[misc]
     plan = shards[0].plan
-    framework_names = list(dict.fromkeys(c.framework for r in reports for c in r.criteria))
-    frameworks = {name: load_framework(name) for name in framework_names}
-    findings = [strip_waiver(f) for r in reports for f in r.findings]
-    findings += _deferred_findings(reports, plan, frameworks, load_checks())
-    findings.sort(key=finding_order)
-
-    ran = {f.check_id for f in findings}
+    ran = tally.by_check
     evaluated = [c for c in plan.checks if c in ran]
-    criteria = [c for fw in frameworks.values() for c in rollup(fw, findings, evaluated, {plan.provider})]
-    scopes = recount_scopes(sorted((s for r in reports for s in r.scopes), key=lambda s: s.id), findings, frameworks)
+    criteria = tally.criteria(frameworks, evaluated, {plan.provider} | (providers or set()))
+    scopes = tally.scopes(sorted((s for r in reports for s in r.scopes), key=lambda s: s.id), frameworks)
     errors = sorted((e for r in reports for e in r.collection_errors), key=lambda e: (e.account or "", e.key, e.scope))
     first = reports[0].metadata
     calls: dict[str, int] = {}
@@ -164,21 +233,26 @@ def merge_reports(shards: list[ShardFile]) -> Report:
     )
     return Report(
         metadata=metadata,
-        summary=summarise(findings),
-        findings=findings,
+        summary=tally.summary,
+        findings=[],
         criteria=criteria,
         collection_errors=errors,
         scopes=scopes,
     )
 
 
-def _deferred_findings(reports: list[Report], plan: ScanPlan, frameworks: dict, registry: dict) -> list:
+def deferred_findings(shards: list[ShardFile], frameworks: Mapping[str, Framework]) -> list[Finding]:
     """Evaluate the checks the shards deferred, on the facts they carried (the organization's from the
     shard that holds it, each member's from its own shard)."""
+    from scanner.registry import load_checks
+
+    reports: list[Report] = [s.document for s in shards]  # type: ignore[misc]
+    plan = shards[0].plan
     carried = [r.deferred for r in reports if r.deferred is not None]
     if not carried:
         return []
     ids = sorted({c for d in carried for c in d.checks})
+    registry = load_checks(ids=ids)
     missing = [c for c in ids if c not in registry]
     if missing:
         raise ConfigurationError(f"the shards defer check {missing[0]}, which this trustscan does not have (they were made with {plan.tool_version})")
