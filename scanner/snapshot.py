@@ -270,6 +270,7 @@ class _SnapshotFile:
         self.pos += 1
 
     def _value(self) -> Any:
+        self._peek()  # raw_decode takes no leading whitespace (`"metadata": {...}`)
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)

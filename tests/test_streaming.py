@@ -16,6 +16,7 @@ from scanner import formatters
 from scanner.cli.main import main
 from scanner.config import load_config
 from scanner.demo.estate import Estate
+from scanner.errors import ConfigurationError
 from scanner.engine import stream
 from scanner.engine.scan import ScanOptions, load_snapshot, report_for
 from scanner.registry import load_checks, select_checks
@@ -281,3 +282,17 @@ def test_a_broken_finding_in_a_streamed_shard_is_one_line_and_writes_nothing(tmp
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith(f"trustscan: error: {paths[1]} is not a valid trustscan report (findings."), error
     assert ".status: " in error[0] and not out.exists() and not list(tmp_path.glob(".*.part"))
+
+
+def test_a_snapshot_file_is_read_scope_by_scope(tmp_path):
+    """What `collect` writes is read one scope at a time: the first scope is evaluated before the rest
+    of the file is read (a whole-file load would stop at the broken tail before any scope)."""
+    snapshot = _estate("gcp", tmp_path / "snapshot.json")
+    text = snapshot.read_text()
+    second = text.index('\n  {', text.index('\n  {') + 1)
+    snapshot.write_text(text[:second] + "\n  this is not JSON")
+    source = open_snapshot(str(snapshot))
+    scopes = source.scopes()
+    assert next(scopes).scope_id == json.loads(text)["scopes"][0]["metadata"]["identity"]["account"]
+    with pytest.raises(ConfigurationError, match="is not valid JSON"):
+        next(scopes)
