@@ -274,7 +274,7 @@ class _SnapshotFile:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON (yet), a number of 4,300+ digits, nesting too deep
                 if self._more(2 * (len(self.buf) - self.pos)):
                     continue
                 raise _Unreadable() from None
