@@ -67,6 +67,9 @@ class FakeAzure:
                 assert operation is not None, f"no schema is known for {route.path}: add it to tests/azure_schemas.py"
                 found = azure_schemas.body_problems(operation, route.query.get("api-version"), route.body)
                 assert not found, f"{route.path}: the body is not what the API sends: {found}"
+            elif route.status < 300 and route.body is not None and route.path.startswith(GRAPH):
+                found = azure_schemas.graph_problems(route.path, route.body)
+                assert not found, f"{route.path}: the body is not what Graph v1.0 sends: {found}"
         self.cloud.add(*routes)
 
     def error(self, path: str, kind: str, *, method: str = "GET", action: str = "", retry_after: str = "0") -> None:

@@ -546,3 +546,84 @@ class NotificationsSourceAlert20231201Preview(NotificationsSource20231201Preview
 class NotificationsSourceAttackPath20231201Preview(NotificationsSource20231201Preview):
     _attribute_map = {"source_type": {"key": "sourceType", "type": "_SourceType"}, "minimal_risk_level": {"key": "minimalRiskLevel", "type": "_MinimalRiskLevel"}}
     _subtype_map: dict = {}
+
+
+# -- Microsoft Graph ------------------------------------------------------------------------------------
+# No Graph SDK model is installed: tests/graph_models.py transcribes the v1.0 types of the calls the Entra
+# collector makes (tests/record_graph_models.py), and Graph bodies are walked against it here.
+GRAPH_PREFIX = "/v1.0/"
+
+
+def graph_root(path: str) -> str | None:
+    from tests import graph_models
+
+    return graph_models.ROOTS.get(path.rstrip("/"))
+
+
+def graph_problems(path: str, body: Any) -> list[str]:
+    """Every property of a Graph body that its v1.0 type does not declare, of the wrong JSON type, or
+    outside its enum (flag enums: each comma-separated member). A list response is `value` plus
+    `@odata.*` annotations."""
+    from tests import graph_models
+
+    root = graph_root(path)
+    if root is None:
+        return [f"{path}: no Graph type is known for this path: add it to ROOTS in tests/record_graph_models.py"]
+    if not isinstance(body, dict):
+        return [f"$: a Graph body is an object, not {type(body).__name__}"]
+    found: list[str] = []
+    if "value" in body:
+        if not isinstance(body["value"], list):
+            return ["$.value: a Graph list carries a value array"]
+        found += [f"$.{key}: not a field of a list response" for key in sorted(body) if key != "value" and not key.startswith("@odata.")]
+        for index, item in enumerate(body["value"]):
+            _graph_walk(graph_models, root, item, f"$.value[{index}]", found)
+    else:
+        _graph_walk(graph_models, root, body, "$", found)
+    return found
+
+
+def _graph_walk(tables: Any, type_name: str, value: Any, where: str, found: list[str]) -> None:
+    if value is None or type_name in ("any", "entity"):
+        return
+    if type_name in tables.ENUMS:
+        allowed = tables.ENUMS[type_name]
+        if not isinstance(value, str):
+            found.append(f"{where}: expected a {type_name} string, got {type(value).__name__}")
+        elif any(part.strip() not in allowed for part in value.split(",")):
+            found.append(f"{where}: {value!r} is not one of {allowed}")
+        return
+    primitive = {"string": str, "boolean": bool, "number": (int, float)}.get(type_name)
+    if primitive is not None:
+        if not isinstance(value, primitive) or (type_name == "number" and isinstance(value, bool)):
+            found.append(f"{where}: expected {type_name}, got {type(value).__name__}")
+        return
+    if not isinstance(value, dict):
+        found.append(f"{where}: expected a {type_name} object, got {type(value).__name__}")
+        return
+    declared = value.get("@odata.type")
+    if isinstance(declared, str):
+        subtype = declared.removeprefix("#microsoft.graph.")
+        subtype = subtype[:1].upper() + subtype[1:]
+        if subtype != type_name and subtype not in tables.SUBTYPES.get(type_name, ()):
+            found.append(f"{where}.@odata.type: {declared!r} is not {type_name} or a known subtype of it")
+            return
+        type_name = subtype
+    fields = tables.MODELS[type_name]
+    for key, item in value.items():
+        if key.startswith("@odata.") or "@odata." in key:
+            continue  # OData annotations (@odata.context, prop@odata.context)
+        if key not in fields:
+            found.append(f"{where}.{key}: not a field of {type_name}")
+            continue
+        inner, many = fields[key]
+        if many:
+            if item is None:
+                continue
+            if not isinstance(item, list):
+                found.append(f"{where}.{key}: expected a list, got {type(item).__name__}")
+                continue
+            for index, element in enumerate(item):
+                _graph_walk(tables, inner, element, f"{where}.{key}[{index}]", found)
+        else:
+            _graph_walk(tables, inner, item, f"{where}.{key}", found)

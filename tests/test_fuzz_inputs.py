@@ -299,6 +299,20 @@ def test_the_inputs_the_issue_names_exit_2_with_one_line(seeds, tmp_path):
         assert code == 2 and "Traceback" not in err, (argv[:2], err[-1500:])
         assert len(err.strip().splitlines()) == 1 and err.startswith("trustscan: error: "), err[-1500:]
     assert "2026-13-45" in run("config", "validate", str(config))[2]
+    # A YAML alias bomb (10 ** 9 strings once expanded, 1 kB on disk) where the configuration takes a list,
+    # a string, a mapping or a parameter: the typed model rejects the first nested list it meets, so
+    # nothing walks the expansion (PyYAML itself shares aliased nodes, it does not copy them).
+    bomb = '&a ["x","x","x","x","x","x","x","x","x","x"]'
+    for level in "bcdefghi":
+        previous = chr(ord(level) - 1)
+        bomb = f"&{level} [{bomb}" + f",*{previous}" * 9 + "]"
+    for where in (f"providers:\n  aws:\n    regions: {bomb}", f"checks:\n  include: {bomb}",
+                  f"parameters:\n  aws.s3.bucket_sse_kms_cmk:\n    buckets: {bomb}",
+                  f"parameters:\n  aws.logs.log_group_retention:\n    min_days: {bomb}"):
+        config.write_text(f"version: 1\n{where}\n")
+        for argv in (["config", "validate", str(config)], ["evaluate", str(good), "--config", str(config)]):
+            code, out, err = run(*argv)
+            assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("trustscan: error: "), (where[:40], err[-500:])
     bundle = tmp_path / "bundle"
     shutil.copytree(seeds["bundle"], bundle)
     (bundle / "manifest.json").write_text(nest(100_000))

@@ -24,6 +24,8 @@ CLOSED_PORT = ("--endpoint-url", "http://127.0.0.1:9", "--regions", "us-east-1",
         ["--output", "{dir}", "--format", "json"],
         ["--snapshot", "{dir}"],
         ["--snapshot", "{file}/snap.json"],
+        ["--evidence-dir", "{file}/evidence"],
+        ["--evidence-dir", "{file}/nested/evidence"],
     ],
 )
 def test_a_bad_output_path_stops_the_scan_before_any_call(tmp_path, option):

@@ -17,21 +17,21 @@ from scanner.demo.aws import DEMO_CREDENTIALS
 PYTHON = sys.executable
 
 # Runs the CLI with argv; at the first connection to moto (the first API call) and at exit, notes
-# which of trustscan's modules are imported. The first request is let through.
+# which of trustscan's modules (and of the SDK packages) are imported. The first request is let through.
 PROBE = """
 import json, socket, sys
 from scanner.cli.main import main
 seen = {}
 real_connect = socket.socket.connect
 def connect(self, address):
-    seen.setdefault("first_request", sorted(m for m in sys.modules if m.split(".")[0] in ("scanner", "checks")))
+    seen.setdefault("first_request", sorted(m for m in sys.modules if m.split(".")[0] in ("scanner", "checks", "boto3")))
     return real_connect(self, address)
 socket.socket.connect = connect
 try:
     main(sys.argv[1:])
 except SystemExit as done:
     seen["code"] = done.code
-seen["exit"] = sorted(m for m in sys.modules if m.split(".")[0] in ("scanner", "checks"))
+seen["exit"] = sorted(m for m in sys.modules if m.split(".")[0] in ("scanner", "checks", "boto3"))
 sys.stderr.write("\\nPROBE " + json.dumps(seen) + "\\n")
 """
 
@@ -69,11 +69,13 @@ def test_a_narrow_scan_imports_only_its_services(buckets, tmp_path):
     assert not of(first, "scanner.models.azure") | of(first, "scanner.models.gcp")
     assert not {m for m in of(first, "scanner.collect.aws.") if not m.rsplit(".", 1)[1].startswith("_")}
     assert "scanner.engine.evaluate" not in first and "scanner.mapping" not in first  # evaluation comes after collecting
+    assert not of(first, "scanner.formatters.") and "scanner.models.report" not in first  # formats are checked by name only
     # the whole run: one collector module, no other provider's checks or models
     done = seen["exit"]
     assert {m for m in of(done, "scanner.collect.aws.") if not m.rsplit(".", 1)[1].startswith("_")} == {"scanner.collect.aws.s3"}
     assert of(done, "checks.") == of(first, "checks.")
     assert not of(done, "scanner.models.azure") | of(done, "scanner.models.gcp") | of(done, "scanner.collect.azure")
+    assert not of(done, "boto3")  # botocore's session serves; boto3 (s3transfer, multiprocessing) is never imported
 
 
 def test_a_provider_wide_scan_imports_that_provider_only(aws, tmp_path):

@@ -42,7 +42,7 @@ def preflight(formats: Iterable[str] = (), output: str | None = None, files: Ite
 
     planned = targets(formats, output)
     for name, _ in planned:
-        formatters.get(name)
+        formatters.check_name(name)
     for label, path in [*((name, path) for name, path in planned if path), *files]:
         if path:
             check_writable(label, path)

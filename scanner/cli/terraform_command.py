@@ -34,34 +34,39 @@ def register(scan_group: click.Group) -> None:
         from scanner.cli.policy import current_policy, finalize
         from scanner.engine.scan import frameworks
         from scanner.sources.terraform import scan as tf_scan
+        from scanner.sources.terraform.loader import collector_paused
 
         cli_main._configure_logging(verbose)
         cli_main.outputs.preflight(formats, output)
-        started = datetime.now(timezone.utc)
-        parsed_params = cli_main._parse_params(params)
-        checks = cli_main._select(None, check_ids, severities, parsed_params)
-        if plan_path:
-            from scanner.sources.terraform.plan import from_plan
+        # The whole scan, the report's assembly and its writing included, without the cyclic collector
+        # (millions of long-lived objects it would traverse again and again for nothing); the command
+        # ends right after, so what it built is frozen rather than collected once more at the end.
+        with collector_paused(then_freeze=True):
+            started = datetime.now(timezone.utc)
+            parsed_params = cli_main._parse_params(params)
+            checks = cli_main._select(None, check_ids, severities, parsed_params)
+            if plan_path:
+                from scanner.sources.terraform.plan import from_plan
 
-            if var_files or variables:
-                raise click.UsageError("--var and --var-file do not apply to --plan: the plan has the variables' values")
-            source = from_plan(plan_path, paths)
-        else:
-            from scanner.sources.terraform.loader import scan_root
-            from scanner.sources.terraform.modules import variable_values
+                if var_files or variables:
+                    raise click.UsageError("--var and --var-file do not apply to --plan: the plan has the variables' values")
+                source = from_plan(plan_path, paths)
+            else:
+                from scanner.sources.terraform.loader import scan_root
+                from scanner.sources.terraform.modules import variable_values
 
-            root, walk = scan_root(paths)
-            values, _ = variable_values(walk[0] if len(walk) == 1 else root, list(var_files), list(variables), dict(os.environ))
-            source = tf_scan.from_tree(paths, values)
-        for warning in source.warnings:
-            click.echo(f"trustscan: warning: {warning}", err=True)
-        for file, line, message in source.parse_errors:
-            click.echo(f"trustscan: error: {file}:{line}: {message}", err=True)
-        report, _ = tf_scan.report(source, checks, frameworks(), parsed_params, started)
-        for address, module_source, _ in source.remote_modules:
-            click.echo(f"trustscan: warning: {address} ({module_source}) is a remote module: not scanned", err=True)
-        report = finalize(report)
-        cli_main._emit(report, formats, output)
+                root, walk = scan_root(paths)
+                values, _ = variable_values(walk[0] if len(walk) == 1 else root, list(var_files), list(variables), dict(os.environ))
+                source = tf_scan.from_tree(paths, values)
+            for warning in source.warnings:
+                click.echo(f"trustscan: warning: {warning}", err=True)
+            for file, line, message in source.parse_errors:
+                click.echo(f"trustscan: error: {file}:{line}: {message}", err=True)
+            report, _ = tf_scan.report(source, checks, frameworks(), parsed_params, started)
+            for address, module_source, _ in source.remote_modules:
+                click.echo(f"trustscan: warning: {address} ({module_source}) is a remote module: not scanned", err=True)
+            report = finalize(report)
+            cli_main._emit(report, formats, output)
         raise cli_main.ExitWith(cli_main.exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
 
     terraform.__doc__ = TERRAFORM_HELP

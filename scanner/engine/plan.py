@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
 from scanner.errors import ConfigurationError
-from scanner.models.inventory import ScanPlan, ScopeRef
+
+if TYPE_CHECKING:  # the models (pydantic) load when a plan is built: `--shard` is checked before any import of them
+    from scanner.models.inventory import ScanPlan, ScopeRef
 
 SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 DIGEST_FIELDS = ("tool_version", "provider", "organization", "checks", "parameters", "scopes", "shard_count", "options")
@@ -53,6 +55,8 @@ def build_plan(
     shard_count: int,
     options: dict[str, Any],
 ) -> ScanPlan:
+    from scanner.models.inventory import ScanPlan
+
     fields = {
         "tool_version": __version__,
         "provider": provider,
@@ -67,6 +71,8 @@ def build_plan(
 
 
 def plan_digest(fields: dict[str, Any]) -> str:
+    from scanner.models.inventory import ScopeRef
+
     def plain(value: Any) -> Any:
         if isinstance(value, ScopeRef):
             return {"kind": value.kind, "id": value.id, "regions": list(value.regions)}
@@ -82,6 +88,8 @@ def plan_digest(fields: dict[str, Any]) -> str:
 
 def recompute(plan: ScanPlan, **changes: Any) -> ScanPlan:
     """The plan with some fields changed (e.g. another check selection at `evaluate`), re-digested."""
+    from scanner.models.inventory import ScanPlan, ScopeRef
+
     fields = {name: getattr(plan, name) for name in DIGEST_FIELDS}
     fields.update(changes)
     fields["scopes"] = [s if isinstance(s, ScopeRef) else ScopeRef.model_validate(s) for s in fields["scopes"]]

@@ -337,6 +337,16 @@ def check_output_dir(path: str) -> None:
             raise ConfigurationError(f"evidence folder {path} exists and is not a folder")
         if os.listdir(path):
             raise ConfigurationError(f"evidence folder {path} is not empty (a bundle lists every file in it)")
+        return
+    # A new folder: it is created at the end, so the nearest existing ancestor must be a writable folder
+    # (a file there, --evidence-dir report.json/ev, would otherwise cost the whole scan).
+    ancestor = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        raise ConfigurationError(f"evidence folder {path}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"evidence folder {path}: cannot write in {ancestor}")
 
 
 def write_bundle(bundle: Bundle, out_dir: str, *, make_zip: bool = False) -> list[str]:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import ConfigurationError
-from scanner.models.report import Report
 
-Formatter = Callable[[Report], str]
+if TYPE_CHECKING:  # the report models (pydantic) load with a formatter, not when a format name is checked
+    from scanner.models.report import Report
+
+    Formatter = Callable[[Report], str]
+else:
+    Formatter = Callable[[Any], str]
 ENTRY_POINT_GROUP = "trustscan.formatters"
 
 # name -> "module:function", imported on use so `--help` stays light.
@@ -22,6 +28,14 @@ BUILTIN = {
     "markdown": "scanner.formatters.markdown:render",
     "ocsf": "scanner.formatters.ocsf:render",
 }
+# Formats written as a stream of findings (scanner/formatters/_stream.py): name -> "module:class".
+WRITERS = {
+    "json": "scanner.formatters.json_format:JsonWriter",
+    "sarif": "scanner.formatters.sarif:SarifWriter",
+    "junit": "scanner.formatters.junit:JUnitWriter",
+    "csv": "scanner.formatters.csv_format:CsvWriter",
+    "ocsf": "scanner.formatters.ocsf:OcsfWriter",
+}
 EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt", "junit": "xml", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl"}
 
 
@@ -29,6 +43,12 @@ def available() -> list[str]:
     names = set(BUILTIN)
     names.update(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
     return sorted(names)
+
+
+def check_name(name: str) -> None:
+    """Raise the one-line error of an unknown format name, importing no formatter (before a scan)."""
+    if name not in BUILTIN and name not in available():
+        raise ConfigurationError(f"unknown format {name!r} (available: {', '.join(available())})")
 
 
 def get(name: str) -> Formatter:
@@ -40,3 +60,12 @@ def get(name: str) -> Formatter:
         if entry.name == name:
             return entry.load()
     raise ConfigurationError(f"unknown format {name!r} (available: {', '.join(available())})")
+
+
+def writer(name: str) -> Callable[..., Any] | None:
+    """The streaming writer class of a built-in format (None for table, markdown and plugin formats)."""
+    target = WRITERS.get(name)
+    if target is None:
+        return None
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)

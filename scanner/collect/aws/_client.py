@@ -1,4 +1,4 @@
-"""The AWS side of a run: one boto3 session, clients built once, one call cache, call counting.
+"""The AWS side of a run: one botocore session, clients built once, one call cache, call counting.
 
 botocore clients are thread-safe, sessions are not: clients are created under a lock and then
 shared by every collector thread. Every call goes through `call`/`pages`, which memoise the
@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.session
 from botocore import xform_name
 
 from scanner.collect.aws._accounts import AccountClient, SharedClients, acting_for
@@ -172,7 +172,7 @@ class AwsApi:
         endpoint_url: str | None = None,
         retry_mode: str = "adaptive",
         max_attempts: int = 8,
-        session: boto3.Session | None = None,
+        session: Any = None,
         shared: SharedClients | None = None,
         config: botocore.config.Config | None = None,
         failure: CallFailed | None = None,
@@ -188,11 +188,14 @@ class AwsApi:
             self.session: Any = shared.session
             self.region_name: str | None = shared.session.get_config_variable("region")
         else:
+            # A botocore session, not boto3's: a client needs nothing boto3 adds, and importing boto3
+            # (s3transfer, multiprocessing) costs ~30 ms of start-up. A boto3 Session given in (the
+            # demo, tests) serves through the botocore session it wraps.
+            self.session = getattr(session, "_session", session) or botocore.session.Session(profile=profile)
             try:
-                self.session = session or boto3.Session(profile_name=profile)
+                self.region_name = self.session.get_config_variable("region")
             except botocore.exceptions.ProfileNotFound as exc:
                 raise ConfigurationError(str(exc)) from exc
-            self.region_name = self.session.region_name
         self.config = config or client_config(pool, retry_mode, max_attempts)
         self.calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
@@ -211,7 +214,7 @@ class AwsApi:
                     with acting_for(self):
                         self._clients[key] = AccountClient(self.shared.get(service, region), self)
                 else:
-                    client = self.session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
+                    client = self.session.create_client(service, region_name=region, endpoint_url=self.endpoint_url, config=self.config)
                     client.meta.events.register("before-call", self._count_call)
                     # an interrupted scan sends nothing more, not even the next attempt of a call being retried
                     client.meta.events.register_first("before-send", self._refuse_when_cancelled)
@@ -221,8 +224,7 @@ class AwsApi:
     def data_loader(self) -> Any:
         """The botocore loader of this account's session (service models, endpoint rules), for the
         run's member clients to share."""
-        session = getattr(self.session, "_session", self.session)  # a boto3 Session wraps a botocore one
-        return session.get_component("data_loader")
+        return self.session.get_component("data_loader")
 
     def close(self) -> None:
         """Release this account's clients (their connection pools; a member's are the run's

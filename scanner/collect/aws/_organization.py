@@ -326,7 +326,7 @@ class AwsRun:
         """The caller's STS client for AssumeRole (its calls are counted per member, not here)."""
         with self._lock:
             if self._sts_client is None:
-                self._sts_client = self.api.session.client(
+                self._sts_client = self.api.session.create_client(
                     "sts", region_name=self.region, endpoint_url=self.api.endpoint_url, config=self._config
                 )
                 # an interrupted scan enters no more accounts and renews no session

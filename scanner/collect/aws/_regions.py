@@ -10,7 +10,7 @@ means "every region enabled for this account".
 from __future__ import annotations
 
 import difflib
-import functools
+import threading
 from typing import Any
 
 from scanner.errors import ConfigurationError
@@ -19,30 +19,38 @@ PARTITIONS = ("aws", "aws-us-gov", "aws-cn", "aws-iso", "aws-iso-b", "aws-iso-e"
 NOT_ENABLED = "not-opted-in"
 
 
-def known_regions(partition: str | None = None) -> set[str]:
-    """Region names botocore's endpoint data knows (in one partition, or in any), from EC2's endpoints."""
-    return set(_known_regions(partition))
+# partition (None: any) -> region names, read once per process: botocore's endpoint data is static,
+# and every member account of an organization scan checks its regions
+_KNOWN: dict[str | None, frozenset[str]] = {}
+_KNOWN_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
-def _known_regions(partition: str | None) -> frozenset[str]:
-    # Read once per process: a new botocore session parses the endpoint data and EC2's service model
-    # (~0.3 s of CPU), and every member account of an organization scan checks its regions.
-    import botocore.session
+def known_regions(partition: str | None = None, session: Any = None) -> set[str]:
+    """Region names botocore's endpoint data knows (in one partition, or in any), from EC2's endpoints.
 
-    session = botocore.session.get_session()
-    found: set[str] = set()
-    for name in [partition] if partition else session.get_available_partitions():
-        try:
-            found.update(session.get_available_regions("ec2", partition_name=name))
-        except Exception:  # noqa: BLE001 - an unknown partition name has no regions
-            continue
-    return frozenset(found)
+    `session`: the run's botocore session, whose endpoint data its first client has already parsed
+    (a fresh session would read and parse that ~1 MB file again: ~70 ms of start-up)."""
+    with _KNOWN_LOCK:
+        if partition not in _KNOWN:
+            if session is None:
+                import botocore.session
+
+                session = botocore.session.get_session()
+            found: set[str] = set()
+            for name in [partition] if partition else session.get_available_partitions():
+                try:
+                    found.update(session.get_available_regions("ec2", partition_name=name))
+                except Exception:  # noqa: BLE001 - an unknown partition name has no regions
+                    continue
+            _KNOWN[partition] = frozenset(found)
+        return set(_KNOWN[partition])
 
 
-def check_region_names(names: list[str], partition: str | None = None, also_known: set[str] | None = None) -> None:
+def check_region_names(
+    names: list[str], partition: str | None = None, also_known: set[str] | None = None, session: Any = None
+) -> None:
     """Every name is a region of the partition (any partition when None); else one line with a suggestion."""
-    known = known_regions(partition) | (also_known or set())
+    known = known_regions(partition, session) | (also_known or set())
     for name in names:
         if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
@@ -85,9 +93,12 @@ def resolve_regions(api: Any, partition: str, requested: list[str] | None, home_
     if requested is None:
         if isinstance(states, str):
             raise ConfigurationError(f"cannot list the enabled regions ({states}); pass --regions")
-        foreign = known_regions() - known_regions(partition)  # emulators answer for every partition
+        session = getattr(api, "session", None)
+        foreign = known_regions(None, session) - known_regions(partition, session)  # emulators answer for every partition
         return sorted(r for r, state in states.items() if state != NOT_ENABLED and r not in foreign), None
-    check_region_names(requested, partition, also_known=set(states) if isinstance(states, dict) else None)
+    check_region_names(
+        requested, partition, also_known=set(states) if isinstance(states, dict) else None, session=getattr(api, "session", None)
+    )
     if isinstance(states, str):
         return requested, f"cannot check that {', '.join(requested)} {'is' if len(requested) == 1 else 'are'} enabled ({states}); scanning them as given"
     disabled = [r for r in requested if states.get(r) == NOT_ENABLED]

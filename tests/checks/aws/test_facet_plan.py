@@ -63,6 +63,38 @@ def test_the_full_s3_catalogue_reads_every_facet_once(nine_buckets):
     assert '"facets"' not in dump_snapshot(inventory)
 
 
+# One category, as a pull-request gate would select it: the encryption checks that read buckets only.
+ENCRYPTION_BUCKET_CHECKS = {
+    "aws.s3.bucket_acl_not_public", "aws.s3.bucket_default_encryption", "aws.s3.bucket_policy_not_public",
+    "aws.s3.bucket_public_access_block", "aws.s3.bucket_tls_only",
+}  # fmt: skip
+
+
+def test_one_category_makes_only_the_calls_of_its_facets(nine_buckets):
+    from click.testing import CliRunner
+
+    from scanner.cli.main import cli
+    from scanner.models.common import Category
+
+    selected = {s.id for s in select_checks(load_checks(provider="aws"), provider="aws")
+                if s.category == Category.ENCRYPTION and {k.split(":")[0] for k in s.collection_keys} == {"aws.s3.buckets"}}
+    assert selected == ENCRYPTION_BUCKET_CHECKS
+    inventory, report, requests = _through_proxy(nine_buckets, *sorted(selected))
+    # four facets (acl, encryption, policy, public access block) and the location per bucket: not the ten getters
+    assert report.metadata.api_calls == {
+        "ec2:DescribeRegions": 1, "sts:GetCallerIdentity": 1, "s3:ListBuckets": 1, "s3:GetBucketLocation": 9,
+        "s3:GetBucketAcl": 9, "s3:GetBucketEncryption": 9, "s3:GetBucketPolicy": 9, "s3:GetPublicAccessBlock": 9,
+    }  # fmt: skip
+    assert requests == 48  # of 93 for the whole S3 catalogue
+    (coverage,) = inventory.coverage_for("aws.s3.buckets")
+    assert coverage.facets == ["acl", "encryption", "policy", "public_access_block"]
+    policy = json.loads(CliRunner().invoke(cli, ["permissions", "aws", "--checks", ",".join(sorted(selected))]).output)
+    assert policy["Statement"][0]["Action"] == [
+        "ec2:DescribeRegions", "s3:GetBucketAcl", "s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock",
+        "s3:GetEncryptionConfiguration", "s3:ListAllMyBuckets", "sts:GetCallerIdentity",
+    ]  # fmt: skip
+
+
 def test_a_check_whose_facet_was_not_read_is_error_never_a_value(nine_buckets, tmp_path):
     """A snapshot collected for the encryption check, evaluated offline with the versioning check:
     versioning was never read, so the verdict is ERROR (a bucket without versioning data must not
