@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -18,3 +20,11 @@ def gating_failures(report: Report, fail_on: str, new_only: bool = False) -> lis
         for f in report.findings
         if f.status == Status.FAIL and f.severity.rank >= threshold and (not new_only or f.baseline_state == "new")
     ]
+
+
+def gating_count(failing: Mapping[Severity, int], fail_on: str) -> int:
+    """How many FAIL findings gate, from their count per severity (a streamed report keeps no findings)."""
+    if fail_on == "never":
+        return 0
+    threshold = 0 if fail_on == "any" else Severity(fail_on).rank
+    return sum(n for severity, n in failing.items() if severity.rank >= threshold)

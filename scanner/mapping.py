@@ -77,18 +77,31 @@ def rollup(framework: Framework, findings: list[Finding], evaluated_checks: Iter
     """Each criterion: not satisfied on any FAIL; incomplete on ERROR/UNKNOWN or a mapped check not run;
     satisfied when every mapped check ran and passed (or had nothing in scope); manual when no
     automated check applies to the scanned providers."""
-    evaluated = set(evaluated_checks)
-    by_check: dict[str, list[Finding]] = {}
+    return rollup_counts(framework, status_counts(findings), evaluated_checks, providers)
+
+
+def status_counts(findings: Iterable[Finding]) -> dict[str, dict[Status, int]]:
+    """check id -> status -> findings."""
+    counts: dict[str, dict[Status, int]] = {}
     for finding in findings:
-        by_check.setdefault(finding.check_id, []).append(finding)
+        of_check = counts.setdefault(finding.check_id, {})
+        of_check[finding.status] = of_check.get(finding.status, 0) + 1
+    return counts
+
+
+def rollup_counts(
+    framework: Framework, counts_by_check: Mapping[str, Mapping[Status, int]], evaluated_checks: Iterable[str], providers: set[str]
+) -> list[CriterionRollup]:
+    """`rollup` from each check's counts per status (what a streamed report keeps instead of its findings)."""
+    evaluated = set(evaluated_checks)
     rollups = []
     for criterion_id, criterion in framework.criteria.items():
         relevant = sorted(c for c in criterion.checks if c.split(".", 1)[0] in providers)
         ran = [c for c in relevant if c in evaluated]
         counts: dict[Status, int] = {}
         for check_id in ran:
-            for finding in by_check.get(check_id, []):
-                counts[finding.status] = counts.get(finding.status, 0) + 1
+            for status, n in counts_by_check.get(check_id, {}).items():
+                counts[status] = counts.get(status, 0) + n
         if not ran:
             state = CriterionState.MANUAL
         elif counts.get(Status.FAIL):
@@ -118,11 +131,17 @@ def criterion_states(framework: Framework, findings: Iterable[Finding]) -> dict[
     by_check: dict[str, set[Status]] = {}
     for finding in findings:
         by_check.setdefault(finding.check_id, set()).add(finding.status)
+    return criterion_states_of(framework, by_check)
+
+
+def criterion_states_of(framework: Framework, statuses_by_check: Mapping[str, Iterable[Status]]) -> dict[str, CriterionState]:
+    """`criterion_states` from the statuses each check's findings had."""
     states: dict[str, CriterionState] = {}
     for criterion_id, criterion in framework.criteria.items():
-        statuses = set().union(*(by_check[c] for c in criterion.checks if c in by_check))
-        if not any(c in by_check for c in criterion.checks):
+        present = [c for c in criterion.checks if c in statuses_by_check]
+        if not present:
             continue
+        statuses = set().union(*(statuses_by_check[c] for c in present))
         if Status.FAIL in statuses:
             states[criterion_id] = CriterionState.NOT_SATISFIED
         elif Status.ERROR in statuses or Status.UNKNOWN in statuses:

@@ -7,11 +7,11 @@ organizations, one `Inventory` (schema "1"); both load, and both evaluate.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from scanner.errors import ConfigurationError
-from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION, Inventory, Snapshot
+from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION, Inventory, Snapshot, SnapshotMetadata
 
 
 def dump_snapshot(snapshot: Inventory | Snapshot) -> str:
@@ -114,3 +114,238 @@ def merge_snapshots(snapshots: list[Snapshot]) -> Snapshot:
         }
     )
     return Snapshot(metadata=metadata, scopes=scopes)
+
+
+# -- reading a snapshot scope by scope ----------------------------------------------------------------
+
+
+class SnapshotSource:
+    """A snapshot's metadata and its scopes, one at a time: evaluation holds one scope in memory.
+
+    `open_snapshot(path)` reads a schema-2 file scope by scope (the files trustscan writes: metadata
+    and schema_version before the scopes); anything else (schema 1, another key order) is loaded
+    whole. `of(snapshot)` wraps one already in memory. `organization()` finds the organization scope
+    wherever it sits in the file (a second pass, only when a check needs it for every member).
+    """
+
+    def __init__(self, metadata: Any, scopes: Any, organization: Any, *, legacy: bool = False) -> None:
+        self.metadata = metadata  # SnapshotMetadata
+        self._scopes = scopes  # () -> Iterator[Inventory]
+        self._organization = organization  # () -> Inventory | None
+        self.legacy = legacy  # a schema-1 inventory: one scope, evaluated as a whole scan was
+        self._found: list[Any] = []
+
+    @classmethod
+    def of(cls, source: Inventory | Snapshot) -> SnapshotSource:
+        from scanner.engine.evaluate import as_snapshot
+
+        snapshot = as_snapshot(source)
+        legacy = len(snapshot.scopes) == 1 and snapshot.scopes[0].metadata.scope_kind is None
+        return cls(snapshot.metadata, lambda: iter(snapshot.scopes), snapshot.organization_scope, legacy=legacy)
+
+    def scopes(self) -> Iterator[Inventory]:
+        return self._scopes()
+
+    def organization(self) -> Inventory | None:
+        if not self._found:
+            self._found.append(self._organization())
+        return self._found[0]
+
+
+def open_snapshot(path: str) -> SnapshotSource:
+    """A snapshot file as a SnapshotSource, scope by scope where its layout allows (one-line errors as load_snapshot)."""
+    try:
+        with _SnapshotFile(path) as reader:
+            header = reader.header()
+    except _Unreadable:
+        header = None
+    if header is None:  # not the layout streamed: load it whole (and say why it cannot be, if it cannot)
+        return SnapshotSource.of(load_snapshot(path))
+    metadata = _validated(SnapshotMetadata, header, path, "metadata")
+
+    def scopes() -> Iterator[Inventory]:
+        with _SnapshotFile(path) as reader:
+            for index, text, data in reader.scope_items():
+                yield _scope(text, data, path, index)
+
+    def organization() -> Inventory | None:
+        with _SnapshotFile(path) as reader:
+            for index, text, data in reader.scope_items():
+                if text is not None and _ORGANIZATION_KIND not in text:
+                    continue  # its metadata cannot say scope_kind "organization"
+                if data is not None and (data.get("metadata") or {}).get("scope_kind") != "organization":
+                    continue
+                scope = _scope(text, data, path, index)
+                if scope.metadata.scope_kind == "organization":
+                    return scope
+        return None
+
+    return SnapshotSource(metadata, scopes, organization)
+
+
+_ORGANIZATION_KIND = '"scope_kind": "organization"'
+
+
+def _scope(text: str | None, data: Any, path: str, index: int) -> Inventory:
+    from pydantic import ValidationError
+
+    if text is not None:
+        try:
+            return Inventory.model_validate_json(text)
+        except ValidationError as exc:
+            if exc.errors()[0]["type"] == "json_invalid":
+                raise _broken(path) from exc
+            data = json.loads(text)  # for the error's location, as a whole-file load reports it
+    return _validated(Inventory, data, path, f"scopes.{index}")
+
+
+def _validated(model: Any, data: Any, path: str, where: str) -> Any:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = ".".join([where, *(str(p) for p in error.get("loc", ()))])
+        raise ConfigurationError(f"{path} is not a valid trustscan snapshot ({location}: {error.get('msg')})") from exc
+
+
+class _Unreadable(Exception):
+    """The file is not laid out as streamed (or is broken): load_snapshot reads it and says why."""
+
+
+class _SnapshotFile:
+    """A schema-2 snapshot file read in chunks: the header (metadata, schema_version), then each scope.
+
+    Scopes are found without parsing them twice where the file is laid out as dump_snapshot writes it
+    (indent 1: a scope ends at the first line that is two spaces and "}"); a scope is then validated
+    from its text by pydantic. Elsewhere each scope is decoded with the json module."""
+
+    CHUNK = 8 * 1024 * 1024
+    SCOPE_END = "\n  }"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+        try:
+            self.handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed by __exit__
+        except OSError as exc:
+            raise _Unreadable() from exc
+
+    def __enter__(self) -> _SnapshotFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.handle.close()
+
+    def _more(self, at_least: int = 0) -> bool:
+        if self.eof:
+            return False
+        try:
+            data = self.handle.read(max(self.CHUNK, at_least))
+        except UnicodeDecodeError as exc:
+            raise _Unreadable() from exc
+        if not data:
+            self.eof = True
+            return False
+        self.buf = self.buf[self.pos :] + data
+        self.pos = 0
+        return True
+
+    def _peek(self) -> str:
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._more():
+                return ""
+
+    def _expect(self, char: str) -> None:
+        if self._peek() != char:
+            raise _Unreadable()
+        self.pos += 1
+
+    def _value(self) -> Any:
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError:
+                if self._more(2 * (len(self.buf) - self.pos)):
+                    continue
+                raise _Unreadable() from None
+            if end == len(self.buf) and not self.eof and self._more():
+                continue  # a number or literal may go on in the next chunk
+            self.pos = end
+            return value
+
+    def header(self) -> dict[str, Any] | None:
+        """The metadata, if the file is a schema-2 snapshot whose scopes come after it; else None."""
+        self._expect("{")
+        seen: dict[str, Any] = {}
+        while True:
+            if self._peek() != '"':
+                return None
+            key = self._value()
+            self._expect(":")
+            if key == "scopes":
+                if seen.get("schema_version") != "2" or not isinstance(seen.get("metadata"), dict):
+                    return None
+                return seen["metadata"]
+            seen[key] = self._value()
+            if self._peek() != ",":
+                return None  # no scopes after the metadata: not streamed
+            self.pos += 1
+
+    def scope_items(self) -> Iterator[tuple[int, str | None, Any]]:
+        """(index, the scope's text or None, its decoded value or None) for each scope, in file order."""
+        if self.header() is None:
+            raise ConfigurationError(f"{self.path} changed while it was read")
+        self._peek()
+        layout = self.buf.startswith("[\n  {", self.pos)  # dump_snapshot's: a scope's text ends at SCOPE_END
+        self._expect("[")
+        index = 0
+        if self._peek() == "]":
+            return
+        while True:
+            if self._peek() != "{":
+                raise _broken(self.path)
+            text = self._scope_text() if layout else None
+            if text is not None:
+                yield index, text, None
+            else:
+                try:
+                    value = self._value()
+                except _Unreadable:
+                    raise _broken(self.path) from None
+                yield index, None, value
+            index += 1
+            char = self._peek()
+            if char == "]":
+                return
+            if char != ",":
+                raise _broken(self.path)
+            self.pos += 1
+
+    def _scope_text(self) -> str | None:
+        while True:
+            end = self.buf.find(self.SCOPE_END, self.pos)
+            if end >= 0:
+                end += len(self.SCOPE_END)
+                text = self.buf[self.pos : end]
+                self.pos = end
+                return text
+            if not self._more(2 * (len(self.buf) - self.pos)):
+                return None
+
+
+def _broken(path: str) -> ConfigurationError:
+    """The one-line error read_json gives for this file (it is read whole to find where it breaks)."""
+    try:
+        read_json(path, "snapshot")
+    except ConfigurationError as exc:
+        return exc
+    return ConfigurationError(f"{path} is not a valid trustscan snapshot (its scopes are not a list of objects)")

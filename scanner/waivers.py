@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 
 from scanner.config import Waiver
 from scanner.engine.evaluate import summarise
@@ -41,48 +41,58 @@ def unwaived(finding: Finding) -> Finding:
 
 def apply_waivers(report: Report, waivers: Sequence[Waiver], zone: tzinfo = timezone.utc) -> Report:
     """A new report with the waivers applied, the summary and criteria recounted, and every waiver's state."""
-    now = report.metadata.collected_at
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    in_force = {w.id for w in waivers if now < w.ends_at(zone)}
-    matched: Counter[str] = Counter()
-    waived: Counter[str] = Counter()
-    findings = []
-    for finding in map(unwaived, report.findings):
-        if finding.status in WAIVABLE:
-            hits = [w for w in waivers if _matches(w, finding)]
-            matched.update(w.id for w in hits)
-            applied = next((w for w in hits if w.id in in_force), None)
-            if applied is not None:
-                waived[applied.id] += 1
-                finding = finding.model_copy(update={"status": Status.WAIVED, "waiver": _applied(applied, finding.status)})
-        findings.append(finding)
-    records = [
-        WaiverRecord(
-            waiver_id=w.id,
-            check=w.check,
-            resource=w.resource,
-            account=w.account,
-            region=w.region,
-            justification=w.justification,
-            owner=w.owner,
-            ticket=w.ticket,
-            expires=w.expires,
-            state="expired" if w.id not in in_force else "active" if matched[w.id] else "stale",
-            matched=matched[w.id],
-            waived=waived[w.id],
-        )
-        for w in waivers
-    ]
+    applier = WaiverApplier(waivers, report.metadata.collected_at, zone)
+    findings = [applier.apply(finding) for finding in report.findings]
     return report.model_copy(
         update={
             "findings": findings,
             "summary": summarise(findings),
             "criteria": recount_criteria(report, findings),
             "scopes": recount_scope_summaries(report, findings),
-            "waivers": records,
+            "waivers": applier.records(),
         }
     )
+
+
+class WaiverApplier:
+    """The waivers applied one finding at a time (a streamed report), and every waiver's state after."""
+
+    def __init__(self, waivers: Sequence[Waiver], collected_at: datetime, zone: tzinfo = timezone.utc) -> None:
+        now = collected_at if collected_at.tzinfo is not None else collected_at.replace(tzinfo=timezone.utc)
+        self.waivers = list(waivers)
+        self.in_force = {w.id for w in self.waivers if now < w.ends_at(zone)}
+        self.matched: Counter[str] = Counter()
+        self.waived: Counter[str] = Counter()
+
+    def apply(self, finding: Finding) -> Finding:
+        finding = unwaived(finding)
+        if finding.status in WAIVABLE:
+            hits = [w for w in self.waivers if _matches(w, finding)]
+            self.matched.update(w.id for w in hits)
+            applied = next((w for w in hits if w.id in self.in_force), None)
+            if applied is not None:
+                self.waived[applied.id] += 1
+                finding = finding.model_copy(update={"status": Status.WAIVED, "waiver": _applied(applied, finding.status)})
+        return finding
+
+    def records(self) -> list[WaiverRecord]:
+        return [
+            WaiverRecord(
+                waiver_id=w.id,
+                check=w.check,
+                resource=w.resource,
+                account=w.account,
+                region=w.region,
+                justification=w.justification,
+                owner=w.owner,
+                ticket=w.ticket,
+                expires=w.expires,
+                state="expired" if w.id not in self.in_force else "active" if self.matched[w.id] else "stale",
+                matched=self.matched[w.id],
+                waived=self.waived[w.id],
+            )
+            for w in self.waivers
+        ]
 
 
 def _matches(waiver: Waiver, finding: Finding) -> bool:

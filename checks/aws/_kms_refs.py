@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scanner.models.index import per_inventory
+
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
+    from scanner.models.aws.kms import KmsKey
+
+
+@per_inventory
+def keys_by_region_and_id(inv: AwsInventory) -> dict[tuple[str, str], KmsKey]:
+    keys: dict[tuple[str, str], KmsKey] = {}
+    for key in inv.kms.keys:
+        keys.setdefault((key.region, key.name), key)  # the first, as a scan of the list would find
+    return keys
 
 
 def key_manager(inv: AwsInventory, ref: str | None, region: str, account: str) -> str | None:
@@ -28,7 +39,5 @@ def key_manager(inv: AwsInventory, ref: str | None, region: str, account: str) -
         key_id = ref.rsplit("/", 1)[-1]
     else:
         key_region, key_id = region, ref
-    for key in inv.kms.keys:
-        if key.region == key_region and key.name == key_id:
-            return key.key_manager
-    return None
+    key = keys_by_region_and_id(inv).get((key_region, key_id))
+    return key.key_manager if key is not None else None

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
+from scanner.models.index import group_by, per_inventory
 from scanner.registry import CheckContext, CheckFunc, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.aws import AwsInventory
+    from scanner.models.aws.cloudwatch import MetricAlarm
+    from scanner.models.aws.logs import MetricFilter
 
 # -- filter pattern parsing ---------------------------------------------------------------------------
 
@@ -306,6 +309,21 @@ def _log_group(arn: str) -> tuple[str, str, str] | None:
     return parts[3], parts[4], parts[6]
 
 
+@per_inventory
+def _filters_by_log_group(inv: AwsInventory) -> dict[tuple[str, str], list[MetricFilter]]:
+    return group_by(inv.logs.metric_filters, lambda f: (f.region, f.log_group_name))
+
+
+@per_inventory
+def _alarms_by_metric(inv: AwsInventory) -> dict[tuple[str, str, str], list[MetricAlarm]]:
+    """Each alarm under the (region, namespace, name) of every metric it watches, once per metric."""
+    alarms: dict[tuple[str, str, str], list[MetricAlarm]] = {}
+    for alarm in inv.cloudwatch.alarms:
+        for key in dict.fromkeys((alarm.region, m.namespace, m.name) for m in alarm.metrics):
+            alarms.setdefault(key, []).append(alarm)
+    return alarms
+
+
 def alarm_chain(inv: AwsInventory, ctx: CheckContext, family_key: str) -> Iterator[Result]:
     """One account-level verdict: PASS with the first complete chain, else FAIL naming the furthest
     link reached (UNKNOWN when an input could not be read everywhere)."""
@@ -329,17 +347,12 @@ def alarm_chain(inv: AwsInventory, ctx: CheckContext, family_key: str) -> Iterat
         if account != trail.account:
             further(1, f"{where} is in account {account}, whose metric filters this scan cannot read")
             continue
-        filters = [f for f in inv.logs.metric_filters if f.region == region and f.log_group_name == group]
+        filters = _filters_by_log_group(inv).get((region, group), [])
         matching = [f for f in filters if covers(f.filter_pattern, family.pattern)]
         further(1, f"no metric filter on {where} matches the CIS pattern for {family.label} ({len(filters)} filter(s) checked)")
         for flt in sorted(matching, key=lambda f: f.name):
             for metric in flt.transformations:
-                alarms = [
-                    a
-                    for a in inv.cloudwatch.alarms
-                    if a.region == region
-                    and any(m.name == metric.metric_name and m.namespace == metric.metric_namespace for m in a.metrics)
-                ]
+                alarms = _alarms_by_metric(inv).get((region, metric.metric_namespace, metric.metric_name), [])
                 further(2, f"metric filter {flt.name} feeds {metric.metric_namespace}/{metric.metric_name}, which no alarm watches")
                 for alarm in sorted(alarms, key=lambda a: a.name):
                     sns_actions = [arn for arn in alarm.alarm_actions if arn.split(":")[2:3] == ["sns"]]

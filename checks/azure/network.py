@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from scanner.models.azure.network import FlowLog, NetworkSecurityGroup, SecurityRule
+from scanner.models.azure.network import FlowLog, NetworkInterface, NetworkSecurityGroup, SecurityRule
 from scanner.models.common import Category, Severity
+from scanner.models.index import per_inventory
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
 
@@ -32,10 +33,15 @@ def _virtual_network(subnet_id: str) -> str:
     return subnet_id.lower().split("/subnets/", 1)[0]
 
 
+@per_inventory
+def _nics(inv: AzureInventory) -> dict[str, NetworkInterface]:
+    return {nic.id.lower(): nic for nic in inv.network.network_interfaces}
+
+
 def _attachments(inv: AzureInventory, nsg: NetworkSecurityGroup) -> list[tuple[str, list[str]]]:
     """Each subnet or NIC the NSG is attached to, with the flow log targets that would cover its traffic:
     itself, and (VNet flow logs) its subnet and virtual network."""
-    nics = {nic.id.lower(): nic for nic in inv.network.network_interfaces}
+    nics = _nics(inv)
     attached = [(subnet, [subnet.lower(), _virtual_network(subnet)]) for subnet in nsg.subnet_ids]
     for nic_id in nsg.network_interface_ids:
         nic = nics.get(nic_id.lower())

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.sql import SqlServer
 from scanner.models.common import Category, Severity
+from scanner.models.index import per_inventory
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
 
 if TYPE_CHECKING:
     from scanner.models.azure import AzureInventory
+    from scanner.models.azure.loganalytics import Workspace
 
 SERVER = "Microsoft.Sql/servers"
 DATABASE = "Microsoft.Sql/servers/databases"
@@ -99,6 +101,11 @@ def auditing_enabled(inv: AzureInventory, ctx: CheckContext) -> Iterator[Result]
 AUDIT_CATEGORIES = {"sqlsecurityauditevents", "group:audit", "group:alllogs"}
 
 
+@per_inventory
+def _workspaces(inv: AzureInventory) -> dict[str, Workspace]:
+    return {w.id.lower(): w for w in inv.loganalytics.workspaces}
+
+
 def _audit_destinations(inv: AzureInventory, server: SqlServer) -> list[tuple[str, int | None]]:
     """Each place the server's audit records go, with its retention in days (0 = unlimited, None = not
     known to the scanner). `retentionDays` governs only the storage destination; Log Analytics keeps
@@ -107,7 +114,7 @@ def _audit_destinations(inv: AzureInventory, server: SqlServer) -> list[tuple[st
     if server.audit_storage_endpoint:
         destinations.append((f"storage {server.audit_storage_endpoint}", server.audit_retention_days or 0))
     if server.audit_to_azure_monitor:
-        workspaces = {w.id.lower(): w for w in inv.loganalytics.workspaces}
+        workspaces = _workspaces(inv)
         for setting in server.audit_diagnostic_settings:
             if not AUDIT_CATEGORIES & {c.lower() for c in setting.categories}:
                 continue

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
 from scanner.models.gcp.iam_policy import IamPolicy
+from scanner.models.gcp.logging import LogSink
+from scanner.models.index import group_by, per_inventory
 from scanner.registry import CheckContext, Param, Result, check
 
 if TYPE_CHECKING:
@@ -62,6 +64,11 @@ def data_access_audit_logs(inv: GcpInventory, ctx: CheckContext) -> Iterator[Res
             yield Result.passed(project, "allServices logs ADMIN_READ, DATA_READ and DATA_WRITE", **evidence)
 
 
+@per_inventory
+def _sinks_by_project(inv: GcpInventory) -> dict[str, list[LogSink]]:
+    return group_by(inv.logging.sinks, lambda sink: sink.account)
+
+
 @check(
     id="gcp.logging.sink_exports_all",
     title="A log sink exports all of each project's logs",
@@ -77,11 +84,12 @@ def sink_exports_all(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
     filter copies every entry to storage the organization controls and retains (CC7.2, CC7.3)."""
     org_sinks = [s.name for s in inv.logging.org_sinks if s.include_children and not s.filter.strip() and not s.disabled]
     for project in inv.resourcemanager.projects:
-        own = [s.name for s in inv.logging.sinks if s.account == project.account and not s.filter.strip() and not s.disabled]
+        sinks = _sinks_by_project(inv).get(project.account, [])
+        own = [s.name for s in sinks if not s.filter.strip() and not s.disabled]
         if own or org_sinks:
             yield Result.passed(project, f"unfiltered sink(s): {', '.join(own + [f'organization/{n}' for n in org_sinks])}")
         else:
-            filtered = [f"{s.name} ({s.filter})" for s in inv.logging.sinks if s.account == project.account]
+            filtered = [f"{s.name} ({s.filter})" for s in sinks]
             yield Result.failed(project, "no enabled sink without a filter" + (f"; filtered sinks: {', '.join(filtered)}" if filtered else ""))
 
 

@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
+from scanner.models.index import group_by, per_inventory
 from scanner.registry import CheckContext, Result, check
 
 if TYPE_CHECKING:
     from scanner.models.gcp import GcpInventory
+    from scanner.models.gcp.logging import LogMetric
+    from scanner.models.gcp.monitoring import AlertPolicy
 
 # id suffix, title phrase, the substrings a metric filter must contain (case and spacing ignored),
 # remediation filter, rationale.
@@ -72,17 +75,52 @@ def references(text: str, metric_type: str) -> bool:
     return re.search(r"(?<![\w:])" + re.escape(promql_name(metric_type)) + r"(?![\w:])", text) is not None
 
 
+_METRIC_RUN = re.compile(r"[\w\-.+!*()%/]+")  # what may follow a metric type without ending it
+_PROMQL_RUN = re.compile(r"[\w:]+")
+
+
+def first_alerting(metrics: list[LogMetric], policies: list[AlertPolicy]) -> tuple[str, str] | None:
+    """The first (metric, policy) pair, metrics then policies in order, where the policy's condition
+    references the metric as `references` decides; found from each filter's tokens once instead of
+    searching every filter for every metric (a metric type is referenced when it ends a run of
+    metric-name characters, its PromQL name when it is a whole run of word characters and colons)."""
+    types = {m.metric_type for m in metrics}
+    by_length = group_by((t for t in types if _METRIC_RUN.fullmatch(t)), len)
+    by_promql = group_by(types, promql_name)
+    odd = [t for t in types if not _METRIC_RUN.fullmatch(t)]
+    first_policy: dict[str, str] = {}
+    for policy in policies:
+        for text in policy.condition_filters:
+            found = {t for t in odd if references(text, t)}
+            for run in _METRIC_RUN.findall(text):
+                found.update(run[-n:] for n in by_length if n <= len(run) and run[-n:] in types)
+            for run in _PROMQL_RUN.findall(text):
+                found.update(by_promql.get(run, ()))
+            for metric_type in found:
+                first_policy.setdefault(metric_type, policy.name)
+    return next(((m.name, first_policy[m.metric_type]) for m in metrics if m.metric_type in first_policy), None)
+
+
+@per_inventory
+def _policies_by_project(inv: GcpInventory) -> dict[str, list[AlertPolicy]]:
+    return group_by(inv.monitoring.alert_policies, lambda policy: policy.account)
+
+
+@per_inventory
+def _metrics_by_project(inv: GcpInventory) -> dict[str, list[LogMetric]]:
+    return group_by(inv.logging.metrics, lambda metric: metric.account)
+
+
 def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:
     def alert_check(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
         for project in inv.resourcemanager.projects:
-            policies = [p for p in inv.monitoring.alert_policies if p.account == project.account and p.enabled]
-            metrics = [m for m in inv.logging.metrics if m.account == project.account and not m.disabled
-                       and all(n in _normal(m.filter) for n in needles)]
-            alerting = [(m.name, p.name) for m in metrics for p in policies
-                        if any(references(f, m.metric_type) for f in p.condition_filters)]
+            policies = [p for p in _policies_by_project(inv).get(project.account, []) if p.enabled]
+            metrics = [m for m in _metrics_by_project(inv).get(project.account, [])
+                       if not m.disabled and all(n in _normal(m.filter) for n in needles)]
+            alerting = first_alerting(metrics, policies)
             direct = [(p.name, c.kind) for p in policies for c in p.log_conditions if all(n in _normal(c.text) for n in needles)]
             if alerting:
-                metric, policy = alerting[0]
+                metric, policy = alerting
                 yield Result.passed(project, f"log metric {metric} alerts through policy {policy!r}", metric=metric, alert_policy=policy)
             elif direct:
                 policy, kind = direct[0]

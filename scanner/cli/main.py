@@ -79,7 +79,7 @@ def output_options(func: Callable) -> Callable:
 
 def selection_options(func: Callable) -> Callable:
     options = [
-        click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids."),
+        click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids, aliases or globs (aws.s3.*)."),
         click.option("--severity", "severities", metavar="LEVEL,...", help="Only checks of these severities."),
         click.option(
             "--param",
@@ -155,6 +155,7 @@ def _select(provider: str | None, check_ids: str | None, severities: str | None,
 
 def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_files: dict[str, str] | None = None) -> None:
     from scanner import formatters
+    from scanner.cli.streaming import write_report
 
     planned = outputs.targets(formats, output)
     for name, _ in planned:
@@ -165,11 +166,12 @@ def _emit(report: Any, formats: tuple[str, ...], output: str | None, default_fil
 
             click.echo(render_table(report, color=sys.stdout.isatty(), verbose=_verbosity() > 0), nl=False)
             continue
-        text = formatters.get(name)(report)
-        if path is None:
-            click.echo(text, nl=False)
+        if path is not None and formatters.writer(name) is not None:
+            write_report(report, name, path)  # straight to the file, never the whole text in memory
+        elif path is None:
+            click.echo(formatters.get(name)(report), nl=False)
         else:
-            outputs.write_output(name, path, text)
+            outputs.write_output(name, path, formatters.get(name)(report))
 
 
 def exit_status(report: Any, fail_on: str, new_only: bool = False) -> int:
@@ -363,20 +365,33 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     """Re-evaluate a saved snapshot offline ("now" is the snapshot's collected_at)."""
     from datetime import datetime, timezone
 
+    from scanner.cli.streaming import streamable
     from scanner.engine.scan import ScanOptions, load_snapshot, report_for
 
     _configure_logging(verbose)
     outputs.preflight(formats, output)
     started = datetime.now(timezone.utc)
+    parsed = _parse_params(params)
+    if streamable(formats, output, current_policy().baseline):
+        from scanner.cli.streaming import evaluate_streamed
+        from scanner.snapshot import open_snapshot
+
+        source = open_snapshot(snapshot)
+        checks = _select(source.metadata.provider, check_ids if check_ids is not None else _default_checks(source.metadata), severities, parsed)
+        code = evaluate_streamed(source, ScanOptions(checks=checks, params=parsed), formats, output, fail_on.lower(), started)
+        if code is not None:
+            raise ExitWith(code)
     inventory = load_snapshot(snapshot)
     provider = inventory.metadata.provider
-    parsed = _parse_params(params)
-    if check_ids is None and inventory.metadata.checks:
-        check_ids = ",".join(inventory.metadata.checks)
-    checks = _select(provider, check_ids, severities, parsed)
+    checks = _select(provider, check_ids if check_ids is not None else _default_checks(inventory.metadata), severities, parsed)
     report = finalize(report_for(inventory, ScanOptions(checks=checks, params=parsed), source="snapshot", started_at=started))
     _emit(report, formats, output)
     raise ExitWith(exit_status(report, fail_on.lower(), current_policy().fail_on_new_only))
+
+
+def _default_checks(metadata: Any) -> str | None:
+    """The checks the snapshot was collected for, when --checks is not given."""
+    return ",".join(metadata.checks) if metadata.checks else None
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -538,7 +553,7 @@ def _permissions_command() -> None:
             raise ConfigurationError(f"{flag} applies to `permissions {owners[foreign[0]]}` only")
         click.echo(providers.get(provider_name).permissions(_select(provider_name, check_ids, None, {}), **given))
 
-    command = click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")(permissions)
+    command = click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need (ids, aliases or globs).")(permissions)
     command = click.argument("provider_name", metavar="PROVIDER", type=click.Choice(list(PROVIDERS)))(_with(extra, command))
     cli.command("permissions")(command)
 

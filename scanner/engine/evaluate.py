@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any
 
 from scanner import __version__
 from scanner.engine import facets, iac
-from scanner.mapping import Framework, criteria_index, criterion_states, rollup
-from scanner.models.common import Coverage, CoverageState, Resource, Status
+from scanner.mapping import Framework, criteria_index, criterion_states_of, rollup_counts
+from scanner.models.common import Coverage, CoverageState, Resource, Severity, Status
 from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
-from scanner.models.report import CollectionError, DeferredChecks, Finding, Report, ScanMetadata, ScopeSummary
+from scanner.models.report import CollectionError, CriterionRollup, DeferredChecks, Finding, Report, ScanMetadata, ScopeSummary
 from scanner.registry import CheckContext, CheckSpec, Result
 
 log = logging.getLogger("trustscan")
@@ -115,13 +116,9 @@ def as_snapshot(source: Inventory | Snapshot) -> Snapshot:
     )
 
 
-def finding_order(finding: Finding) -> tuple[str, str, str, str]:
-    """Report order: by scope (the finding's account), then check, resource and region."""
-    return (finding.account, finding.check_id, finding.resource_id, finding.region)
-
-
-def _legacy_order(finding: Finding) -> tuple[str, str, str]:
-    return (finding.check_id, finding.resource_id, finding.region)
+# Report order: by scope (the finding's account), then check, resource and region.
+finding_order: Callable[[Finding], tuple[str, str, str, str]] = attrgetter("account", "check_id", "resource_id", "region")
+_legacy_order = attrgetter("check_id", "resource_id", "region")
 
 
 def evaluate(
@@ -148,28 +145,52 @@ def iter_findings(
     *,
     deferred: Iterable[str] = (),
 ) -> Iterator[Finding]:
-    """The findings of each scope in turn (scopes in snapshot order, each scope's findings sorted).
+    """The findings of each scope in turn (scopes in snapshot order, each scope's findings sorted)."""
+    for _, findings in scope_findings(snapshot.scopes, snapshot.organization_scope, checks, frameworks, params, deferred=deferred):
+        yield from findings
+
+
+def scope_findings(
+    scopes: Iterable[Inventory],
+    organization: Callable[[], Inventory | None],
+    checks: Iterable[CheckSpec],
+    frameworks: Mapping[str, Framework],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    deferred: Iterable[str] = (),
+) -> Iterator[tuple[Inventory, list[Finding]]]:
+    """Each scope with its findings, sorted (check, resource, region), one scope at a time.
 
     A check sees one scope's facts: a member scope's (account, subscription, project), plus the
     organization scope's keys when it reads them ("mixed" checks); a check reading only organization
     keys runs in the organization scope. `deferred` checks are left out of member scopes (a shard
-    without the organization scope defers its mixed checks to `merge`).
+    without the organization scope defers its mixed checks to `merge`). `organization` gives the
+    organization scope, asked for only when a mixed check runs in a member scope.
     """
     specs = list(checks)
     criteria = criteria_index(frameworks)
-    provider = snapshot.metadata.provider
     keys = {key for spec in specs for key in spec.collection_keys}
-    org_keys = organization_keys(provider, keys) if any(s.metadata.scope_kind for s in snapshot.scopes) else frozenset()
-    levels = {spec.id: check_level(spec, org_keys) for spec in specs}
-    organization = snapshot.organization_scope()
     skip = frozenset(deferred)
-    for scope in snapshot.scopes:
-        yield from evaluate_scope(scope, organization, specs, levels, criteria, params, org_keys, skip)
+    found: list[Inventory | None] = []
+
+    def the_organization() -> Inventory | None:
+        if not found:
+            found.append(organization())
+        return found[0]
+
+    levels: dict[str, Level] = {}
+    org_keys: frozenset[str] = frozenset()
+    for scope in scopes:
+        if scope.metadata.scope_kind is not None and not levels:
+            # A scope of a scan (a schema-1 inventory evaluates every check, whatever its level)
+            org_keys = organization_keys(scope.metadata.provider, keys)
+            levels = {spec.id: check_level(spec, org_keys) for spec in specs}
+        yield scope, evaluate_scope(scope, the_organization, specs, levels, criteria, params, org_keys, skip)
 
 
 def evaluate_scope(
     scope: Inventory,
-    organization: Inventory | None,
+    organization: Callable[[], Inventory | None],
     specs: list[CheckSpec],
     levels: Mapping[str, Level],
     criteria: Mapping[str, dict[str, list[str]]],
@@ -183,18 +204,18 @@ def evaluate_scope(
     views: dict[tuple[str, ...], Inventory] = {(): scope}
     prepared: dict[tuple[str, ...], tuple[Any, Any]] = {}
     for spec in specs:
-        level = levels[spec.id]
         keys: tuple[str, ...] = ()
         if kind == "organization":
-            if level != "organization":
+            if levels[spec.id] != "organization":
                 continue
         elif kind is not None:  # a member scope (a schema-1 inventory evaluates everything, as it always did)
+            level = levels[spec.id]
             if level == "organization" or (level == "mixed" and spec.id in deferred):
                 continue
             if level == "mixed":
                 keys = tuple(k for k in spec.collection_keys if k in org_keys)
                 if keys not in views:
-                    views[keys] = with_organization(scope, organization, keys)
+                    views[keys] = with_organization(scope, organization(), keys)
         view = views[keys]
         if keys not in prepared:
             prepared[keys] = iac.prepare(getattr(view, view.metadata.provider))
@@ -247,17 +268,19 @@ def evaluate_check(
     blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
     if _any_collected(inventory, spec) and "global" not in blocked:
         try:
-            results.extend(
-                _facet_guard(spec, result)
-                for result in run_check(spec, provider_inventory, ctx)
-                if scope_of(inventory, result.resource) not in blocked
-            )
+            produced: Iterable[Result] = run_check(spec, provider_inventory, ctx)
+            if blocked:
+                produced = (result for result in produced if scope_of(inventory, result.resource) not in blocked)
+            if spec.facets:
+                produced = (_facet_guard(spec, result) for result in produced)
+            results.extend(produced)
         except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
             log.warning("check %s raised %r", spec.id, exc)
             results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
     if not results:
         results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
-    return [_finding(inventory, spec, result, criteria) for result in results]
+    constants = _constants(spec, criteria)
+    return [_finding(spec, result, constants) for result in results]
 
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
@@ -317,28 +340,75 @@ def _facet_guard(spec: CheckSpec, result: Result) -> Result:
     return result
 
 
-def _finding(inventory: Inventory, spec: CheckSpec, result: Result, criteria: dict[str, list[str]]) -> Finding:
+# Finding's fields in declaration order (the order they serialise in), and those a check's result sets:
+# findings are built from values already validated (resources, the check's spec) without validating again.
+FINDING_FIELDS = tuple(Finding.model_fields)
+_SET_FIELDS = frozenset(FINDING_FIELDS) - {"waiver", "baseline_state"}
+_constants_cache: dict[str, tuple[CheckSpec, dict[str, list[str]], dict[str, Any]]] = {}
+
+
+def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
+    """The fields every finding of one check shares (computed once per check, not per finding)."""
+    cached = _constants_cache.get(spec.id)
+    if cached is not None and cached[0] is spec and cached[1] == criteria:
+        return cached[2]
+    constants = {
+        "check_id": spec.id,
+        "check_title": spec.title,
+        "provider": spec.provider,
+        "service": spec.service,
+        "severity": spec.severity,
+        "category": spec.category,
+        "criteria": {k: sorted(v) for k, v in sorted(criteria.items())},
+        "remediation": spec.remediation,
+    }
+    _constants_cache[spec.id] = (spec, {k: list(v) for k, v in criteria.items()}, constants)
+    return constants
+
+
+def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Finding:
     resource = result.resource
-    return Finding(
-        finding_id=finding_id(spec.provider, resource.account, spec.id, resource.id, resource.region),
-        check_id=spec.id,
-        check_title=spec.title,
-        provider=spec.provider,
-        service=spec.service,
-        severity=spec.severity,
-        category=spec.category,
-        resource_type=ACCOUNT_TYPE if isinstance(resource, AccountScope) else spec.resource_type,
-        resource_id=resource.id,
-        resource_name=resource.name,
-        account=resource.account,
-        region=resource.region,
-        status=result.status,
-        message=result.message,
-        evidence=_plain(dict(result.evidence)),
-        criteria={k: sorted(v) for k, v in sorted(criteria.items())},
-        remediation=spec.remediation,
-        location=result.location,
-    )
+    account, region, resource_id = resource.account, resource.region, resource.id
+    values = {
+        "finding_id": finding_id(constants["provider"], account, spec.id, resource_id, region),
+        "check_id": spec.id,
+        "check_title": constants["check_title"],
+        "provider": constants["provider"],
+        "service": constants["service"],
+        "severity": constants["severity"],
+        "category": constants["category"],
+        "resource_type": ACCOUNT_TYPE if isinstance(resource, AccountScope) else spec.resource_type,
+        "resource_id": resource_id,
+        "resource_name": resource.name,
+        "account": account,
+        "region": region,
+        "status": result.status,
+        "message": result.message,
+        "evidence": _evidence(result.evidence),
+        "criteria": constants["criteria"],  # shared by the check's findings, never changed in place
+        "remediation": constants["remediation"],
+        "waiver": None,
+        "baseline_state": None,
+        "location": result.location,
+    }
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", values)
+    object.__setattr__(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    if not evidence:
+        return {}
+    for key, value in evidence.items():
+        if type(key) is not str or type(value) not in _SCALARS:
+            return _plain(dict(evidence))
+    return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
 
 
 def _plain(value: Any) -> Any:
@@ -358,22 +428,86 @@ def _plain(value: Any) -> Any:
 
 def summarise(findings: Iterable[Finding]) -> dict[Status, int]:
     """Findings per status (WAIVED listed only when waivers applied)."""
-    summary = {status: 0 for status in Status if status != Status.WAIVED}
-    for finding in findings:
-        summary[finding.status] = summary.get(finding.status, 0) + 1
-    return summary
+    return Tally().add_all(findings).summary
+
+
+class Tally:
+    """What a report says about its findings, kept one finding at a time: counts per status (the
+    summary), per check and status (the per-criterion rollup), per scope (the scopes' counts and
+    criteria), and FAIL findings per severity (the gate). A streamed report keeps this instead of
+    its findings; an in-memory one computes it the same way, so both say the same."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        # (account, check, status, severity, provider) -> findings: one count per finding, the views below from it
+        self._counts: dict[tuple[str, str, Status, Severity, str], int] = {}
+
+    def add(self, finding: Finding) -> None:
+        key = (finding.account, finding.check_id, finding.status, finding.severity, finding.provider)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        self.count += 1
+
+    def add_all(self, findings: Iterable[Finding]) -> Tally:
+        for finding in findings:
+            self.add(finding)
+        return self
+
+    @property
+    def summary(self) -> dict[Status, int]:
+        """Findings per status: every status but WAIVED, then WAIVED if any finding is."""
+        summary = {status: 0 for status in _SUMMARY_ORDER}
+        for (_, _, status, _, _), n in self._counts.items():
+            summary[status] = summary.get(status, 0) + n
+        return summary
+
+    @property
+    def by_check(self) -> dict[str, dict[Status, int]]:
+        counts: dict[str, dict[Status, int]] = {}
+        for (_, check_id, status, _, _), n in self._counts.items():
+            of_check = counts.setdefault(check_id, {})
+            of_check[status] = of_check.get(status, 0) + n
+        return counts
+
+    @property
+    def failing(self) -> dict[Severity, int]:
+        """FAIL findings per severity."""
+        counts: dict[Severity, int] = {}
+        for (_, _, status, severity, _), n in self._counts.items():
+            if status == Status.FAIL:
+                counts[severity] = counts.get(severity, 0) + n
+        return counts
+
+    @property
+    def providers(self) -> set[str]:
+        return {provider for (_, _, _, _, provider) in self._counts}
+
+    def criteria(self, frameworks: Mapping[str, Framework], evaluated: Iterable[str], providers: set[str]) -> list[CriterionRollup]:
+        evaluated = list(evaluated)
+        by_check = self.by_check
+        return [c for framework in frameworks.values() for c in rollup_counts(framework, by_check, evaluated, providers)]
+
+    def scopes(self, bases: Iterable[ScopeSummary], frameworks: Mapping[str, Framework]) -> list[ScopeSummary]:
+        """The scopes' counts and criteria over these findings (each finding counts for its account)."""
+        by_scope: dict[str, tuple[dict[Status, int], dict[str, set[Status]]]] = {}
+        for (account, check_id, status, _, _), n in self._counts.items():
+            counts, statuses = by_scope.setdefault(account, ({}, {}))
+            counts[status] = counts.get(status, 0) + n
+            statuses.setdefault(check_id, set()).add(status)
+        out = []
+        for base in bases:
+            counts, statuses = by_scope.get(base.id, ({}, {}))
+            ordered = {status: counts[status] for status in [*_SUMMARY_ORDER, Status.WAIVED] if counts.get(status)}
+            criteria = {name: criterion_states_of(framework, statuses) for name, framework in frameworks.items()}
+            out.append(base.model_copy(update={"counts": ordered, "criteria": criteria}))
+        return out
+
+
+_SUMMARY_ORDER = [status for status in Status if status != Status.WAIVED]
 
 
 def collection_errors(snapshot: Snapshot) -> list[CollectionError]:
     """Every unit that failed or was never collected, scope by scope."""
-    return [
-        CollectionError(
-            key=c.key, scope=c.scope, state=c.state.value, reason=c.reason or "", error_code=c.error_code, account=scope.scope_id
-        )
-        for scope in snapshot.scopes
-        for c in scope.coverage
-        if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)
-    ]
+    return ScopesSeen().add_all(snapshot.scopes).errors
 
 
 def scope_state(scope: Inventory) -> str:
@@ -386,27 +520,12 @@ def scope_state(scope: Inventory) -> str:
 
 def scope_summaries(snapshot: Snapshot, findings: Iterable[Finding], frameworks: Mapping[str, Framework]) -> list[ScopeSummary]:
     """Per scope: what was scanned (state, collection errors) and what was found (counts, criteria)."""
-    bases = []
-    for scope in snapshot.scopes:
-        ref = scope.scope_ref()
-        errors = sum(1 for c in scope.coverage if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED))
-        bases.append(ScopeSummary(id=ref.id, kind=ref.kind, name=ref.name, regions=list(ref.regions), state=scope_state(scope),
-                                  collection_errors=errors))
-    return recount_scopes(bases, findings, frameworks)
+    return recount_scopes(ScopesSeen().add_all(snapshot.scopes).bases, findings, frameworks)
 
 
 def recount_scopes(bases: Iterable[ScopeSummary], findings: Iterable[Finding], frameworks: Mapping[str, Framework]) -> list[ScopeSummary]:
     """The scopes' counts and criteria recomputed over `findings` (after waivers, or a merge)."""
-    by_scope: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_scope.setdefault(finding.account, []).append(finding)
-    out = []
-    for base in bases:
-        mine = by_scope.get(base.id, [])
-        counts = {status: n for status, n in summarise(mine).items() if n}
-        criteria = {name: criterion_states(framework, mine) for name, framework in frameworks.items()}
-        out.append(base.model_copy(update={"counts": counts, "criteria": criteria}))
-    return out
+    return Tally().add_all(findings).scopes(bases, frameworks)
 
 
 def report_regions(snapshot: Snapshot) -> list[str]:
@@ -422,6 +541,41 @@ def report_scope_ids(snapshot: Snapshot) -> list[str]:
     return [s.scope_id for s in snapshot.scopes if s.metadata.scope_kind in ("subscription", "project")]
 
 
+class ScopesSeen:
+    """What a report says about the scopes themselves (state, collection errors, regions), gathered
+    scope by scope as they are evaluated."""
+
+    def __init__(self) -> None:
+        self.bases: list[ScopeSummary] = []
+        self.errors: list[CollectionError] = []
+        self.regions: set[str] = set()
+        self.members: list[str] = []  # subscriptions / projects, for `metadata.scopes`
+        self.legacy_scopes: list[str] | None = None  # a schema-1 inventory's own `scopes`
+        self.organization = False
+
+    def add(self, scope: Inventory) -> None:
+        ref = scope.scope_ref()
+        bad = [c for c in scope.coverage if c.state in (CoverageState.FAILED, CoverageState.NOT_COLLECTED)]
+        self.bases.append(ScopeSummary(id=ref.id, kind=ref.kind, name=ref.name, regions=list(ref.regions), state=scope_state(scope),
+                                       collection_errors=len(bad)))
+        self.errors.extend(
+            CollectionError(key=c.key, scope=c.scope, state=c.state.value, reason=c.reason or "", error_code=c.error_code, account=scope.scope_id)
+            for c in bad
+        )
+        self.regions.update(scope.metadata.regions)
+        kind = scope.metadata.scope_kind
+        if kind is None:
+            self.legacy_scopes = list(scope.metadata.scopes)
+        elif kind in ("subscription", "project"):
+            self.members.append(scope.scope_id)
+        self.organization = self.organization or kind == "organization"
+
+    def add_all(self, scopes: Iterable[Inventory]) -> ScopesSeen:
+        for scope in scopes:
+            self.add(scope)
+        return self
+
+
 def build_report(
     source_snapshot: Inventory | Snapshot,
     findings: list[Finding],
@@ -434,29 +588,50 @@ def build_report(
     deferred: DeferredChecks | None = None,
 ) -> Report:
     snapshot = as_snapshot(source_snapshot)
+    head = report_head(
+        snapshot.metadata, ScopesSeen().add_all(snapshot.scopes), Tally().add_all(findings), checks, frameworks,
+        source=source, started_at=started_at, params=params, deferred=deferred,
+    )
+    return head.model_copy(update={"findings": findings})
+
+
+def report_head(
+    metadata: SnapshotMetadata,
+    scopes: ScopesSeen,
+    tally: Tally,
+    checks: list[CheckSpec],
+    frameworks: Mapping[str, Framework],
+    *,
+    source: str,
+    started_at: datetime,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    deferred: DeferredChecks | None = None,
+    providers: set[str] | None = None,
+) -> Report:
+    """The report of a snapshot's evaluation but its findings: from the scopes seen and the findings' tally."""
     finished = datetime.now(timezone.utc)
-    summary = summarise(findings)
     # The checks that ran are the checks with findings (every check run in a scope yields at least
     # one): a selected check no scope could run leaves its criteria incomplete, never satisfied.
-    ran = {f.check_id for f in findings}
+    ran = tally.by_check
     evaluated = [spec.id for spec in checks if spec.id in ran]
-    criteria = []
-    for framework in frameworks.values():
-        criteria.extend(rollup(framework, findings, evaluated, {snapshot.metadata.provider}))
-    metadata = snapshot.metadata
+    criteria = tally.criteria(frameworks, evaluated, providers or {metadata.provider})
+    if metadata.regions:
+        regions = list(metadata.regions)
+    else:
+        regions = sorted(scopes.regions)
     return Report(
         metadata=ScanMetadata(
             tool_version=__version__,
             provider=metadata.provider,
             source=source,
             identity=metadata.identity,
-            regions=report_regions(snapshot),
-            scopes=report_scope_ids(snapshot),
+            regions=regions,
+            scopes=scopes.legacy_scopes if scopes.legacy_scopes is not None and len(scopes.bases) == 1 else scopes.members,
             collected_at=metadata.collected_at,
             started_at=started_at,
             finished_at=finished,
             elapsed_seconds=round((finished - started_at).total_seconds(), 3),
-            checks_evaluated=len(checks) - (len(deferred.checks) if deferred and not snapshot.organization_scope() else 0),
+            checks_evaluated=len(checks) - (len(deferred.checks) if deferred and not scopes.organization else 0),
             incomplete=metadata.incomplete,
             api_calls=metadata.api_calls,
             parameters={spec.id: resolve_params(spec, params) for spec in checks if spec.params},
@@ -464,10 +639,10 @@ def build_report(
             plan=metadata.plan,
             shard=metadata.shard,
         ),
-        summary=summary,
-        findings=findings,
+        summary=tally.summary,
+        findings=[],
         criteria=criteria,
-        collection_errors=collection_errors(snapshot),
-        scopes=scope_summaries(snapshot, findings, frameworks),
+        collection_errors=scopes.errors,
+        scopes=tally.scopes(scopes.bases, frameworks),
         deferred=deferred,
     )

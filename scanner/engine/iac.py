@@ -95,7 +95,9 @@ def _plain(spec: Any, inventory: Any, ctx: Any) -> Iterator[Any]:
 
 def _run_tracked(spec: Any, inventory: Any, ctx: Any) -> Iterator[Any]:
     global _recorder
-    generator = spec.func(inventory, ctx)
+    # A copy of its own for each check: an index (scanner.models.index) is then built while this check
+    # runs, so the fields it reads are recorded for this check's results, never shared with another's.
+    generator = spec.func(inventory.model_copy(), ctx)
     judged: set[int] = set()
     unresolved_reads: dict[int, tuple[Any, dict[str, str]]] = {}
     while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,14 @@ BUILTIN = {
     "csv": "scanner.formatters.csv_format:render",
     "markdown": "scanner.formatters.markdown:render",
     "ocsf": "scanner.formatters.ocsf:render",
+}
+# Formats written as a stream of findings (scanner/formatters/_stream.py): name -> "module:class".
+WRITERS = {
+    "json": "scanner.formatters.json_format:JsonWriter",
+    "sarif": "scanner.formatters.sarif:SarifWriter",
+    "junit": "scanner.formatters.junit:JUnitWriter",
+    "csv": "scanner.formatters.csv_format:CsvWriter",
+    "ocsf": "scanner.formatters.ocsf:OcsfWriter",
 }
 EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt", "junit": "xml", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl"}
 
@@ -53,3 +62,12 @@ def get(name: str) -> Formatter:
         if entry.name == name:
             return entry.load()
     raise ConfigurationError(f"unknown format {name!r} (available: {', '.join(available())})")
+
+
+def writer(name: str) -> Callable[..., Any] | None:
+    """The streaming writer class of a built-in format (None for table, markdown and plugin formats)."""
+    target = WRITERS.get(name)
+    if target is None:
+        return None
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import IO
 
+from scanner.formatters._stream import render_with
 from scanner.models.report import Finding, Report
 
 COLUMNS = [
@@ -80,9 +82,33 @@ def row(finding: Finding, collected_at: str) -> list[str]:
 
 
 def render(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    collected_at = report.metadata.collected_at.isoformat().replace("+00:00", "Z")
-    writer.writerows(row(f, collected_at) for f in report.findings)
-    return buffer.getvalue()
+    return render_with(CsvWriter, report)
+
+
+class CsvWriter:
+    """The header, then one row per finding as it comes."""
+
+    ROWS_PER_WRITE = 1000
+
+    def __init__(self, out: IO[bytes], report: Report) -> None:
+        self._out = out
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._writer.writerow(COLUMNS)
+        self._collected_at = report.metadata.collected_at.isoformat().replace("+00:00", "Z")
+        self._pending = 0
+
+    def add(self, finding: Finding) -> None:
+        self._writer.writerow(row(finding, self._collected_at))
+        self._pending += 1
+        if self._pending >= self.ROWS_PER_WRITE:
+            self._flush()
+
+    def finish(self, report: Report) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        self._out.write(self._buffer.getvalue().encode("utf-8"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._pending = 0

@@ -1,14 +1,95 @@
-"""JSON: the Report model, schema-versioned, in a deterministic order."""
+"""JSON: the Report model, schema-versioned, in a deterministic order.
+
+The document is pydantic's serialisation of the Report (`model_dump_json(indent=2)`), written in a
+stream: findings are encoded one at a time into a spool, then the report around them (metadata,
+summary, rollups) is serialised and the findings are copied in place of its empty list. A finding's
+JSON is what pydantic gives for it, nested at its depth; plain findings (no waiver, no IaC location,
+evidence of strings, numbers without fractions, booleans, lists and dicts) are encoded here with
+the same layout and escapes, and per-check fields are encoded once per check.
+"""
 
 from __future__ import annotations
 
-from scanner.models.report import Report
+from json.encoder import encode_basestring as encode
+from typing import IO, Any
+
+from scanner.formatters._stream import Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.models.report import Finding, Report
+
+FINDINGS_AT = '\n  "findings": []'  # where the (empty) findings list sits in the serialised report
+ITEM = "    "  # a finding's indentation in the report
+FIELD = ITEM + "  "
 
 
 def render(report: Report) -> str:
-    return report.model_dump_json(indent=2) + "\n"
+    return render_with(JsonWriter, report)
 
 
 def findings_json(report: Report) -> str:
     """Only the findings: what must be byte-identical between a live scan and its snapshot."""
     return "[" + ",".join(f.model_dump_json() for f in report.findings) + "]"
+
+
+class JsonWriter:
+    """The JSON report, its findings streamed."""
+
+    def __init__(self, out: IO[bytes], report: Report | None = None) -> None:
+        self._out = out
+        self._spool = spool()
+        self._count = 0
+        self._check_parts: dict[tuple[Any, ...], str] = {}
+        self._tail_parts: dict[str, tuple[dict[str, list[str]], str, str]] = {}
+
+    def add(self, finding: Finding) -> None:
+        text = self._fast(finding)
+        if text is None:
+            text = ITEM + Finding.__pydantic_serializer__.to_json(finding, indent=2).decode("utf-8").replace("\n", "\n" + ITEM)
+        self._spool.write(((",\n" if self._count else "\n") + text).encode("utf-8"))
+        self._count += 1
+
+    def finish(self, report: Report) -> None:
+        head = report.model_copy(update={"findings": []}).model_dump_json(indent=2)
+        at = head.index(FINDINGS_AT) + len(FINDINGS_AT) - 1  # just before the list's closing bracket
+        self._out.write(head[:at].encode("utf-8"))
+        if self._count:
+            copy_spool(self._spool, self._out)
+            self._out.write(b"\n  ")
+        else:
+            self._spool.close()
+        self._out.write(head[at:].encode("utf-8") + b"\n")
+
+    def _fast(self, finding: Finding) -> str | None:
+        if finding.waiver is not None or finding.location is not None:
+            return None
+        try:
+            return self._encode(finding)
+        except (Unsupported, TypeError, AttributeError):  # not a plain finding: pydantic encodes it
+            return None
+
+    def _encode(self, finding: Finding) -> str:
+        evidence = plain_json(finding.evidence, FIELD, ascii_only=False)
+        check = (finding.check_id, finding.check_title, finding.provider, finding.service, finding.severity, finding.category)
+        middle = self._check_parts.get(check)
+        if middle is None:
+            middle = self._check_parts[check] = "".join(
+                f'{FIELD}"{name}": {encode(value)},\n'
+                for name, value in zip(("check_id", "check_title", "provider", "service"), check)
+            ) + f'{FIELD}"severity": {encode(finding.severity.value)},\n{FIELD}"category": {encode(finding.category.value)},\n'
+        tail = self._tail_parts.get(finding.check_id)
+        if tail is None or tail[0] != finding.criteria or tail[1] != finding.remediation:
+            criteria = plain_json(finding.criteria, FIELD, ascii_only=False)
+            text = f'{FIELD}"criteria": {criteria},\n{FIELD}"remediation": {encode(finding.remediation)},\n{FIELD}"waiver": null,\n'
+            tail = self._tail_parts[finding.check_id] = ({k: list(v) for k, v in finding.criteria.items()}, finding.remediation, text)
+        baseline = "null" if finding.baseline_state is None else encode(finding.baseline_state)
+        return (
+            f'{ITEM}{{\n{FIELD}"finding_id": {encode(finding.finding_id)},\n{middle}'
+            f'{FIELD}"resource_type": {encode(finding.resource_type)},\n'
+            f'{FIELD}"resource_id": {encode(finding.resource_id)},\n'
+            f'{FIELD}"resource_name": {encode(finding.resource_name)},\n'
+            f'{FIELD}"account": {encode(finding.account)},\n'
+            f'{FIELD}"region": {encode(finding.region)},\n'
+            f'{FIELD}"status": {encode(finding.status.value)},\n'
+            f'{FIELD}"message": {encode(finding.message)},\n'
+            f'{FIELD}"evidence": {evidence},\n{tail[2]}'
+            f'{FIELD}"baseline_state": {baseline}\n{ITEM}}}'
+        )

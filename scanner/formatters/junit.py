@@ -10,7 +10,9 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from typing import IO
 
+from scanner.formatters._stream import render_with, spool
 from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
@@ -28,47 +30,113 @@ def testcase_name(finding: Finding) -> str:
 
 
 def render(report: Report) -> str:
-    meta = report.metadata
-    timestamp = meta.collected_at.isoformat().replace("+00:00", "Z")
-    by_check: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        by_check.setdefault(finding.check_id, []).append(finding)
-    totals: Counter[str] = Counter()
-    root = ET.Element("testsuites", name=f"trustscan {meta.provider} {meta.identity.account}")
-    for check_id, findings in sorted(by_check.items()):
-        counts = _counts(findings)
-        totals.update(counts)
-        first = findings[0]
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=check_id,
-            tests=str(counts["tests"]),
-            failures=str(counts["failures"]),
-            errors=str(counts["errors"]),
-            skipped=str(counts["skipped"]),
-            time="0",
-            timestamp=timestamp,
-            hostname=_text(meta.identity.account),
-        )
-        properties = ET.SubElement(suite, "properties")
-        for name, value in (
-            ("title", first.check_title),
-            ("severity", first.severity.value),
-            ("category", first.category.value),
-            *((f"criteria.{fw}", ", ".join(ids)) for fw, ids in sorted(first.criteria.items())),
-        ):
-            ET.SubElement(properties, "property", name=name, value=_text(value))
-        for finding in findings:
-            _testcase(suite, finding)
-    for key in ("tests", "failures", "errors", "skipped"):
-        root.set(key, str(totals[key]))
-    root.set("time", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return render_with(JUnitWriter, report)
+
+
+def _start_tag(element: ET.Element) -> str:
+    """An element's start tag as ElementTree writes it (attributes in order, escaped)."""
+    ET.SubElement(element, "x")
+    text = ET.tostring(element, encoding="unicode")
+    element.remove(element[0])
+    return text[: text.index("<x />")]
+
+
+class _Suite:
+    def __init__(self, first: Finding) -> None:
+        self.first = first
+        self.counts: Counter[str] = Counter()
+        self.chunks: list[tuple[int, int]] = []  # (offset, size) of its testcases in the spool
+        self.pending: list[str] = []
+
+
+class JUnitWriter:
+    """A testsuite per check (sorted), its testcases in report order. Testcases are serialised as
+    they come (indented as ElementTree.indent would indent them in the whole tree) and spooled per
+    check; the suites' counts are known at the end."""
+
+    PENDING_BYTES = 4 * 1024 * 1024  # flush the per-check buffers to the spool past this
+
+    def __init__(self, out: IO[bytes], report: Report) -> None:
+        self._out = out
+        self._suites: dict[str, _Suite] = {}
+        self._spool = spool()
+        self._pending = 0
+
+    def add(self, finding: Finding) -> None:
+        suite = self._suites.get(finding.check_id)
+        if suite is None:
+            suite = self._suites[finding.check_id] = _Suite(finding)
+        suite.counts.update(_counts([finding]))
+        case = _testcase(finding)
+        ET.indent(case, level=2)
+        text = "\n    " + ET.tostring(case, encoding="unicode")
+        suite.pending.append(text)
+        self._pending += len(text)
+        if self._pending > self.PENDING_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        for suite in self._suites.values():
+            if suite.pending:
+                data = "".join(suite.pending).encode("utf-8")
+                suite.chunks.append((self._spool.tell(), len(data)))
+                self._spool.write(data)
+                suite.pending = []
+        self._pending = 0
+
+    def finish(self, report: Report) -> None:
+        self._flush()
+        meta = report.metadata
+        timestamp = meta.collected_at.isoformat().replace("+00:00", "Z")
+        totals: Counter[str] = Counter()
+        for suite in self._suites.values():
+            totals.update(suite.counts)
+        root = ET.Element("testsuites", name=f"trustscan {meta.provider} {meta.identity.account}")
+        for key in ("tests", "failures", "errors", "skipped"):
+            root.set(key, str(totals[key]))
+        root.set("time", "0")
+        out = self._out
+        out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        if not self._suites:
+            out.write(ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n")
+            self._spool.close()
+            return
+        out.write(_start_tag(root).encode("utf-8"))
+        reader = self._spool.reader()
+        for check_id in sorted(self._suites):
+            suite = self._suites[check_id]
+            first, counts = suite.first, suite.counts
+            element = ET.Element(
+                "testsuite",
+                name=check_id,
+                tests=str(counts["tests"]),
+                failures=str(counts["failures"]),
+                errors=str(counts["errors"]),
+                skipped=str(counts["skipped"]),
+                time="0",
+                timestamp=timestamp,
+                hostname=_text(meta.identity.account),
+            )
+            properties = ET.Element("properties")
+            for name, value in (
+                ("title", first.check_title),
+                ("severity", first.severity.value),
+                ("category", first.category.value),
+                *((f"criteria.{fw}", ", ".join(ids)) for fw, ids in sorted(first.criteria.items())),
+            ):
+                ET.SubElement(properties, "property", name=name, value=_text(value))
+            ET.indent(properties, level=2)
+            out.write(f"\n  {_start_tag(element)}\n    {ET.tostring(properties, encoding='unicode')}".encode("utf-8"))
+            for offset, size in suite.chunks:
+                reader.seek(offset)
+                out.write(reader.read(size))
+            out.write(b"\n  </testsuite>")
+        self._spool.close()
+        out.write(b"\n</testsuites>\n")
 
 
 def _counts(findings: list[Finding]) -> Counter[str]:
+    """tests, failures, errors and skipped among `findings`."""
     counts: Counter[str] = Counter(tests=len(findings))
     for finding in findings:
         if finding.status == Status.FAIL:
@@ -80,8 +148,8 @@ def _counts(findings: list[Finding]) -> Counter[str]:
     return counts
 
 
-def _testcase(suite: ET.Element, finding: Finding) -> None:
-    case = ET.SubElement(suite, "testcase", classname=finding.check_id, name=_text(testcase_name(finding)), time="0")
+def _testcase(finding: Finding) -> ET.Element:
+    case = ET.Element("testcase", classname=finding.check_id, name=_text(testcase_name(finding)), time="0")
     detail = (
         f"resource: {finding.resource_id}\naccount: {finding.account}\nregion: {finding.region}\n"
         f"severity: {finding.severity.value}\nfinding id: {finding.finding_id}\n"
@@ -107,3 +175,4 @@ def _testcase(suite: ET.Element, finding: Finding) -> None:
     system_out = ET.SubElement(case, "system-out")
     evidence = f"\nevidence: {json.dumps(finding.evidence, sort_keys=True)}" if finding.evidence else ""
     system_out.text = _text(f"{finding.status.value}: {finding.message}{evidence}")
+    return case

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
+from scanner.formatters._stream import render_with
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -139,4 +140,18 @@ def event(finding: Finding, report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return "".join(json.dumps(event(f, report), sort_keys=True, ensure_ascii=False) + "\n" for f in report.findings)
+    return render_with(OcsfWriter, report)
+
+
+class OcsfWriter:
+    """One event per finding, written as it comes (the events need only the scan's metadata)."""
+
+    def __init__(self, out: IO[bytes], report: Report) -> None:
+        self._out = out
+        self._report = report
+
+    def add(self, finding: Finding) -> None:
+        self._out.write((json.dumps(event(finding, self._report), sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    def finish(self, report: Report) -> None:
+        pass

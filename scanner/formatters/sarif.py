@@ -10,17 +10,26 @@ ARN goes in logicalLocations. Collection errors become tool execution notificati
 
 sarif-om's own `to_json` drops values equal to their defaults (an explicit `level: warning`
 vanishes), so `to_dict` below serialises every attribute that is set.
+
+Results are streamed (`SarifWriter`): each FAIL finding's result is encoded when it comes, as the
+plain dict sarif-om's `Result` serialises to (the same keys in the same order), into a spool; the
+run around them (rules from every check seen, notifications, summary) is built with sarif-om at the
+end and the results are copied into it, each with the index of its rule.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import struct
+import sys
+import uuid
+from typing import IO, Any
 from urllib.parse import quote
 
 import attr
 import sarif_om as om
 
+from scanner.formatters._stream import Unsupported, copy_spool, plain_json, render_with, spool
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -84,19 +93,18 @@ def source_path(finding: Finding) -> str | None:
     return path
 
 
-def _physical_location(finding: Finding) -> om.PhysicalLocation:
+def _physical_location(finding: Finding) -> dict[str, Any]:
+    """What sarif-om's PhysicalLocation serialises to (artifactLocation, then region)."""
     path = source_path(finding)
     if path is None:
-        return om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=artifact_uri(finding)), region=om.Region(start_line=1))
+        return {"artifactLocation": {"uri": artifact_uri(finding)}, "region": {"startLine": 1}}
     assert finding.location is not None
     if path.startswith("/"):  # scanned outside the working directory: an absolute file URI
-        uri, base = "file://" + quote(path, safe="/-._~"), None
+        artifact = {"uri": "file://" + quote(path, safe="/-._~")}
     else:
-        uri, base = "/".join(quote(part, safe="-._~") for part in path.split("/")), SRCROOT
-    return om.PhysicalLocation(
-        artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=base),
-        region=om.Region(start_line=finding.location.start_line, end_line=finding.location.end_line),
-    )
+        artifact = {"uri": "/".join(quote(part, safe="-._~") for part in path.split("/")), "uriBaseId": SRCROOT}
+    region = {"endLine": finding.location.end_line, "startLine": finding.location.start_line}
+    return {"artifactLocation": artifact, "region": {k: v for k, v in region.items() if v is not None}}
 
 
 def _rule(spec: dict[str, Any]) -> om.ReportingDescriptor:
@@ -147,31 +155,25 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]] | None:
     return [{"kind": "external", "status": "accepted", "justification": waiver.justification, "properties": properties}]
 
 
-def _result(finding: Finding, rule_index: int) -> om.Result:
-    return om.Result(
-        suppressions=_suppressions(finding),
-        baseline_state=BASELINE_STATE.get(finding.baseline_state or ""),
-        rule_id=finding.check_id,
-        rule_index=rule_index,
-        level=LEVEL[finding.severity],
+RULE_INDEX = "@@rule-index@@"  # replaced by the rule's index once every rule is known
+
+
+def result_dict(finding: Finding, rule_index: Any = RULE_INDEX) -> dict[str, Any]:
+    """A FAIL finding as the dict sarif-om's Result serialises to (its attributes' order, unset ones left out)."""
+    logical = [{"fullyQualifiedName": finding.resource_id, "kind": "resource", "name": finding.resource_name}]
+    if finding.location is not None:
+        logical.append({"kind": "module", "name": finding.location.resource_address or finding.location.address})
+    result: dict[str, Any] = {"message": {"text": f"{finding.resource_name}: {finding.message}"}}
+    baseline = BASELINE_STATE.get(finding.baseline_state or "")
+    if baseline is not None:
+        result["baselineState"] = baseline
+    result.update(
         kind="fail",
-        message=om.Message(text=f"{finding.resource_name}: {finding.message}"),
-        locations=[
-            om.Location(
-                physical_location=_physical_location(finding),
-                logical_locations=[
-                    om.LogicalLocation(name=finding.resource_name, fully_qualified_name=finding.resource_id, kind="resource")
-                ]
-                + (
-                    [om.LogicalLocation(name=finding.location.resource_address or finding.location.address, kind="module")]
-                    if finding.location is not None
-                    else []
-                ),
-            )
-        ],
+        level=LEVEL[finding.severity],
+        locations=[{"logicalLocations": logical, "physicalLocation": _physical_location(finding)}],
         # GitHub tracks alerts by primaryLocationLineHash; a pseudo-file has no lines to hash, so
         # the stable finding id stands in for it.
-        partial_fingerprints={"primaryLocationLineHash": f"{finding.finding_id}:1", FINGERPRINT_KEY: finding.finding_id},
+        partialFingerprints={"primaryLocationLineHash": f"{finding.finding_id}:1", FINGERPRINT_KEY: finding.finding_id},
         properties={
             "findingId": finding.finding_id,
             "resourceId": finding.resource_id,
@@ -181,13 +183,32 @@ def _result(finding: Finding, rule_index: int) -> om.Result:
             "evidence": finding.evidence,
             "criteria": finding.criteria,
         },
+        ruleId=finding.check_id,
+        ruleIndex=rule_index,
     )
+    suppressions = _suppressions(finding)
+    if suppressions is not None:
+        result["suppressions"] = suppressions
+    return result
 
 
-def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
+RESULTS_INDENT = " " * 8  # runs[0].results[i] in the document
+
+
+def _encode_result(finding: Finding) -> tuple[bytes, bytes]:
+    """The result's JSON as json.dumps(indent=2) lays it out in the document, split where its rule index goes."""
+    result = result_dict(finding)
+    try:
+        text = plain_json(result, RESULTS_INDENT, ascii_only=True)
+    except Unsupported:  # evidence with floats, tuples...: the standard encoder, as the whole document used
+        text = json.dumps(result, indent=2).replace("\n", "\n" + RESULTS_INDENT)
+    before, after = text.split(json.dumps(RULE_INDEX), 1)
+    return (RESULTS_INDENT + before).encode("ascii"), after.encode("ascii")
+
+
+def build(report: Report, catalogue: list[dict[str, Any]], results: list[Any], *, has_locations: bool) -> om.SarifLog:
+    """The SARIF log around `results` (plain dicts, or a placeholder the writer replaces)."""
     rules = [_rule(spec) for spec in catalogue]
-    index = {spec["check_id"]: i for i, spec in enumerate(catalogue)}
-    results = [_result(f, index[f.check_id]) for f in report.findings if is_result(f)]
     several = len(report.scopes) > 1
     notifications = [
         om.Notification(
@@ -221,7 +242,7 @@ def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
         results=results,
         original_uri_base_ids=(
             {SRCROOT: {"description": {"text": "The directory trustscan ran in (the repository root in CI)"}}}
-            if any(f.location is not None for f in report.findings)
+            if has_locations
             else None
         ),
         properties={
@@ -237,6 +258,21 @@ def build(report: Report, catalogue: list[dict[str, Any]]) -> om.SarifLog:
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
 
 
+def catalogue_entry(finding: Finding, registry: dict[str, Any]) -> dict[str, Any]:
+    """A check's rule description, from its first finding and the registry where it is known."""
+    spec = registry.get(finding.check_id)
+    return {
+        "check_id": finding.check_id,
+        "title": finding.check_title,
+        "provider": finding.provider,
+        "category": finding.category.value,
+        "severity": finding.severity,
+        "rationale": spec.rationale if spec else finding.check_title,
+        "remediation": finding.remediation,
+        "criteria": finding.criteria,
+    }
+
+
 def catalogue_from_report(report: Report) -> list[dict[str, Any]]:
     """Rule descriptions for every check in the report, from the registry where it is known."""
     from scanner.registry import load_checks
@@ -244,23 +280,57 @@ def catalogue_from_report(report: Report) -> list[dict[str, Any]]:
     registry = load_checks()
     specs: dict[str, dict[str, Any]] = {}
     for finding in report.findings:
-        if finding.check_id in specs:
-            continue
-        spec = registry.get(finding.check_id)
-        specs[finding.check_id] = {
-            "check_id": finding.check_id,
-            "title": finding.check_title,
-            "provider": finding.provider,
-            "category": finding.category.value,
-            "severity": finding.severity,
-            "rationale": spec.rationale if spec else finding.check_title,
-            "remediation": finding.remediation,
-            "criteria": finding.criteria,
-        }
+        if finding.check_id not in specs:
+            specs[finding.check_id] = catalogue_entry(finding, registry)
     return [specs[k] for k in sorted(specs)]
 
 
 def render(report: Report) -> str:
-    document = to_dict(build(report, catalogue_from_report(report)))
-    ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
-    return json.dumps(ordered, indent=2) + "\n"
+    return render_with(SarifWriter, report)
+
+
+class SarifWriter:
+    """One SARIF run; results spooled as they come, rules and their indexes settled at the end."""
+
+    _FRAME = struct.Struct("<II")
+
+    def __init__(self, out: IO[bytes], report: Report | None = None) -> None:
+        from scanner.registry import load_checks
+
+        self._out = out
+        self._registry = load_checks()
+        self._catalogue: dict[str, dict[str, Any]] = {}
+        self._rule_of: list[str] = []  # each spooled result's check, in order
+        self._has_locations = False
+        self._spool = spool()
+
+    def add(self, finding: Finding) -> None:
+        if finding.check_id not in self._catalogue:
+            self._catalogue[finding.check_id] = catalogue_entry(finding, self._registry)
+        if finding.location is not None:
+            self._has_locations = True
+        if not is_result(finding):
+            return
+        before, after = _encode_result(finding)
+        self._spool.write(self._FRAME.pack(len(before), len(after)) + before + after)
+        self._rule_of.append(sys.intern(finding.check_id))
+
+    def finish(self, report: Report) -> None:
+        catalogue = [self._catalogue[k] for k in sorted(self._catalogue)]
+        index = {spec["check_id"]: str(i).encode() for i, spec in enumerate(catalogue)}
+        marker = f"@@results-{uuid.uuid4().hex}@@"
+        document = to_dict(build(report, catalogue, [marker], has_locations=self._has_locations))
+        ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
+        text = json.dumps(ordered, indent=2) + "\n"
+        head, tail = text.split(json.dumps(marker), 1)  # head ends "[\n" + the indentation, tail starts "\n" + "]"
+        if not self._rule_of:  # no result: the empty list json.dumps writes
+            self._out.write((head.rstrip() + tail.lstrip()).encode("ascii"))
+            self._spool.close()
+            return
+        self._out.write(head.removesuffix(RESULTS_INDENT).encode("ascii"))
+        read = self._spool.reader().read
+        for i, check_id in enumerate(self._rule_of):
+            before_size, after_size = self._FRAME.unpack(read(self._FRAME.size))
+            self._out.write((b",\n" if i else b"") + read(before_size) + index[check_id] + read(after_size))
+        self._spool.close()
+        self._out.write(tail.encode("ascii"))

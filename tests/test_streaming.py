@@ -1,0 +1,184 @@
+"""`trustscan evaluate` streaming its report: scope by scope from the snapshot file, findings straight
+to the writers. The bytes must be those of the report built in memory (report_for, waivers, render),
+for every streamed format; a bad scope half way is a one-line error that leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from scanner import formatters
+from scanner.cli.main import main
+from scanner.config import load_config
+from scanner.demo.estate import Estate
+from scanner.engine import stream
+from scanner.engine.scan import ScanOptions, load_snapshot, report_for
+from scanner.registry import load_checks, select_checks
+from scanner.snapshot import dump_snapshot, open_snapshot
+from scanner.waivers import apply_waivers
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+STREAMED = {"json": "json", "sarif": "sarif", "csv": "csv", "ocsf": "ocsf.jsonl", "junit": "xml"}
+TIMES = re.compile(r'"(started_at|finished_at|startTimeUtc|endTimeUtc)": "[^"]*"|"elapsed_seconds": [0-9.]+')
+WAIVERS = """\
+waivers:
+  - check: "*"
+    resource: "*-c001*"
+    justification: the first copies are accepted
+    owner: security@example.com
+    expires: 2099-01-01
+  - check: "*.nothing"
+    resource: "*"
+    justification: stale on purpose
+    owner: security@example.com
+    expires: 2099-01-01
+"""
+
+
+def _masked(text: str) -> str:
+    return TIMES.sub("<time>", text)
+
+
+def _run(*args: str) -> int:
+    try:
+        main(list(args))
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+@pytest.fixture
+def streamed_calls(monkeypatch):
+    """How many reports went through the streaming path (the spy wraps our own function, nothing else)."""
+    calls = []
+    original = stream.stream_report
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(stream, "stream_report", spy)
+    return calls
+
+
+def _estate(provider: str, path: Path) -> Path:
+    template = json.loads((SNAPSHOTS / f"{provider}-demo.json").read_text())
+    members = sum(1 for s in template["scopes"] if s["metadata"].get("scope_kind") != "organization")
+    Estate(template, copies=3, scopes=2 * members).write(str(path))
+    return path
+
+
+def _in_memory(snapshot: Path, config: Path | None):
+    inventory = load_snapshot(str(snapshot))
+    checks = select_checks(load_checks(), provider=inventory.metadata.provider, ids=inventory.metadata.checks)
+    report = report_for(inventory, ScanOptions(checks=checks), source="snapshot")
+    if config is not None:
+        loaded = load_config(str(config))
+        report = apply_waivers(report, loaded.waivers, loaded.zone)
+    return report
+
+
+@pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])
+@pytest.mark.parametrize("waived", [False, True])
+def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, waived, tmp_path, streamed_calls):
+    snapshot = _estate(provider, tmp_path / "snapshot.json")
+    config = tmp_path / "trustscan.yaml"
+    config.write_text(WAIVERS)
+    args = ["evaluate", str(snapshot), "-q"] + (["--config", str(config)] if waived else [])
+    for name, extension in STREAMED.items():
+        args += ["--format", f"{name}={tmp_path / ('out.' + extension)}"]
+    code = _run(*args)
+    assert len(streamed_calls) == 1
+    report = _in_memory(snapshot, config if waived else None)
+    assert code == (1 if any(f.status.value == "FAIL" for f in report.findings) else 0)
+    if waived:
+        assert any(f.status.value == "WAIVED" for f in report.findings)
+        assert {w.state for w in report.waivers} == {"active", "stale"}
+    for name, extension in STREAMED.items():
+        written = (tmp_path / f"out.{extension}").read_bytes().decode()
+        assert _masked(written) == _masked(formatters.get(name)(report)), name
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_compact_and_schema_1_snapshots_stream_the_same_report(tmp_path, streamed_calls):
+    indented = _estate("gcp", tmp_path / "indented.json")
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(json.loads(indented.read_text())))
+    for path in (indented, compact):
+        assert _run("evaluate", str(path), "-q", "--format", f"json={path}.report") in (0, 1)
+    assert _masked((tmp_path / "indented.json.report").read_text()) == _masked((tmp_path / "compact.json.report").read_text())
+    assert list(open_snapshot(str(compact)).scopes()) == load_snapshot(str(indented)).scopes
+
+    template = json.loads((SNAPSHOTS / "azure-demo.json").read_text())
+    legacy = tmp_path / "legacy.json"
+    legacy.write_text(dump_snapshot(Estate(template, copies=2, scopes=4).flat_inventory()))
+    assert _run("evaluate", str(legacy), "-q", "--format", f"json={tmp_path / 'legacy.report'}") in (0, 1)
+    report = _in_memory(legacy, None)
+    assert _masked((tmp_path / "legacy.report").read_text()) == _masked(formatters.get("json")(report))
+    assert len(streamed_calls) == 3
+
+
+def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys):
+    snapshot = _estate("azure", tmp_path / "snapshot.json")
+    text = snapshot.read_text()
+    second = [m.start() for m in re.finditer(r'"scope_field": "account"', text)][2]
+    snapshot.write_text(text[:second] + '"scope_field": "planet"' + text[second + len('"scope_field": "account"'):])
+    out = tmp_path / "report.json"
+    out.write_text("the previous report")
+    code = _run("evaluate", str(snapshot), "-q", "--format", f"json={out}", "--format", f"sarif={tmp_path / 'r.sarif'}")
+    error = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(error) == 1, error
+    assert error[0].startswith(f"trustscan: error: {snapshot} is not a valid trustscan snapshot (scopes.2.metadata.scope_field")
+    assert out.read_text() == "the previous report" and not (tmp_path / "r.sarif").exists()
+    assert not list(tmp_path.glob(".*.part"))
+
+    snapshot.write_text(text[: len(text) // 2])
+    assert _run("evaluate", str(snapshot), "-q", "--format", f"json={out}") == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "is not valid JSON (truncated?)" in error[0], error
+    assert out.read_text() == "the previous report"
+
+
+def test_findings_out_of_report_order_stop_the_stream():
+    from scanner.models.report import Finding
+
+    def finding(account: str, check: str) -> Finding:
+        return Finding.model_construct(account=account, check_id=check, resource_id="r", region="global")
+
+    assert stream._check_order([finding("a", "x"), finding("a", "y"), finding("b", "x")], "a") == ("b", "x", "r", "global")
+    with pytest.raises(stream.OutOfOrder):
+        stream._check_order([finding("b", "x"), finding("a", "y")], "b")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full (a device whose writes fail) is Linux only")
+def test_a_streamed_output_that_cannot_be_written_is_one_line_and_the_others_are_written(tmp_path, capsys, streamed_calls):
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    sarif = tmp_path / "r.sarif"
+    code = _run("evaluate", str(snapshot), "-q", "--format", "json=/dev/full", "--format", f"sarif={sarif}")
+    err = capsys.readouterr().err
+    assert code == 2 and len(streamed_calls) == 1, err
+    errors = [line for line in err.splitlines() if line.startswith("trustscan: error:")]
+    assert len(errors) == 1 and "could not write json to /dev/full: No space left" in errors[0], err
+    assert _masked(sarif.read_text()) == _masked(formatters.get("sarif")(_in_memory(snapshot, None)))
+    assert not list(tmp_path.glob(".*.part")) and "Traceback" not in err
+
+
+def test_streamed_errors_exit_3_unless_tolerated(tmp_path, capsys, streamed_calls):
+    template = json.loads((SNAPSHOTS / "aws-demo.json").read_text())
+    coverage = template["scopes"][0]["coverage"]
+    denied = next(c for c in coverage if c["key"] == "aws.s3.buckets")
+    denied.update(state="failed", error_code="AccessDenied", reason="s3:ListAllMyBuckets was denied")
+    snapshot = tmp_path / "snapshot.json"
+    Estate(template, copies=1, scopes=1).write(str(snapshot))
+    report = tmp_path / "r.json"
+    assert _run("evaluate", str(snapshot), "-q", "--fail-on", "never", "--format", f"json={report}") == 3
+    assert json.loads(report.read_text())["summary"]["ERROR"] > 0
+    capsys.readouterr()
+    assert _run("evaluate", str(snapshot), "-q", "--fail-on", "never", "--no-fail-on-errors", "--format", f"json={report}") == 0
+    assert "ERROR finding tolerated (--no-fail-on-errors)" in capsys.readouterr().err.replace("ERROR findings", "ERROR finding")
+    assert len(streamed_calls) == 2
