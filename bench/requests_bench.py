@@ -4,7 +4,7 @@ moto's server runs in this process on 127.0.0.1 with 9 S3 buckets (every other o
 the estate of startup_bench.py), behind a WSGI wrapper that counts the requests that arrive
 (retries included). For each selection, `trustscan scan aws --regions us-east-1` runs once as a
 child process; printed: requests that arrived, API calls the scanner counted (the report's
-metadata.api_calls), the S3 share of them, findings.
+metadata.api_calls), the S3 share of them, findings; with --tree, the operations whose counts differ.
 
     python bench/requests_bench.py
     python bench/requests_bench.py --tree /path/to/older/checkout --json out.json   # the same, side by side
@@ -64,7 +64,14 @@ def run(tree: Path, endpoint_url: str, arrivals: Arrivals, args: list[str]) -> d
         "api_calls": sum(calls.values()),
         "s3_calls": sum(n for op, n in calls.items() if op.startswith("s3:")),
         "findings": len(report["findings"]),
+        "calls": calls,
     }
+
+
+def differences(this: dict[str, int], other: dict[str, int]) -> str:
+    """The operations whose counts differ between two trees, as op this/other."""
+    changed = sorted(op for op in set(this) | set(other) if this.get(op, 0) != other.get(op, 0))
+    return ", ".join(f"{op} {this.get(op, 0)}/{other.get(op, 0)}" for op in changed) or "none"
 
 
 def main() -> None:
@@ -86,6 +93,8 @@ def main() -> None:
             print(f"{name:<48} " + "; ".join(
                 f"{label}: {r['requests']} requests, {r['api_calls']} API calls ({r['s3_calls']} S3), {r['findings']} findings"
                 for label, r in ((label, row[label]) for label in trees)), flush=True)  # fmt: skip
+            if "other" in row:
+                print(f"{'':<48} calls that differ (this/other): {differences(row['this']['calls'], row['other']['calls'])}", flush=True)
     finally:
         server.shutdown()
     if args.json_out:

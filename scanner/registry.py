@@ -14,6 +14,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import cached_property
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -371,12 +372,24 @@ def select_checks(
     ids: list[str] | None = None,
     severities: list[str] | None = None,
 ) -> list[CheckSpec]:
-    """Pick checks by provider, explicit ids (aliases accepted) and severity. Unknown ids are an error."""
+    """Pick checks by provider, explicit ids (aliases and globs accepted) and severity. Unknown ids, and
+    globs that match nothing, are an error."""
     selected = [spec for spec in registry.values() if provider is None or spec.provider == provider]
     if ids:
         by_alias = {alias: spec.id for spec in registry.values() for alias in spec.aliases}
         wanted: set[str] = set()
         for requested in ids:
+            if any(char in requested for char in "*?["):
+                # A glob (aws.s3.*), as trustscan.yaml's include takes: it must select something.
+                matched = {
+                    spec.id for spec in selected
+                    if fnmatchcase(spec.id, requested) or any(fnmatchcase(alias, requested) for alias in spec.aliases)
+                }
+                if not matched:
+                    scope = f"no {provider} check" if provider else "no check"
+                    raise ConfigurationError(f"{clip(requested)} matches {scope} (see `trustscan checks list`)")
+                wanted |= matched
+                continue
             resolved = requested if requested in registry else by_alias.get(requested)
             if resolved is None:
                 raise ConfigurationError(f"unknown check id {clip(requested)} (see `trustscan checks list`)")

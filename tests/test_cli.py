@@ -76,6 +76,10 @@ def test_checks_show_and_mappings_show_and_schema():
     policy = json.loads(run("permissions", "aws", "--checks", "aws.s3.bucket_versioning").stdout)
     actions = policy["Statement"][0]["Action"]
     assert "s3:GetBucketVersioning" in actions and not any(a.startswith("rds:") for a in actions)
+    # --checks takes globs as trustscan.yaml's include does
+    policy = json.loads(run("permissions", "aws", "--checks", "aws.s3.bucket_version*").stdout)
+    actions = policy["Statement"][0]["Action"]
+    assert "s3:GetBucketVersioning" in actions and "s3:GetEncryptionConfiguration" not in actions
 
 
 def test_snapshot_errors_are_one_line(tmp_path):
@@ -87,6 +91,7 @@ def test_snapshot_errors_are_one_line(tmp_path):
 
 def test_usage_errors_are_one_line():
     assert_one_line_error(run("scan", "aws", "--checks", "aws.s3.no_such_check", "--endpoint-url", "http://127.0.0.1:9"), "unknown check id")
+    assert_one_line_error(run("scan", "aws", "--checks", "aws.zzz.*", "--endpoint-url", "http://127.0.0.1:9"), "'aws.zzz.*' matches no aws check")
     assert_one_line_error(run("scan", "aws", "--fail-on", "sometimes"), "--fail-on")
     assert_one_line_error(run("scan", "aws", "--severity", "urgent", "--endpoint-url", "http://127.0.0.1:9"), "unknown severity")
     assert_one_line_error(run("nosuchcommand"), "No such command")

@@ -79,7 +79,7 @@ def output_options(func: Callable) -> Callable:
 
 def selection_options(func: Callable) -> Callable:
     options = [
-        click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids."),
+        click.option("--checks", "check_ids", metavar="ID,...", help="Only these check ids, aliases or globs (aws.s3.*)."),
         click.option("--severity", "severities", metavar="LEVEL,...", help="Only checks of these severities."),
         click.option(
             "--param",
@@ -561,7 +561,7 @@ def _permissions_command() -> None:
             raise ConfigurationError(f"{flag} applies to `permissions {owners[foreign[0]]}` only")
         click.echo(providers.get(provider_name).permissions(_select(provider_name, check_ids, None, {}), **given))
 
-    command = click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need.")(permissions)
+    command = click.option("--checks", "check_ids", metavar="ID,...", help="Only what these checks need (ids, aliases or globs).")(permissions)
     command = click.argument("provider_name", metavar="PROVIDER", type=click.Choice(list(PROVIDERS)))(_with(extra, command))
     cli.command("permissions")(command)
 
