@@ -7,8 +7,9 @@ organizations, one `Inventory` (schema "1"); both load, and both evaluate.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from scanner.errors import ConfigurationError
 from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION, Inventory, Snapshot, SnapshotMetadata
@@ -128,12 +129,21 @@ class SnapshotSource:
     wherever it sits in the file (a second pass, only when a check needs it for every member).
     """
 
-    def __init__(self, metadata: Any, scopes: Any, organization: Any, *, legacy: bool = False) -> None:
+    def __init__(self, metadata: Any, scopes: Any, organization: Any, *, legacy: bool = False, raw: Any = None,
+                 size: int = 0) -> None:
         self.metadata = metadata  # SnapshotMetadata
         self._scopes = scopes  # () -> Iterator[Inventory]
         self._organization = organization  # () -> Inventory | None
         self.legacy = legacy  # a schema-1 inventory: one scope, evaluated as a whole scan was
         self._found: list[Any] = []
+        # A file's scopes before validation: () -> Iterator[RawScope], each loaded by `load_raw`
+        # (in a worker process: the text travels, the validation is the worker's)
+        self._raw = raw
+        self.size = size  # the file's size in bytes (0 in memory)
+
+    def raw_scopes(self) -> Iterator[RawScope] | None:
+        """The scopes as read but not validated (a file's), or None (a snapshot in memory)."""
+        return self._raw() if self._raw is not None else None
 
     @classmethod
     def of(cls, source: Inventory | Snapshot) -> SnapshotSource:
@@ -168,6 +178,11 @@ def open_snapshot(path: str) -> SnapshotSource:
             for index, text, data in reader.scope_items():
                 yield _scope(text, data, path, index)
 
+    def raw() -> Iterator[RawScope]:
+        with _SnapshotFile(path) as reader:
+            for index, text, data in reader.scope_items():
+                yield RawScope(path, index, text, data)
+
     def organization() -> Inventory | None:
         with _SnapshotFile(path) as reader:
             for index, text, data in reader.scope_items():
@@ -180,7 +195,19 @@ def open_snapshot(path: str) -> SnapshotSource:
                     return scope
         return None
 
-    return SnapshotSource(metadata, scopes, organization)
+    return SnapshotSource(metadata, scopes, organization, raw=raw, size=os.path.getsize(path))
+
+
+class RawScope(NamedTuple):
+    """One scope of a snapshot file as read: its text (or its decoded value), not yet validated."""
+
+    path: str
+    index: int
+    text: str | None
+    data: Any
+
+    def load(self) -> Inventory:
+        return _scope(self.text, self.data, self.path, self.index)
 
 
 _ORGANIZATION_KIND = '"scope_kind": "organization"'

@@ -174,8 +174,21 @@ class _Guarded:
         except OSError as exc:
             self.file.fail(exc)
 
+    def encoder(self) -> Callable[[list[Any]], Any] | None:
+        """The writer's `encode` (scanner.engine.stream: findings encoded in worker processes), if it has one."""
+        if self.file.failed:
+            return _nothing
+        return getattr(self.writer, "encode", None)
+
+    def add_encoded(self, data: Any, count: int) -> None:
+        self.run(lambda: self.writer.add_encoded(data, count))
+
     def finish(self, report: Any) -> None:
         self.run(lambda: self.writer.finish(report))
+
+
+def _nothing(findings: list[Any]) -> None:
+    return None  # a failed output: its writer is not called again
 
 
 def _copy_to_stdout(handle: IO[bytes]) -> None:

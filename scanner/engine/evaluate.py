@@ -167,6 +167,21 @@ def scope_findings(
     without the organization scope defers its mixed checks to `merge`). `organization` gives the
     organization scope, asked for only when a mixed check runs in a member scope.
     """
+    judge = scope_judge(organization, checks, frameworks, params, deferred=deferred)
+    for scope in scopes:
+        yield scope, judge(scope)
+
+
+def scope_judge(
+    organization: Callable[[], Inventory | None],
+    checks: Iterable[CheckSpec],
+    frameworks: Mapping[str, Framework],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    deferred: Iterable[str] = (),
+) -> Callable[[Inventory], list[Finding]]:
+    """What `scope_findings` does to each scope: a function from a scope to its sorted findings (the
+    per-check levels worked out at the first scope of a scan, then kept)."""
     specs = list(checks)
     criteria = criteria_index(frameworks)
     keys = {key for spec in specs for key in spec.collection_keys}
@@ -179,13 +194,16 @@ def scope_findings(
         return found[0]
 
     levels: dict[str, Level] = {}
-    org_keys: frozenset[str] = frozenset()
-    for scope in scopes:
+    org_keys: list[frozenset[str]] = [frozenset()]
+
+    def judge(scope: Inventory) -> list[Finding]:
         if scope.metadata.scope_kind is not None and not levels:
             # A scope of a scan (a schema-1 inventory evaluates every check, whatever its level)
-            org_keys = organization_keys(scope.metadata.provider, keys)
-            levels = {spec.id: check_level(spec, org_keys) for spec in specs}
-        yield scope, evaluate_scope(scope, the_organization, specs, levels, criteria, params, org_keys, skip)
+            org_keys[0] = organization_keys(scope.metadata.provider, keys)
+            levels.update({spec.id: check_level(spec, org_keys[0]) for spec in specs})
+        return evaluate_scope(scope, the_organization, specs, levels, criteria, params, org_keys[0], skip)
+
+    return judge
 
 
 def evaluate_scope(
@@ -391,6 +409,11 @@ def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Find
         "baseline_state": None,
         "location": result.location,
     }
+    return finding_of(values)
+
+
+def finding_of(values: dict[str, Any]) -> Finding:
+    """A Finding from its fields' values, already valid (a check's result, or a worker process's finding)."""
     finding = Finding.__new__(Finding)
     object.__setattr__(finding, "__dict__", values)
     object.__setattr__(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
@@ -450,6 +473,14 @@ class Tally:
     def add_all(self, findings: Iterable[Finding]) -> Tally:
         for finding in findings:
             self.add(finding)
+        return self
+
+    def merge(self, other: Tally) -> Tally:
+        """`other`'s findings counted too (as if added one by one after these: the same key order)."""
+        counts = self._counts
+        for key, n in other._counts.items():
+            counts[key] = counts.get(key, 0) + n
+        self.count += other.count
         return self
 
     @property
@@ -573,6 +604,17 @@ class ScopesSeen:
     def add_all(self, scopes: Iterable[Inventory]) -> ScopesSeen:
         for scope in scopes:
             self.add(scope)
+        return self
+
+    def merge(self, other: ScopesSeen) -> ScopesSeen:
+        """The scopes `other` saw, as if seen after these (a worker process's scopes, in order)."""
+        self.bases.extend(other.bases)
+        self.errors.extend(other.errors)
+        self.regions.update(other.regions)
+        self.members.extend(other.members)
+        if other.legacy_scopes is not None:
+            self.legacy_scopes = other.legacy_scopes
+        self.organization = self.organization or other.organization
         return self
 
 

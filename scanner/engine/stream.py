@@ -8,6 +8,13 @@ errors, waivers' states) is kept as it goes (`Tally`, `ScopesSeen`), so neither 
 the serialised report are ever held whole. The report it returns is that report without its
 findings; the bytes written are those of the in-memory path (`report_for` + `render`).
 
+A large snapshot file (PARALLEL_FROM_BYTES, two scopes or more) is evaluated on every core: its
+scopes are dealt in turn to forked worker processes and to this one (the parent takes every
+`workers`-th scope), each worker validates and evaluates the scope it is given and sends back the
+findings already encoded by the writers that can (`encode`: JSON, SARIF, CSV, OCSF), with the scope's summary and
+the findings' tally; the parent writes each scope's part in file order, so the bytes are those of
+one process. With waivers, or a writer that only takes findings (JUnit), the findings' values come back.
+
 Findings are written in report order (by scope, then check, resource and region) as each scope
 finishes, which is the order of the whole report as long as every finding of a scope carries that
 scope's id as its account (what every check does). A finding that would have to go earlier stops
@@ -16,6 +23,8 @@ the stream with `OutOfOrder`; the caller then evaluates in memory.
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
@@ -25,17 +34,22 @@ from scanner.engine.evaluate import (
     ScopesSeen,
     Tally,
     check_level,
+    finding_of,
     finding_order,
     organization_keys,
     report_head,
     scope_findings,
+    scope_judge,
 )
 from scanner.engine.plan import recompute
 from scanner.engine.scan import ScanOptions, frameworks, resolved_parameters
 from scanner.formatters._stream import ReportWriter
 from scanner.models.inventory import SnapshotMetadata
 from scanner.models.report import DeferredChecks, Finding, Report
-from scanner.snapshot import SnapshotSource
+from scanner.snapshot import RawScope, SnapshotSource
+
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # a smaller snapshot file (~4,000 resources) costs more to fork for than it saves
+AHEAD_PER_WORKER = 4  # scopes handed out beyond the one being written, per process (bounds memory)
 
 WriterFactory = Callable[[Report], ReportWriter]  # given the report as known before any finding
 
@@ -59,8 +73,10 @@ def stream_report(
     started_at: datetime | None = None,
     waivers: Sequence[Any] = (),
     zone: tzinfo = timezone.utc,
+    processes: int | None = None,
 ) -> Streamed:
-    """Evaluate `source` scope by scope into `writers`; the report without its findings, and their tally."""
+    """Evaluate `source` scope by scope into `writers`; the report without its findings, and their tally.
+    `processes`: how many to evaluate a large snapshot file in (by default, one per core)."""
     started = started_at or datetime.now(timezone.utc)
     metadata = replanned(source.metadata, options)
     loaded = frameworks(options.frameworks)
@@ -75,6 +91,28 @@ def stream_report(
 
         applier = WaiverApplier(waivers, metadata.collected_at, zone)
     tally, seen = Tally(), ScopesSeen()
+    processes = processes or os.cpu_count() or 1
+    raw = source.raw_scopes() if processes > 1 and carry_keys is None and source.size >= PARALLEL_FROM_BYTES else None
+    if raw is not None:
+        judge = scope_judge(source.organization, checks, loaded, options.params, deferred=skip)
+        _stream_parallel(raw, judge, sinks, applier, tally, seen, processes)
+    else:
+        _stream_here(source, checks, loaded, options, skip, carried, carry_keys, sinks, applier, tally, seen)
+    deferred = DeferredChecks(checks=deferred_ids, scopes=carried) if deferred_ids and seen.bases else None
+    head = report_head(
+        metadata, seen, tally, checks, loaded, source=source_label, started_at=started, params=options.params, deferred=deferred,
+        providers=({metadata.provider} | tally.providers) if applier is not None else None,
+    )
+    if applier is not None:
+        head = head.model_copy(update={"waivers": applier.records()})
+    for sink in sinks:
+        sink.finish(head)
+    return Streamed(head, tally)
+
+
+def _stream_here(source: SnapshotSource, checks: list[Any], loaded: Any, options: ScanOptions, skip: list[str], carried: list[Any],
+                 carry_keys: set[str] | None, sinks: list[ReportWriter], applier: Any, tally: Tally, seen: ScopesSeen) -> None:
+    """Every scope evaluated in this process, its findings written as they come."""
     last: tuple[str, ...] | None = None
     for scope, findings in scope_findings(source.scopes(), source.organization, checks, loaded, options.params, deferred=skip):
         seen.add(scope)
@@ -86,23 +124,110 @@ def stream_report(
             if last is not None and finding_order(findings[0]) < last:
                 raise OutOfOrder(f"{findings[0].check_id} {findings[0].resource_id} in scope {scope.scope_id}")
             last = _check_order(findings, scope.scope_id)
-        for finding in findings:
-            if applier is not None:
-                finding = applier.apply(finding)
-            tally.add(finding)
-            for sink in sinks:
-                sink.add(finding)
+        _write(findings, sinks, applier, tally)
         del findings, scope
-    deferred = DeferredChecks(checks=deferred_ids, scopes=carried) if deferred_ids and seen.bases else None
-    head = report_head(
-        metadata, seen, tally, checks, loaded, source=source_label, started_at=started, params=options.params, deferred=deferred,
-        providers=({metadata.provider} | tally.providers) if applier is not None else None,
-    )
-    if applier is not None:
-        head = head.model_copy(update={"waivers": applier.records()})
-    for sink in sinks:
-        sink.finish(head)
-    return Streamed(head, tally)
+
+
+def _write(findings: list[Finding], sinks: Sequence[ReportWriter], applier: Any, tally: Tally) -> None:
+    for finding in findings:
+        if applier is not None:
+            finding = applier.apply(finding)
+        tally.add(finding)
+        for sink in sinks:
+            sink.add(finding)
+
+
+# -- on every core -----------------------------------------------------------------------------------------
+
+_JOB: dict[str, Any] = {}  # what forked workers evaluate with (inherited, not pickled)
+
+# One scope's part: the scope seen, (its first and last findings' order keys) or None, then either its
+# findings (to write in the parent) or their tally and, per writer, their encoding with their count.
+Part = tuple[ScopesSeen, "tuple[tuple[str, ...], tuple[str, ...]] | None", "list[dict[str, Any]] | None", "Tally | None", "list[Any] | None", int]
+
+
+def _evaluate_raw(raw: RawScope) -> Part:
+    """One scope, validated and evaluated (in a worker, or in the parent for its share)."""
+    scope = raw.load()
+    findings = _JOB["judge"](scope)
+    seen = ScopesSeen()
+    seen.add(scope)
+    order = (finding_order(findings[0]), _check_order(findings, scope.scope_id)) if findings else None
+    encoders = _JOB["encoders"]
+    if encoders is None:  # the fields' values travel (a pickled model costs several times more)
+        return seen, order, [finding.__dict__ for finding in findings], None, None, len(findings)
+    return seen, order, None, Tally().add_all(findings), [encode(findings) for encode in encoders], len(findings)
+
+
+def _encoder(sink: Any) -> Callable[[list[Finding]], Any] | None:
+    if hasattr(sink, "encoder"):  # scanner.cli.streaming's guarded writer
+        return sink.encoder()
+    return getattr(sink, "encode", None)
+
+
+def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: list[ReportWriter], applier: Any, tally: Tally,
+                     seen: ScopesSeen, processes: int) -> None:
+    """The scopes dealt to `processes - 1` forked workers and this process in turn, their parts written in file order."""
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    encoders: list[Any] | None = [_encoder(sink) for sink in sinks]
+    if applier is not None or any(encode is None for encode in encoders or ()):
+        encoders = None  # waivers are applied (and recorded) here; a writer without `encode` takes findings
+    last: list[tuple[str, ...] | None] = [None]
+
+    def take(part: Part) -> None:
+        part_seen, order, findings, part_tally, encoded, count = part
+        seen.merge(part_seen)
+        if order is not None:
+            if last[0] is not None and order[0] < last[0]:
+                raise OutOfOrder(f"{order[0][1]} {order[0][2]} in scope {part_seen.bases[0].id}")
+            last[0] = order[1]
+        if findings is not None:
+            _write([finding_of(values) for values in findings], sinks, applier, tally)
+            return
+        assert part_tally is not None and encoded is not None
+        tally.merge(part_tally)
+        for sink, data in zip(sinks, encoded):
+            sink.add_encoded(data, count)  # type: ignore[attr-defined]
+
+    first = next(raw, None)
+    if first is None:
+        return
+    second = next(raw, None)
+    _JOB.update(judge=judge, encoders=encoders)
+    try:
+        if second is None:  # one scope: nothing to share
+            take(_evaluate_raw(first))
+            return
+        pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("fork"))
+        try:
+            pending: deque[Part | Future[Part]] = deque()
+            ahead = AHEAD_PER_WORKER * processes
+            group: list[RawScope] = [first, second]
+            for item in raw:
+                if len(group) == processes:
+                    _deal(group, pool, pending)
+                    group = []
+                    while pending and (len(pending) > ahead or not isinstance(pending[0], Future) or pending[0].done()):
+                        head = pending.popleft()
+                        take(head.result() if isinstance(head, Future) else head)
+                group.append(item)
+            _deal(group, pool, pending)
+            while pending:
+                head = pending.popleft()
+                take(head.result() if isinstance(head, Future) else head)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        _JOB.clear()
+
+
+def _deal(group: list[RawScope], pool: Any, pending: deque[Any]) -> None:
+    """The group's scopes but the first to the workers, then the first evaluated here (in order in `pending`)."""
+    futures = [pool.submit(_evaluate_raw, raw) for raw in group[1:]]
+    pending.append(_evaluate_raw(group[0]))
+    pending.extend(futures)
 
 
 def _check_order(findings: list[Finding], scope_id: str) -> tuple[str, ...]:

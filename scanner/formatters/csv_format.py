@@ -104,6 +104,20 @@ class CsvWriter:
         if self._pending >= self.ROWS_PER_WRITE:
             self._flush()
 
+    def encode(self, findings: list[Finding]) -> str:
+        """The rows `add` would write for `findings` (for `add_encoded`, from a worker process)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for finding in findings:
+            writer.writerow(row(finding, self._collected_at))
+        return buffer.getvalue()
+
+    def add_encoded(self, rows: str, count: int) -> None:
+        self._buffer.write(rows)
+        self._pending += count
+        if self._pending >= self.ROWS_PER_WRITE:
+            self._flush()
+
     def finish(self, report: Report) -> None:
         self._flush()
 

@@ -47,6 +47,23 @@ class JsonWriter:
         self._spool.write(((",\n" if self._count else "\n") + text).encode("utf-8"))
         self._count += 1
 
+    def encode(self, findings: list[Finding]) -> bytes:
+        """Findings as `add` would spool them after at least one other (for `add_encoded`; in a
+        worker process: this writer's state is not changed but for its caches of per-check parts)."""
+        parts = []
+        for finding in findings:
+            text = self._fast(finding)
+            if text is None:
+                text = ITEM + Finding.__pydantic_serializer__.to_json(finding, indent=2).decode("utf-8").replace("\n", "\n" + ITEM)
+            parts.append(text)
+        return ("\n" + ",\n".join(parts)).encode("utf-8") if parts else b""
+
+    def add_encoded(self, data: bytes, count: int) -> None:
+        """`count` findings as `encode` gave them, in report order: as many `add`s."""
+        if count:
+            self._spool.write(b"," + data if self._count else data)
+            self._count += count
+
     def finish(self, report: Report) -> None:
         head = report.model_copy(update={"findings": []}).model_dump_json(indent=2)
         at = head.index(FINDINGS_AT) + len(FINDINGS_AT) - 1  # just before the list's closing bracket

@@ -153,5 +153,13 @@ class OcsfWriter:
     def add(self, finding: Finding) -> None:
         self._out.write((json.dumps(event(finding, self._report), sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
 
+    def encode(self, findings: list[Finding]) -> bytes:
+        """The events `add` would write for `findings` (for `add_encoded`, from a worker process)."""
+        return "".join(json.dumps(event(f, self._report), sort_keys=True, ensure_ascii=False) + "\n" for f in findings).encode("utf-8")
+
+    def add_encoded(self, data: bytes, count: int) -> None:
+        if data:
+            self._out.write(data)
+
     def finish(self, report: Report) -> None:
         pass

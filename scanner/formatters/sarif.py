@@ -315,6 +315,34 @@ class SarifWriter:
         self._spool.write(self._FRAME.pack(len(before), len(after)) + before + after)
         self._rule_of.append(sys.intern(finding.check_id))
 
+    def encode(self, findings: list[Finding]) -> tuple[dict[str, dict[str, Any]], bool, bytes, list[str]]:
+        """What `add` would do with `findings`, to pass to `add_encoded` (from a worker process):
+        their checks' catalogue entries, whether any has a location, the spooled results and their checks."""
+        catalogue: dict[str, dict[str, Any]] = {}
+        has_locations = False
+        frames: list[bytes] = []
+        rule_of: list[str] = []
+        for finding in findings:
+            if finding.check_id not in catalogue:
+                catalogue[finding.check_id] = catalogue_entry(finding, self._registry)
+            if finding.location is not None:
+                has_locations = True
+            if not is_result(finding):
+                continue
+            before, after = _encode_result(finding)
+            frames.append(self._FRAME.pack(len(before), len(after)) + before + after)
+            rule_of.append(finding.check_id)
+        return catalogue, has_locations, b"".join(frames), rule_of
+
+    def add_encoded(self, encoded: tuple[dict[str, dict[str, Any]], bool, bytes, list[str]], count: int) -> None:
+        catalogue, has_locations, data, rule_of = encoded
+        for check_id, entry in catalogue.items():
+            self._catalogue.setdefault(check_id, entry)
+        self._has_locations = self._has_locations or has_locations
+        if data:
+            self._spool.write(data)
+        self._rule_of.extend(sys.intern(check_id) for check_id in rule_of)
+
     def finish(self, report: Report) -> None:
         catalogue = [self._catalogue[k] for k in sorted(self._catalogue)]
         index = {spec["check_id"]: str(i).encode() for i, spec in enumerate(catalogue)}
