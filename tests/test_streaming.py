@@ -67,6 +67,24 @@ def streamed_calls(monkeypatch):
     return calls
 
 
+@pytest.fixture(params=["one process", "three processes"])
+def processes(request, monkeypatch):
+    """Evaluation in this process alone, or (any snapshot file, however small) dealt to two forked
+    workers and this process: the bytes written must be the same."""
+    dealt = []
+    if request.param == "three processes":
+        original = stream._stream_parallel
+
+        def spy(*args, **kwargs):
+            dealt.append(args)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(stream, "cores", lambda: 3)
+        monkeypatch.setattr(stream, "_stream_parallel", spy)
+    return request.param, dealt
+
+
 def _estate(provider: str, path: Path) -> Path:
     template = json.loads((SNAPSHOTS / f"{provider}-demo.json").read_text())
     members = sum(1 for s in template["scopes"] if s["metadata"].get("scope_kind") != "organization")
@@ -86,7 +104,7 @@ def _in_memory(snapshot: Path, config: Path | None):
 
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])
 @pytest.mark.parametrize("waived", [False, True])
-def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, waived, tmp_path, streamed_calls):
+def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, waived, tmp_path, streamed_calls, processes):
     snapshot = _estate(provider, tmp_path / "snapshot.json")
     config = tmp_path / "trustscan.yaml"
     config.write_text(WAIVERS)
@@ -104,9 +122,10 @@ def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, wa
         written = (tmp_path / f"out.{extension}").read_bytes().decode()
         assert _masked(written) == _masked(formatters.get(name)(report)), name
     assert not list(tmp_path.glob(".*.part"))
+    assert len(processes[1]) == (processes[0] == "three processes")
 
 
-def test_compact_and_schema_1_snapshots_stream_the_same_report(tmp_path, streamed_calls):
+def test_compact_and_schema_1_snapshots_stream_the_same_report(tmp_path, streamed_calls, processes):
     indented = _estate("gcp", tmp_path / "indented.json")
     compact = tmp_path / "compact.json"
     compact.write_text(json.dumps(json.loads(indented.read_text())))
@@ -124,7 +143,7 @@ def test_compact_and_schema_1_snapshots_stream_the_same_report(tmp_path, streame
     assert len(streamed_calls) == 3
 
 
-def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys):
+def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys, processes):
     snapshot = _estate("azure", tmp_path / "snapshot.json")
     text = snapshot.read_text()
     second = [m.start() for m in re.finditer(r'"scope_field": "account"', text)][2]
@@ -143,6 +162,23 @@ def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys):
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "is not valid JSON (truncated?)" in error[0], error
     assert out.read_text() == "the previous report"
+    assert len(processes[1]) == (2 if processes[0] == "three processes" else 0)
+
+
+def test_small_snapshots_and_one_core_are_evaluated_in_one_process(tmp_path, monkeypatch):
+    """Forking costs more than it saves below PARALLEL_FROM_BYTES, and is pointless on one core."""
+    dealt = []
+    monkeypatch.setattr(stream, "_stream_parallel", lambda *args: dealt.append(args))
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    assert snapshot.stat().st_size < stream.PARALLEL_FROM_BYTES
+    assert _run("evaluate", str(snapshot), "-q", "--format", f"json={tmp_path / 'out.json'}") in (0, 1)
+    monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(stream, "cores", lambda: 1)
+    assert _run("evaluate", str(snapshot), "-q", "--format", f"json={tmp_path / 'out.json'}") in (0, 1)
+    assert not dealt
+    monkeypatch.setattr(stream, "cores", lambda: 2)
+    _run("evaluate", str(snapshot), "-q", "--format", f"json={tmp_path / 'out.json'}")
+    assert len(dealt) == 1
 
 
 def test_findings_out_of_report_order_stop_the_stream():
@@ -157,7 +193,7 @@ def test_findings_out_of_report_order_stop_the_stream():
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full (a device whose writes fail) is Linux only")
-def test_a_streamed_output_that_cannot_be_written_is_one_line_and_the_others_are_written(tmp_path, capsys, streamed_calls):
+def test_a_streamed_output_that_cannot_be_written_is_one_line_and_the_others_are_written(tmp_path, capsys, streamed_calls, processes):
     snapshot = _estate("aws", tmp_path / "snapshot.json")
     sarif = tmp_path / "r.sarif"
     code = _run("evaluate", str(snapshot), "-q", "--format", "json=/dev/full", "--format", f"sarif={sarif}")

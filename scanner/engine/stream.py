@@ -91,7 +91,7 @@ def stream_report(
 
         applier = WaiverApplier(waivers, metadata.collected_at, zone)
     tally, seen = Tally(), ScopesSeen()
-    processes = processes or os.cpu_count() or 1
+    processes = processes or cores()
     raw = source.raw_scopes() if processes > 1 and carry_keys is None and source.size >= PARALLEL_FROM_BYTES else None
     if raw is not None:
         judge = scope_judge(source.organization, checks, loaded, options.params, deferred=skip)
@@ -108,6 +108,10 @@ def stream_report(
     for sink in sinks:
         sink.finish(head)
     return Streamed(head, tally)
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
 
 
 def _stream_here(source: SnapshotSource, checks: list[Any], loaded: Any, options: ScanOptions, skip: list[str], carried: list[Any],
