@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from scanner.errors import ConfigurationError
+from scanner.json_stream import ChunkedJsonReader
 from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION, Inventory, Snapshot, SnapshotMetadata
 
 
@@ -241,7 +242,7 @@ class _Unreadable(Exception):
     """The file is not laid out as streamed (or is broken): load_snapshot reads it and says why."""
 
 
-class _SnapshotFile:
+class _SnapshotFile(ChunkedJsonReader):
     """A schema-2 snapshot file read in chunks: the header (metadata, schema_version), then each scope.
 
     Scopes are found without parsing them twice where the file is laid out as dump_snapshot writes it
@@ -252,79 +253,29 @@ class _SnapshotFile:
     SCOPE_END = "\n  }"
 
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-        try:
-            self.handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed by __exit__
-        except OSError as exc:
-            raise _Unreadable() from exc
+        super().__init__(path, chunk=self.CHUNK, unreadable=_Unreadable)
 
     def __enter__(self) -> _SnapshotFile:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.handle.close()
-
-    def _more(self, at_least: int = 0) -> bool:
-        if self.eof:
-            return False
-        try:
-            data = self.handle.read(max(self.CHUNK, at_least))
-        except UnicodeDecodeError as exc:
-            raise _Unreadable() from exc
-        if not data:
-            self.eof = True
-            return False
-        self.buf = self.buf[self.pos :] + data
-        self.pos = 0
-        return True
-
-    def _peek(self) -> str:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self._more():
-                return ""
-
-    def _expect(self, char: str) -> None:
-        if self._peek() != char:
-            raise _Unreadable()
-        self.pos += 1
-
-    def _value(self) -> Any:
-        self._peek()  # raw_decode takes no leading whitespace (`"metadata": {...}`)
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except (ValueError, RecursionError):  # not JSON (yet), a number of 4,300+ digits, nesting too deep
-                if self._more(2 * (len(self.buf) - self.pos)):
-                    continue
-                raise _Unreadable() from None
-            if end == len(self.buf) and not self.eof and self._more():
-                continue  # a number or literal may go on in the next chunk
-            self.pos = end
-            return value
+        self.close()
 
     def header(self) -> dict[str, Any] | None:
         """The metadata, if the file is a schema-2 snapshot whose scopes come after it; else None."""
-        self._expect("{")
+        self.expect("{")
         seen: dict[str, Any] = {}
         while True:
-            if self._peek() != '"':
+            if self.peek() != '"':
                 return None
-            key = self._value()
-            self._expect(":")
+            key = self.value()
+            self.expect(":")
             if key == "scopes":
                 if seen.get("schema_version") != "2" or not isinstance(seen.get("metadata"), dict):
                     return None
                 return seen["metadata"]
-            seen[key] = self._value()
-            if self._peek() != ",":
+            seen[key] = self.value()
+            if self.peek() != ",":
                 return None  # no scopes after the metadata: not streamed
             self.pos += 1
 
@@ -332,26 +283,26 @@ class _SnapshotFile:
         """(index, the scope's text or None, its decoded value or None) for each scope, in file order."""
         if self.header() is None:
             raise ConfigurationError(f"{self.path} changed while it was read")
-        self._peek()
+        self.peek()
         layout = self.buf.startswith("[\n  {", self.pos)  # dump_snapshot's: a scope's text ends at SCOPE_END
-        self._expect("[")
+        self.expect("[")
         index = 0
-        if self._peek() == "]":
+        if self.peek() == "]":
             return
         while True:
-            if self._peek() != "{":
+            if self.peek() != "{":
                 raise _broken(self.path)
             text = self._scope_text() if layout else None
             if text is not None:
                 yield index, text, None
             else:
                 try:
-                    value = self._value()
+                    value = self.value()
                 except _Unreadable:
                     raise _broken(self.path) from None
                 yield index, None, value
             index += 1
-            char = self._peek()
+            char = self.peek()
             if char == "]":
                 return
             if char != ",":
@@ -366,7 +317,7 @@ class _SnapshotFile:
                 text = self.buf[self.pos : end]
                 self.pos = end
                 return text
-            if not self._more(2 * (len(self.buf) - self.pos)):
+            if not self.more(2 * (len(self.buf) - self.pos)):
                 return None
 
 

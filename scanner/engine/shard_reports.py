@@ -10,11 +10,11 @@ finding by finding. A file laid out otherwise (compact, hand-edited) is read who
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from scanner.errors import ConfigurationError
+from scanner.json_stream import ChunkedJsonReader
 from scanner.models.report import Finding
 
 CHUNK = 256 * 1024  # two hundred shards open at once: a small buffer each
@@ -28,36 +28,13 @@ class NotLaidOut(Exception):
     """The file is not laid out as trustscan writes reports (or is broken): read it whole."""
 
 
-class _Reader:
-    """A text file read in chunks, the part already read dropped as it goes."""
+class _Reader(ChunkedJsonReader):
+    """A shard report read in chunks; any read error means: read it whole instead."""
+
+    read_errors = (UnicodeDecodeError, OSError)
 
     def __init__(self, path: str) -> None:
-        self.path = path
-        self.buf = ""
-        self.pos = 0
-        self.eof = False
-        self.decoder = json.JSONDecoder()
-        try:
-            self.handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed by close()
-        except OSError as exc:
-            raise NotLaidOut() from exc
-
-    def close(self) -> None:
-        self.handle.close()
-
-    def more(self, at_least: int = 0) -> bool:
-        if self.eof:
-            return False
-        try:
-            data = self.handle.read(max(CHUNK, at_least))
-        except (UnicodeDecodeError, OSError) as exc:
-            raise NotLaidOut() from exc
-        if not data:
-            self.eof = True
-            return False
-        self.buf = self.buf[self.pos :] + data
-        self.pos = 0
-        return True
+        super().__init__(path, chunk=CHUNK, unreadable=NotLaidOut)
 
     def at(self, text: str) -> bool:
         """Whether the unread text starts with `text` (reading on as needed)."""
@@ -89,34 +66,6 @@ class _Reader:
             self.pos = max(self.pos, len(self.buf) - len(text) + 1)
             if not self.more():
                 raise NotLaidOut()
-
-    def peek(self) -> str:
-        while True:
-            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self.more():
-                return ""
-
-    def expect(self, char: str) -> None:
-        if self.peek() != char:
-            raise NotLaidOut()
-        self.pos += 1
-
-    def value(self) -> Any:
-        self.peek()  # raw_decode takes no leading whitespace
-        while True:
-            try:
-                value, end = self.decoder.raw_decode(self.buf, self.pos)
-            except (json.JSONDecodeError, RecursionError, ValueError):
-                if self.more(2 * (len(self.buf) - self.pos)):
-                    continue
-                raise NotLaidOut() from None
-            if end == len(self.buf) and not self.eof and self.more():
-                continue  # a number or literal may go on in the next chunk
-            self.pos = end
-            return value
 
 
 def read_head(path: str) -> dict[str, Any]:
