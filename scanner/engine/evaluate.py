@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -387,7 +388,9 @@ def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any
 def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Finding:
     resource = result.resource
     account, region, resource_id = resource.account, resource.region, resource.id
-    values = {
+    evidence = result.evidence
+    finding = _new_finding(Finding)
+    _set_slot(finding, "__dict__", {
         "finding_id": finding_id(constants["provider"], account, spec.id, resource_id, region),
         "check_id": spec.id,
         "check_title": constants["check_title"],
@@ -402,36 +405,43 @@ def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Find
         "region": region,
         "status": result.status,
         "message": result.message,
-        "evidence": _evidence(result.evidence),
+        "evidence": _evidence(evidence) if evidence else {},
         "criteria": constants["criteria"],  # shared by the check's findings, never changed in place
         "remediation": constants["remediation"],
         "waiver": None,
         "baseline_state": None,
         "location": result.location,
-    }
-    return finding_of(values)
+    })
+    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    _set_slot(finding, "__pydantic_extra__", None)
+    _set_slot(finding, "__pydantic_private__", None)
+    return finding
+
+
+_new_finding = Finding.__new__
+_set_slot = object.__setattr__
 
 
 def finding_of(values: dict[str, Any]) -> Finding:
     """A Finding from its fields' values, already valid (a check's result, or a worker process's finding)."""
-    finding = Finding.__new__(Finding)
-    object.__setattr__(finding, "__dict__", values)
-    object.__setattr__(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
-    object.__setattr__(finding, "__pydantic_extra__", None)
-    object.__setattr__(finding, "__pydantic_private__", None)
+    finding = _new_finding(Finding)
+    _set_slot(finding, "__dict__", values)
+    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    _set_slot(finding, "__pydantic_extra__", None)
+    _set_slot(finding, "__pydantic_private__", None)
     return finding
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_STRINGS = frozenset({str})
 
 
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     if not evidence:
         return {}
-    for key, value in evidence.items():
-        if type(key) is not str or type(value) not in _SCALARS:
-            return _plain(dict(evidence))
-    return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
+    if _SCALARS.issuperset(map(type, evidence.values())) and _STRINGS.issuperset(map(type, evidence)):
+        return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
+    return _plain(dict(evidence))
 
 
 def _plain(value: Any) -> Any:
@@ -471,8 +481,12 @@ class Tally:
         self.count += 1
 
     def add_all(self, findings: Iterable[Finding]) -> Tally:
-        for finding in findings:
-            self.add(finding)
+        """As `add` for each (counted in C: keys in the order of their first finding, as `add` leaves them)."""
+        counted = Counter(map(_tally_key, findings))
+        counts = self._counts
+        for key, n in counted.items():
+            counts[key] = counts.get(key, 0) + n
+            self.count += n
         return self
 
     def merge(self, other: Tally) -> Tally:
@@ -534,6 +548,7 @@ class Tally:
 
 
 _SUMMARY_ORDER = [status for status in Status if status != Status.WAIVED]
+_tally_key = attrgetter("account", "check_id", "status", "severity", "provider")
 
 
 def collection_errors(snapshot: Snapshot) -> list[CollectionError]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import operator
 import os
 import shutil
 import tempfile
@@ -274,13 +275,12 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
 
 def _check_order(findings: list[Finding], scope_id: str) -> tuple[str, ...]:
     """The last key of a scope's findings, checking they are in report order (sorted by account first)."""
-    previous = finding_order(findings[0])
-    for finding in findings[1:]:
-        key = finding_order(finding)
-        if key < previous:
-            raise OutOfOrder(f"{finding.check_id} {finding.resource_id} in scope {scope_id}")
-        previous = key
-    return previous
+    keys = list(map(finding_order, findings))
+    if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):  # compared in C; the culprit found below
+        for finding, key, previous in zip(findings[1:], keys[1:], keys):
+            if key < previous:
+                raise OutOfOrder(f"{finding.check_id} {finding.resource_id} in scope {scope_id}")
+    return keys[-1]
 
 
 def replanned(metadata: SnapshotMetadata, options: ScanOptions) -> SnapshotMetadata:
