@@ -177,3 +177,22 @@ def test_evidence_of_plain_values_is_what_the_general_conversion_gives():
                      {"set": {"b", "a"}}, {1: "int key"}, {"t": ("x", "y")}]:
         assert engine._evidence(evidence) == engine._plain(dict(evidence))
         assert list(engine._evidence(evidence)) == list(engine._plain(dict(evidence)))
+
+
+def test_sarif_results_from_templates_are_those_of_the_general_path(demo_findings):
+    """Each FAIL finding's SARIF result encoded from its check's template against the general path
+    (result_dict laid out by json.dumps): the demo findings of all three providers, then findings of
+    one check with unusual values, including values the template leaves to the general path."""
+    from scanner.formatters.sarif import _encode_result, _ResultTemplates, is_result
+
+    templates = _ResultTemplates()
+    base = next(f for f in demo_findings["aws"] if f.status == Status.FAIL and f.evidence)
+    unusual = [f for f in _unusual(base) if is_result(f)]
+    fast = 0
+    for finding in [f for provider in PROVIDERS for f in demo_findings[provider] if is_result(f)] + unusual:
+        try:
+            fast += templates.encode(finding) is not None
+        except Unsupported:  # a float, a 2**64: the general path's
+            pass
+        assert _encode_result(finding, templates) == _encode_result(finding), finding
+    assert fast > 100

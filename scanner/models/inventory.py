@@ -120,6 +120,13 @@ else:
     GcpField = Annotated[Any, _PROVIDER_FIELDS["gcp"]]
 
 
+# A scope's coverage by key, for the last few coverage lists asked about (by identity, with their
+# length): evaluating a scope asks for its checks' keys thousands of times, and a scope of an AWS
+# account has one entry per key and region (hundreds). The list is held, so its id stays its own.
+_COVERAGE_INDEX: dict[int, tuple[list[Coverage], int, dict[str, list[Coverage]]]] = {}
+_INDEX_FROM = 32  # shorter lists are scanned
+
+
 class Inventory(BaseModel):
     schema_version: str = INVENTORY_SCHEMA_VERSION
     metadata: InventoryMetadata
@@ -129,7 +136,18 @@ class Inventory(BaseModel):
     gcp: GcpField | None = None
 
     def coverage_for(self, key: str) -> list[Coverage]:
-        return [c for c in self.coverage if c.key == key]
+        coverage = self.coverage
+        if len(coverage) < _INDEX_FROM:
+            return [c for c in coverage if c.key == key]
+        cached = _COVERAGE_INDEX.get(id(coverage))
+        if cached is None or cached[0] is not coverage or cached[1] != len(coverage):
+            index: dict[str, list[Coverage]] = {}
+            for entry in coverage:
+                index.setdefault(entry.key, []).append(entry)
+            if len(_COVERAGE_INDEX) >= 8:
+                del _COVERAGE_INDEX[next(iter(_COVERAGE_INDEX))]
+            cached = _COVERAGE_INDEX[id(coverage)] = (coverage, len(coverage), index)
+        return list(cached[2].get(key, ()))
 
     def value(self, key: str) -> Any:
         """The collected value at a collection key, e.g. `aws.s3.buckets`."""
