@@ -16,10 +16,18 @@ The figures are medians over --runs runs; the load average is printed next to th
 processes on the machine take CPU time from a run's wall time but not from its CPU seconds. The
 linearity figure is the CPU time per resource at the largest size over that at the smallest.
 
+The speed of these shared machines drifts by up to ~1.6x over hours, for CPU seconds too, so the
+bench prints a calibration figure before and after its runs: the median time of a pure-Python loop
+(`for i in range(10_000_000): s += i` at module level, in a fresh interpreter). Figures from
+different hours compare through it. To compare two versions, `--against TREE` alternates each run
+between this checkout and another one (e.g. a `git worktree` of main), in the same minutes, and
+prints both medians and their ratio.
+
     .venv/bin/python bench/eval_bench.py                          # 10k and 100k, every provider, 3 runs
     .venv/bin/python bench/eval_bench.py --sizes 10k,100k,1M --runs 3
     .venv/bin/python bench/eval_bench.py --sizes 1M --providers aws --scenarios json
     .venv/bin/python bench/eval_bench.py --merge-only --shards 200 --merge-findings 1M
+    .venv/bin/python bench/eval_bench.py --sizes 100k --providers aws --scenarios json --runs 5 --against /tmp/main-tree
 """
 
 from __future__ import annotations
@@ -72,10 +80,19 @@ def estate_snapshot(workdir: Path, provider: str, resources: int) -> tuple[Path,
     return path, estate.resources
 
 
-def run(command: list[str]) -> dict[str, float]:
-    """One process: wall seconds, CPU seconds (user + system) and peak RSS in MB."""
+CALIBRATION = "s = 0\nfor i in range(10_000_000):\n    s += i\n"
+
+
+def calibration(runs: int = 3) -> float:
+    """The median seconds of a pure-Python loop in a fresh interpreter: how fast this machine is right now."""
+    return statistics.median(run([sys.executable, "-c", CALIBRATION])["wall"] for _ in range(runs))
+
+
+def run(command: list[str], cwd: Path = ROOT) -> dict[str, float]:
+    """One process: wall seconds, CPU seconds (user + system) and peak RSS in MB (of the largest of the
+    process and its children: the forked evaluation workers)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -107,12 +124,46 @@ def load() -> str:
 
 def evaluate_runs(workdir: Path, snapshot: Path, scenario: str, runs: int) -> tuple[dict[str, float], int]:
     """Medians of `runs` evaluations of `snapshot` writing the scenario's formats, and the findings."""
+    samples = [run(evaluate_command(workdir, snapshot, scenario)) | {"load": os.getloadavg()[0]} for _ in range(runs)]
+    return medians(samples), findings_in(workdir / "out.json")
+
+
+def evaluate_command(workdir: Path, snapshot: Path, scenario: str) -> list[str]:
     outputs = []
     for name in SCENARIOS[scenario]:
         outputs += ["--format", f"{name}={workdir / f'out.{name}'}"]
-    samples = [run(trustscan("evaluate", str(snapshot), "-q", "--fail-on", "never", *outputs)) | {"load": os.getloadavg()[0]}
-               for _ in range(runs)]
-    return medians(samples), findings_in(workdir / "out.json")
+    return trustscan("evaluate", str(snapshot), "-q", "--fail-on", "never", *outputs)
+
+
+def compare_runs(workdir: Path, snapshot: Path, scenario: str, runs: int, other: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians of `runs` evaluations in this checkout and in `other`, alternating (this one first, then
+    the other one first, ...), so that both see the same moments of a machine whose speed drifts.
+    `other` is run from its own directory, so `python -m scanner.cli.main` imports its code."""
+    command = evaluate_command(workdir, snapshot, scenario)
+    mine: list[dict[str, float]] = []
+    theirs: list[dict[str, float]] = []
+    for i in range(runs):
+        order = [(mine, ROOT), (theirs, other)]
+        for samples, tree in order if i % 2 == 0 else order[::-1]:
+            samples.append(run(command, cwd=tree) | {"load": os.getloadavg()[0]})
+    return medians(mine), medians(theirs)
+
+
+def bench_compare(workdir: Path, providers: list[str], sizes: list[int], scenarios: list[str], runs: int, other: Path) -> list[dict]:
+    """Each estate evaluated alternately by this checkout and `other`: medians and their ratios."""
+    rows = []
+    for provider in providers:
+        for resources in sizes:
+            snapshot, actual = estate_snapshot(workdir, provider, resources)
+            for scenario in scenarios:
+                mine, theirs = compare_runs(workdir, snapshot, scenario, runs, other)
+                rows.append({"provider": provider, "size": label(resources), "resources": actual, "scenario": scenario, "runs": runs,
+                             "this": mine, "other": theirs})
+                print(f"{provider:5} {label(resources):>5} {scenario:10} this: wall {mine['wall']:7.2f} s cpu {mine['cpu']:7.2f} s "
+                      f"rss {mine['rss']:5.0f} MB | {other}: wall {theirs['wall']:7.2f} s cpu {theirs['cpu']:7.2f} s "
+                      f"rss {theirs['rss']:5.0f} MB | this/other: wall {mine['wall'] / theirs['wall']:.2f}x "
+                      f"cpu {mine['cpu'] / theirs['cpu']:.2f}x  (runs {runs} each, alternating; load {load()})", flush=True)
+    return rows
 
 
 def bench_evaluate(workdir: Path, providers: list[str], sizes: list[int], scenarios: list[str], runs: int) -> list[dict]:
@@ -214,13 +265,18 @@ def main() -> None:
     parser.add_argument("--merge-only", action="store_true")
     parser.add_argument("--shards", type=int, default=200)
     parser.add_argument("--merge-findings", default="1M")
+    parser.add_argument("--against", type=Path, help="another checkout of trustscan: alternate each run between it and this one")
     parser.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"load average {load()} on {os.cpu_count()} CPUs", flush=True)
+    before = calibration()
+    print(f"load average {load()} on {os.cpu_count()} CPUs; calibration (pure-Python loop, median of 3) {before:.2f} s", flush=True)
     rows: list[dict] = []
-    if not args.merge_only:
+    if args.against:
+        rows = bench_compare(workdir, args.providers.split(","), [size(s) for s in args.sizes.split(",")], args.scenarios.split(","),
+                             args.runs, args.against.resolve())
+    elif not args.merge_only:
         sizes = [size(s) for s in args.sizes.split(",")]
         rows = bench_evaluate(workdir, args.providers.split(","), sizes, args.scenarios.split(","), args.runs)
         for provider in args.providers.split(","):
@@ -233,8 +289,10 @@ def main() -> None:
                           f"({large['net_cpu_us_per_resource'] / small['net_cpu_us_per_resource']:.2f}x net of the fixed cost)", flush=True)
     if args.merge or args.merge_only:
         rows.append(bench_merge(workdir, args.shards, size(args.merge_findings), args.runs))
+    after = calibration()
+    print(f"calibration before {before:.2f} s, after {after:.2f} s (load average {load()})", flush=True)
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(rows, indent=1))
+        Path(args.json_out).write_text(json.dumps({"calibration_s": [before, after], "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":

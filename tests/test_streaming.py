@@ -5,9 +5,11 @@ for every streamed format; a bad scope half way is a one-line error that leaves 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from scanner.demo.estate import Estate
 from scanner.errors import ConfigurationError
 from scanner.engine import stream
 from scanner.engine.scan import ScanOptions, load_snapshot, report_for
+from scanner.formatters import _stream
 from scanner.registry import load_checks, select_checks
 from scanner.snapshot import dump_snapshot, open_snapshot
 from scanner.waivers import apply_waivers
@@ -68,9 +71,10 @@ def streamed_calls(monkeypatch):
 
 
 @pytest.fixture(params=["one process", "three processes"])
-def processes(request, monkeypatch):
+def processes(request, monkeypatch, tmp_path):
     """Evaluation in this process alone, or (any snapshot file, however small) dealt to two forked
-    workers and this process: the bytes written must be the same."""
+    workers and this process, the workers' encoded parts parked in their files (however small) and
+    spliced among the parent's: the bytes written must be the same."""
     dealt = []
     if request.param == "three processes":
         original = stream._stream_parallel
@@ -80,8 +84,18 @@ def processes(request, monkeypatch):
             return original(*args, **kwargs)
 
         monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+        monkeypatch.setattr(stream, "PARK_FROM_BYTES", 1)
         monkeypatch.setattr(stream, "cores", lambda: 3)
         monkeypatch.setattr(stream, "_stream_parallel", spy)
+        copied = _stream.write_parked
+
+        def parked_spy(parked, out):
+            dealt.append(parked)
+            return copied(parked, out)
+
+        monkeypatch.setattr(_stream, "write_parked", parked_spy)
+        (tmp_path / "tmp").mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the parked parts go: checked empty after
     return request.param, dealt
 
 
@@ -105,16 +119,19 @@ def _in_memory(snapshot: Path, config: Path | None):
 @pytest.mark.parametrize("provider", ["aws", "azure", "gcp"])
 @pytest.mark.parametrize("waived", [False, True])
 def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, waived, tmp_path, streamed_calls, processes):
+    """Without waivers, JUnit (whose writer takes findings, not encoded parts) is written by a run of
+    its own, so that the other formats' parts are encoded (and parked) by the workers."""
     snapshot = _estate(provider, tmp_path / "snapshot.json")
     config = tmp_path / "trustscan.yaml"
     config.write_text(WAIVERS)
     args = ["evaluate", str(snapshot), "-q"] + (["--config", str(config)] if waived else [])
+    runs: list[list[str]] = [list(args), list(args)]
     for name, extension in STREAMED.items():
-        args += ["--format", f"{name}={tmp_path / ('out.' + extension)}"]
-    code = _run(*args)
-    assert len(streamed_calls) == 1
+        runs[name == "junit" and not waived] += ["--format", f"{name}={tmp_path / ('out.' + extension)}"]
+    codes = {_run(*run) for run in runs if "--format" in run}
+    assert len(streamed_calls) == (1 if waived else 2)
     report = _in_memory(snapshot, config if waived else None)
-    assert code == (1 if any(f.status.value == "FAIL" for f in report.findings) else 0)
+    assert codes == {1 if any(f.status.value == "FAIL" for f in report.findings) else 0}
     if waived:
         assert any(f.status.value == "WAIVED" for f in report.findings)
         assert {w.state for w in report.waivers} == {"active", "stale"}
@@ -122,7 +139,11 @@ def test_streamed_evaluate_writes_the_bytes_of_the_in_memory_report(provider, wa
         written = (tmp_path / f"out.{extension}").read_bytes().decode()
         assert _masked(written) == _masked(formatters.get(name)(report)), name
     assert not list(tmp_path.glob(".*.part"))
-    assert len(processes[1]) == (processes[0] == "three processes")
+    dealt = [args for args in processes[1] if not isinstance(args, _stream.Parked)]
+    assert len(dealt) == (0 if processes[0] == "one process" else len(streamed_calls))
+    if dealt:  # without waivers the workers' parts were copied from their files; those files are gone
+        assert any(isinstance(args, _stream.Parked) for args in processes[1]) == (not waived)
+        assert not list((tmp_path / "tmp").glob("trustscan-parts-*"))
 
 
 def test_compact_and_schema_1_snapshots_stream_the_same_report(tmp_path, streamed_calls, processes):
@@ -162,7 +183,9 @@ def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys, p
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "is not valid JSON (truncated?)" in error[0], error
     assert out.read_text() == "the previous report"
-    assert len(processes[1]) == (2 if processes[0] == "three processes" else 0)
+    assert len([args for args in processes[1] if not isinstance(args, _stream.Parked)]) == (2 if processes[0] == "three processes" else 0)
+    if processes[0] == "three processes":
+        assert not list((tmp_path / "tmp").glob("trustscan-parts-*"))
 
 
 def test_small_snapshots_and_one_core_are_evaluated_in_one_process(tmp_path, monkeypatch):
@@ -179,6 +202,39 @@ def test_small_snapshots_and_one_core_are_evaluated_in_one_process(tmp_path, mon
     monkeypatch.setattr(stream, "cores", lambda: 2)
     _run("evaluate", str(snapshot), "-q", "--format", f"json={tmp_path / 'out.json'}")
     assert len(dealt) == 1
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_a_spool_splices_parked_bytes_where_they_were_written(tmp_path, monkeypatch, in_memory):
+    """Parked bytes (a worker's file) come out of a spool in their place among its own, whether copied
+    in the kernel (two regular files) or read and written (an output in memory), and read back in order."""
+    if not in_memory:
+        monkeypatch.setattr(_stream, "SPOOL_IN_MEMORY", 8)  # the spool's own bytes in a file too
+    worker = tmp_path / "worker"
+    worker.write_bytes(b"xxPARKED-ONExxPARKED-TWO")
+    expected = b"own-1,PARKED-ONE,own-2 PARKED-TWO" + b"own-3" * 1000
+
+    def filled() -> _stream.Spool:
+        spool = _stream.spool()
+        spool.write(b"own-1,")
+        spool.write(_stream.Parked(str(worker), 2, 10))
+        spool.write(b",own-2 ")
+        spool.write(_stream.Parked(str(worker), 14, 10))
+        spool.write(_stream.Parked(str(worker), 0, 0))
+        for _ in range(1000):
+            spool.write(b"own-3")
+        return spool
+
+    with open(tmp_path / "out", "wb", buffering=1024 * 1024) as out:
+        out.write(b"head:")
+        filled().copy_to(out)
+        out.write(b":tail")
+    assert (tmp_path / "out").read_bytes() == b"head:" + expected + b":tail"
+    buffer = io.BytesIO()
+    filled().copy_to(buffer)
+    assert buffer.getvalue() == expected
+    reader = filled().reader()
+    assert reader.read(3) + reader.read(20) + reader.read(10**6) + reader.read(5) == expected
 
 
 def test_findings_out_of_report_order_stop_the_stream():

@@ -26,6 +26,8 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ from scanner.engine.evaluate import (
 )
 from scanner.engine.plan import recompute
 from scanner.engine.scan import ScanOptions, frameworks, resolved_parameters
-from scanner.formatters._stream import ReportWriter
+from scanner.formatters._stream import Parked, ReportWriter
 from scanner.models.inventory import SnapshotMetadata
 from scanner.models.report import DeferredChecks, Finding, Report
 from scanner.snapshot import RawScope, SnapshotSource
@@ -55,6 +57,9 @@ PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # a smaller snapshot file (~4,000 resourc
 # part, but a smaller share (0.85) measured no faster on 2 cores (run-to-run noise exceeded the gain).
 PARENT_SHARE = 1.0
 AHEAD_PER_WORKER = 4  # scopes handed out beyond the one being written, per process (bounds memory)
+# A worker's encoded part at least this large is parked: written to a file of the worker's own, and
+# only where it lies travels back; the writers copy it from there into their outputs (in the kernel).
+PARK_FROM_BYTES = 64 * 1024
 
 WriterFactory = Callable[[Report], ReportWriter]  # given the report as known before any finding
 
@@ -98,20 +103,25 @@ def stream_report(
     tally, seen = Tally(), ScopesSeen()
     processes = processes or cores()
     raw = source.raw_scopes() if processes > 1 and carry_keys is None and source.size >= PARALLEL_FROM_BYTES else None
-    if raw is not None:
-        judge = scope_judge(source.organization, checks, loaded, options.params, deferred=skip)
-        _stream_parallel(raw, judge, sinks, applier, tally, seen, processes)
-    else:
-        _stream_here(source, checks, loaded, options, skip, carried, carry_keys, sinks, applier, tally, seen)
-    deferred = DeferredChecks(checks=deferred_ids, scopes=carried) if deferred_ids and seen.bases else None
-    head = report_head(
-        metadata, seen, tally, checks, loaded, source=source_label, started_at=started, params=options.params, deferred=deferred,
-        providers=({metadata.provider} | tally.providers) if applier is not None else None,
-    )
-    if applier is not None:
-        head = head.model_copy(update={"waivers": applier.records()})
-    for sink in sinks:
-        sink.finish(head)
+    parking = tempfile.mkdtemp(prefix="trustscan-parts-") if raw is not None else None
+    try:
+        if raw is not None:
+            judge = scope_judge(source.organization, checks, loaded, options.params, deferred=skip)
+            _stream_parallel(raw, judge, sinks, applier, tally, seen, processes, parking)
+        else:
+            _stream_here(source, checks, loaded, options, skip, carried, carry_keys, sinks, applier, tally, seen)
+        deferred = DeferredChecks(checks=deferred_ids, scopes=carried) if deferred_ids and seen.bases else None
+        head = report_head(
+            metadata, seen, tally, checks, loaded, source=source_label, started_at=started, params=options.params, deferred=deferred,
+            providers=({metadata.provider} | tally.providers) if applier is not None else None,
+        )
+        if applier is not None:
+            head = head.model_copy(update={"waivers": applier.records()})
+        for sink in sinks:
+            sink.finish(head)  # parked parts are copied from the workers' files here
+    finally:
+        if parking is not None:
+            shutil.rmtree(parking, ignore_errors=True)
     return Streamed(head, tally)
 
 
@@ -165,7 +175,31 @@ def _evaluate_raw(raw: RawScope) -> Part:
     encoders = _JOB["encoders"]
     if encoders is None:  # the fields' values travel (a pickled model costs several times more)
         return seen, order, [finding.__dict__ for finding in findings], None, None, len(findings)
-    return seen, order, None, Tally().add_all(findings), [encode(findings) for encode in encoders], len(findings)
+    encoded = [encode(findings) for encode in encoders]
+    if os.getpid() != _JOB["parent"]:
+        encoded = [_parked(part) for part in encoded]
+    return seen, order, None, Tally().add_all(findings), encoded, len(findings)
+
+
+_PARKED: dict[str, Any] = {}  # in a worker: the file its parts are parked in ("path", "descriptor", "size")
+
+
+def _parked(part: Any) -> Any:
+    """A writer's encoded part with its large bytes parked in this worker's file (a Parked in their
+    place); a tuple's members likewise (SARIF's results among its rules)."""
+    if type(part) is bytes and len(part) >= PARK_FROM_BYTES:
+        if _PARKED.get("pid") != os.getpid():  # this worker's first part (a forked worker inherits no file of its own)
+            path = os.path.join(_JOB["parking"], f"worker-{os.getpid()}")
+            _PARKED.update(pid=os.getpid(), path=path, descriptor=os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), size=0)
+        offset = _PARKED["size"]
+        view = memoryview(part)
+        while view:
+            view = view[os.write(_PARKED["descriptor"], view):]
+        _PARKED["size"] = offset + len(part)
+        return Parked(_PARKED["path"], offset, len(part))
+    if type(part) is tuple:
+        return tuple(_parked(member) for member in part)
+    return part
 
 
 def _encoder(sink: Any) -> Callable[[list[Finding]], Any] | None:
@@ -175,8 +209,9 @@ def _encoder(sink: Any) -> Callable[[list[Finding]], Any] | None:
 
 
 def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: list[ReportWriter], applier: Any, tally: Tally,
-                     seen: ScopesSeen, processes: int) -> None:
-    """The scopes shared by `processes - 1` forked workers and this process, their parts written in file order."""
+                     seen: ScopesSeen, processes: int, parking: str) -> None:
+    """The scopes shared by `processes - 1` forked workers and this process, their parts written in file
+    order (the workers' large parts parked in files under `parking`, which must outlive the writers' finish)."""
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -204,7 +239,7 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
     if first is None:
         return
     second = next(raw, None)
-    _JOB.update(judge=judge, encoders=encoders)
+    _JOB.update(judge=judge, encoders=encoders, parent=os.getpid(), parking=parking)
     try:
         if second is None:  # one scope: nothing to share
             take(_evaluate_raw(first))

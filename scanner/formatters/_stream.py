@@ -12,11 +12,13 @@ its writer over an in-memory report, so both paths give the same bytes.
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii  # the C encoders json.dumps uses
-from typing import IO, Any, Protocol
+from typing import IO, Any, NamedTuple, Protocol
 
 from scanner.models.report import Finding, Report
 
@@ -30,9 +32,20 @@ class ReportWriter(Protocol):
         """Write the document; `report.findings` is not read (the findings came through `add`)."""
 
 
+class Parked(NamedTuple):
+    """Bytes a worker process wrote to a file of its own (scanner.engine.stream), handed to a writer's
+    `add_encoded` in place of the bytes themselves: the writer copies them from there into its
+    output when it writes it (in the kernel where it can), so they never pass through this process."""
+
+    path: str
+    offset: int
+    length: int
+
+
 class Spool:
     """Bytes set aside until the document around them is known: in memory up to SPOOL_IN_MEMORY, then
-    in a temporary file; small writes gathered into large ones."""
+    in a temporary file; small writes gathered into large ones. Parked bytes (another process's file)
+    are spliced in where they are written, by reference."""
 
     GATHER = 256 * 1024
 
@@ -40,12 +53,29 @@ class Spool:
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, mode="w+b")  # noqa: SIM115 - closed by close()
         self._parts: list[bytes] = []
         self._size = 0
+        # In order, what was written once parked bytes came: (None, start, end) of this spool's own
+        # file, or a Parked. Empty while nothing is parked (the spool is its file alone).
+        self._pieces: list[tuple[None, int, int] | Parked] = []
+        self._own_from = 0  # the start of this spool's own bytes not yet in _pieces
 
-    def write(self, data: bytes) -> None:
-        self._parts.append(data)
+    def write(self, data: bytes | Parked) -> None:
+        if type(data) is Parked:
+            self._splice(data)
+            return
+        self._parts.append(data)  # type: ignore[arg-type]
         self._size += len(data)
         if self._size >= self.GATHER:
             self.flush()
+
+    def _splice(self, parked: Parked) -> None:
+        if not parked.length:
+            return
+        self.flush()
+        end = self._file.tell()
+        if end > self._own_from:
+            self._pieces.append((None, self._own_from, end))
+        self._own_from = end
+        self._pieces.append(parked)
 
     def flush(self) -> None:
         if self._parts:
@@ -54,20 +84,39 @@ class Spool:
             self._size = 0
 
     def tell(self) -> int:
+        """The size of this spool's own bytes (parked bytes not counted)."""
         return self._file.tell() + self._size
 
     def reader(self) -> IO[bytes]:
         """The spool from its start, for reading (no more writes)."""
         self.flush()
+        if self._pieces:
+            return _PiecesReader(self._file, self._all_pieces())  # type: ignore[return-value]
         self._file.seek(0)
         return self._file
 
     def copy_to(self, out: IO[bytes]) -> None:
-        shutil.copyfileobj(self.reader(), out, 1024 * 1024)
+        self.flush()
+        if not self._pieces:
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, out, 1024 * 1024)
+        else:
+            for piece in self._all_pieces():
+                if piece[0] is None:
+                    _, start, end = piece
+                    self._file.seek(start)
+                    _copy_file(self._file, out, end - start)
+                else:
+                    write_parked(piece, out)  # type: ignore[arg-type]
         self.close()
+
+    def _all_pieces(self) -> list[tuple[None, int, int] | Parked]:
+        end = self._file.tell()
+        return self._pieces + ([(None, self._own_from, end)] if end > self._own_from else [])
 
     def close(self) -> None:
         self._parts = []
+        self._pieces = []
         self._file.close()
 
 
@@ -77,6 +126,107 @@ def spool() -> Spool:
 
 def copy_spool(source: Spool, out: IO[bytes]) -> None:
     source.copy_to(out)
+
+
+def write_bytes(data: bytes | Parked, out: IO[bytes]) -> None:
+    """Bytes, or parked bytes, written to `out`."""
+    if type(data) is Parked:
+        write_parked(data, out)  # type: ignore[arg-type]
+    else:
+        out.write(data)  # type: ignore[arg-type]
+
+
+def write_parked(parked: Parked, out: IO[bytes]) -> None:
+    """Parked bytes appended to `out`: by copy_file_range when both are regular files (the bytes stay
+    in the kernel), else read and written."""
+    with open(parked.path, "rb", buffering=0) as source:
+        source.seek(parked.offset)
+        _copy_file(source, out, parked.length)
+
+
+def _copy_file(source: IO[bytes], out: IO[bytes], length: int) -> None:
+    """`length` bytes from `source`'s position to `out`'s end."""
+    target = _regular_fd(out)
+    source_fd = _regular_fd(source)
+    if target is not None and source_fd is not None and length:
+        out.flush()
+        offset = source.tell()
+        try:
+            while length:
+                copied = os.copy_file_range(source_fd, target, length, offset)
+                if not copied:
+                    break
+                offset += copied
+                length -= copied
+        except OSError:  # no copy_file_range here (an old kernel, another file system): read and write the rest
+            pass
+        out.seek(os.lseek(target, 0, os.SEEK_CUR))  # the buffered file learns where its descriptor now is
+        source.seek(offset)
+    while length > 0:
+        chunk = source.read(min(length, 1024 * 1024))
+        if not chunk:
+            raise OSError(f"{length} bytes missing from a spool")
+        out.write(chunk)
+        length -= len(chunk)
+
+
+def _regular_fd(handle: IO[bytes]) -> int | None:
+    """The descriptor of a regular file behind `handle`, or None (in memory, a pipe, a terminal)."""
+    if isinstance(handle, tempfile.SpooledTemporaryFile):
+        if not handle._rolled:  # type: ignore[attr-defined]  # in memory: asking for its descriptor would write it out
+            return None
+        handle = handle._file  # type: ignore[attr-defined]
+    if not isinstance(handle, (io.BufferedWriter, io.BufferedRandom, io.BufferedReader, io.FileIO)):
+        return None
+    try:
+        descriptor = handle.fileno()
+        return descriptor if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+    except (OSError, ValueError):
+        return None
+
+
+class _PiecesReader:
+    """A spool's pieces (its own file's ranges and parked bytes) read in order as one stream."""
+
+    def __init__(self, own: IO[bytes], pieces: list[tuple[None, int, int] | Parked]) -> None:
+        self._own = own
+        self._pieces = list(reversed(pieces))
+        self._current: IO[bytes] | None = None
+        self._left = 0
+
+    def read(self, size: int) -> bytes:
+        chunks = []
+        while size > 0:
+            if not self._left:
+                if not self._next():
+                    break
+                continue  # (an empty piece)
+            assert self._current is not None
+            chunk = self._current.read(min(size, self._left))
+            if not chunk:
+                raise OSError("a spool's parked bytes are missing")
+            chunks.append(chunk)
+            size -= len(chunk)
+            self._left -= len(chunk)
+        return b"".join(chunks)
+
+    def _next(self) -> bool:
+        if self._current is not None and self._current is not self._own:
+            self._current.close()
+        self._current = None
+        if not self._pieces:
+            return False
+        piece = self._pieces.pop()
+        if piece[0] is None:
+            _, start, end = piece
+            self._own.seek(start)
+            self._current, self._left = self._own, end - start
+        else:
+            parked: Parked = piece  # type: ignore[assignment]
+            self._current = open(parked.path, "rb")  # noqa: SIM115 - closed by _next
+            self._current.seek(parked.offset)
+            self._left = parked.length
+        return True
 
 
 def render_with(make: Callable[[IO[bytes], Report], ReportWriter], report: Report) -> str:

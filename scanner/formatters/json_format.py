@@ -13,7 +13,7 @@ from __future__ import annotations
 from json.encoder import encode_basestring as encode
 from typing import IO, Any
 
-from scanner.formatters._stream import Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, spool
 from scanner.models.report import Finding, Report
 
 FINDINGS_AT = '\n  "findings": []'  # where the (empty) findings list sits in the serialised report
@@ -58,10 +58,13 @@ class JsonWriter:
             parts.append(text)
         return ("\n" + ",\n".join(parts)).encode("utf-8") if parts else b""
 
-    def add_encoded(self, data: bytes, count: int) -> None:
-        """`count` findings as `encode` gave them, in report order: as many `add`s."""
+    def add_encoded(self, data: bytes | Parked, count: int) -> None:
+        """`count` findings as `encode` gave them (or those bytes parked by a worker process), in
+        report order: as many `add`s."""
         if count:
-            self._spool.write(b"," + data if self._count else data)
+            if self._count:
+                self._spool.write(b",")
+            self._spool.write(data)
             self._count += count
 
     def finish(self, report: Report) -> None:

@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from typing import IO, Any
 
-from scanner.formatters._stream import render_with
+from scanner.formatters._stream import Parked, render_with, write_bytes
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -157,9 +157,9 @@ class OcsfWriter:
         """The events `add` would write for `findings` (for `add_encoded`, from a worker process)."""
         return "".join(json.dumps(event(f, self._report), sort_keys=True, ensure_ascii=False) + "\n" for f in findings).encode("utf-8")
 
-    def add_encoded(self, data: bytes, count: int) -> None:
+    def add_encoded(self, data: bytes | Parked, count: int) -> None:
         if data:
-            self._out.write(data)
+            write_bytes(data, self._out)
 
     def finish(self, report: Report) -> None:
         pass

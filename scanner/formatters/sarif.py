@@ -29,7 +29,7 @@ from urllib.parse import quote
 import attr
 import sarif_om as om
 
-from scanner.formatters._stream import Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, spool
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -334,7 +334,7 @@ class SarifWriter:
             rule_of.append(finding.check_id)
         return catalogue, has_locations, b"".join(frames), rule_of
 
-    def add_encoded(self, encoded: tuple[dict[str, dict[str, Any]], bool, bytes, list[str]], count: int) -> None:
+    def add_encoded(self, encoded: tuple[dict[str, dict[str, Any]], bool, bytes | Parked, list[str]], count: int) -> None:
         catalogue, has_locations, data, rule_of = encoded
         for check_id, entry in catalogue.items():
             self._catalogue.setdefault(check_id, entry)
