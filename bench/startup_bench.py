@@ -15,6 +15,12 @@ child process several times per scenario and reports medians of:
     python bench/startup_bench.py                      # 7 runs per scenario
     python bench/startup_bench.py --runs 11 --json out.json
     python bench/startup_bench.py --tree /path/to/other/checkout   # the same, for another version
+    python bench/startup_bench.py --against /path/to/old/checkout  # paired: runs alternate, ratios printed
+
+Each tree is byte-compiled first (as an installed package is): a checkout without __pycache__
+compiles ~100 modules on every run, which is not start-up. The machine's speed is printed beside the
+figures (calibration: the median time of a pure-Python loop of 10,000,000 additions, in a child
+process, before and after): figures taken at different hours compare through it.
 
 Scenarios: one check over 9 buckets (`--checks aws.s3.bucket_default_encryption`, the pull-request
 gate case), and every AWS check in one region (the default `scan aws`; moto lacks some APIs, so
@@ -174,47 +180,74 @@ def median(values: list) -> float | None:
     return round(statistics.median(values), 3) if values else None
 
 
+CALIBRATION = "import time\nt = time.perf_counter()\ns = 0\nfor i in range(10_000_000):\n    s += i\nprint(time.perf_counter() - t)"
+
+
+def calibration(runs: int = 3) -> float | None:
+    """Median seconds of a pure-Python loop (10,000,000 additions) in a fresh interpreter: this
+    machine's speed at the moment, to compare figures taken at different hours."""
+    return median([float(subprocess.run([sys.executable, "-c", CALIBRATION], capture_output=True, text=True, check=True).stdout)
+                   for _ in range(runs)])
+
+
+def compile_tree(tree: Path) -> None:
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "scanner", "checks"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
+
+
 SCENARIOS = {
     "one check, 9 buckets": (["--checks", "aws.s3.bucket_default_encryption"], True),
     "every AWS check": ([], False),
 }
+MEASURES = ["first_request", "first_request_cpu", "first_collector_request", "first_collector_request_cpu", "total", "cpu"]
+
+
+def summary(name: str, tree: Path, runs: list[dict]) -> dict:
+    row = {"scenario": name, "tree": str(tree), "runs": len(runs), "requests": runs[-1]["requests"]}
+    row.update({f"{measure}_s": median([r[measure] for r in runs]) for measure in MEASURES})
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose scanner to run (default: this one)")
+    parser.add_argument("--against", type=Path, help="another checkout, run alternately with --tree (paired runs, ratios)")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
-    load_before = load_average()
+    trees = [args.tree] + ([args.against] if args.against else [])
+    for tree in trees:
+        compile_tree(tree)
+    load_before, speed_before = load_average(), calibration()
     arrivals = Arrivals()
     server, endpoint_url = start_moto(arrivals)
     rows = []
     try:
         seed(endpoint_url)
         for name, (extra, complete) in SCENARIOS.items():
-            run_once(args.tree, endpoint_url, arrivals, extra, complete)  # warm the OS file cache
-            runs = [run_once(args.tree, endpoint_url, arrivals, extra, complete) for _ in range(args.runs)]
-            row = {
-                "scenario": name,
-                "runs": args.runs,
-                "first_request_s": median([r["first_request"] for r in runs]),
-                "first_collector_request_s": median([r["first_collector_request"] for r in runs]),
-                "first_request_cpu_s": median([r["first_request_cpu"] for r in runs]),
-                "first_collector_request_cpu_s": median([r["first_collector_request_cpu"] for r in runs]),
-                "total_s": median([r["total"] for r in runs]),
-                "cpu_s": median([r["cpu"] for r in runs]),
-                "requests": runs[-1]["requests"],
-            }
-            rows.append(row)
-            print(f"{name:<22} first request {row['first_request_s']} s (CPU {row['first_request_cpu_s']} s), "
-                  f"first collector request {row['first_collector_request_s']} s (CPU {row['first_collector_request_cpu_s']} s), "
-                  f"total {row['total_s']} s, CPU {row['cpu_s']} s, {row['requests']} requests (medians of {args.runs})", flush=True)
+            for tree in trees:
+                run_once(tree, endpoint_url, arrivals, extra, complete)  # warm the OS file cache
+            runs: dict[Path, list[dict]] = {tree: [] for tree in trees}
+            for _ in range(args.runs):
+                for tree in trees:  # alternating: both see the same moments of a machine whose speed drifts
+                    runs[tree].append(run_once(tree, endpoint_url, arrivals, extra, complete))
+            rows_now = [summary(name, tree, runs[tree]) for tree in trees]
+            rows += rows_now
+            for row in rows_now:
+                label = f"{name}" + (f" [{row['tree']}]" if len(trees) > 1 else "")
+                print(f"{label:<22} first request {row['first_request_s']} s (CPU {row['first_request_cpu_s']} s), "
+                      f"first collector request {row['first_collector_request_s']} s (CPU {row['first_collector_request_cpu_s']} s), "
+                      f"total {row['total_s']} s, CPU {row['cpu_s']} s, {row['requests']} requests (medians of {args.runs})", flush=True)
+            if len(trees) > 1:
+                new, old = rows_now
+                ratios = {m: round(new[f"{m}_s"] / old[f"{m}_s"], 2) for m in MEASURES if new[f"{m}_s"] and old[f"{m}_s"]}
+                print(f"{'':<22} ratio {trees[0].name} / {trees[1].name}: " + ", ".join(f"{m} {r}" for m, r in ratios.items()), flush=True)
     finally:
         server.shutdown()
+    speed_after = calibration()
     print(f"load average (1 min) {load_before} before, {load_average()} after (2 cores: above 2, wall times are inflated)")
+    print(f"calibration (10M-addition loop, median of 3) {speed_before} s before, {speed_after} s after")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(rows, indent=2))
+        Path(args.json_out).write_text(json.dumps({"calibration_s": [speed_before, speed_after], "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -158,6 +158,13 @@ class Param:
         return value
 
 
+def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
+    """A check's parameters: its defaults, overridden by `--param` / trustscan.yaml values."""
+    params = dict(spec.params)
+    params.update((overrides or {}).get(spec.id, {}))
+    return params
+
+
 def validate_params(registry: Mapping[str, CheckSpec], params: Mapping[str, Mapping[str, Any]], origin: str) -> dict[str, dict[str, Any]]:
     """Parameter values checked against their checks' declarations; the first problem is a one-line
     ConfigurationError that names `origin` (`--param`, or the configuration file)."""

@@ -213,22 +213,31 @@ def _run(
 
     from scanner import providers
     from scanner.engine.pool import WorkPool
-    from scanner.engine.scan import ScanOptions, collect, report_for
 
     started = datetime.now(timezone.utc)
-    params = _parse_params(selection["params"])
-    checks = _select(provider_name, selection["check_ids"], selection["severities"], params)
-    skipped = sorted(c.id for c in checks if set(c.collection_keys) & not_emulated)
-    if skipped:
-        checks = [c for c in checks if c.id not in skipped]
-        if not checks:
-            raise ConfigurationError(f"the demo cannot emulate what {', '.join(skipped)} read(s)")
-        click.echo(f"demo: {len(skipped)} check(s) left out, their APIs are not emulated: {', '.join(skipped)}", err=True)
+    provider = providers.get(provider_name)
     pool = WorkPool(selection["max_workers"])
     try:
-        collection = providers.get(provider_name).open_collection(pool, **provider_options)
+        # A provider that can (AWS) checks its options and sends its first requests (who the caller
+        # is, which regions are enabled) on a thread; the checks, models and collectors are imported
+        # while they are in flight. Its options are checked first: a typo there makes no request.
+        start = getattr(provider, "start_collection", None)
+        opening = start(pool, **provider_options) if start is not None else None
+        params = _parse_params(selection["params"])
+        checks = _select(provider_name, selection["check_ids"], selection["severities"], params)
+        skipped = sorted(c.id for c in checks if set(c.collection_keys) & not_emulated)
+        if skipped:
+            checks = [c for c in checks if c.id not in skipped]
+            if not checks:
+                raise ConfigurationError(f"the demo cannot emulate what {', '.join(skipped)} read(s)")
+            click.echo(f"demo: {len(skipped)} check(s) left out, their APIs are not emulated: {', '.join(skipped)}", err=True)
+        from scanner.engine.scan import ScanOptions, collect, collection_plan, report_for
+
+        options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"])
+        collection_plan(provider_name, checks)  # the planned collectors imported while the first requests are out
+        collection = opening.result() if opening is not None else provider.open_collection(pool, **provider_options)
         with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
-            options = ScanOptions(checks=checks, params=params, max_workers=selection["max_workers"], progress=progress)
+            options.progress = progress
             inventory = collect(collection, pool, options, shard=shard)
         report = finalize(report_for(inventory, options, source=source, started_at=started))
     finally:

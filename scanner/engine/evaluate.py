@@ -22,7 +22,7 @@ from scanner.mapping import Framework, criteria_index, criterion_states_of, roll
 from scanner.models.common import Coverage, CoverageState, Resource, Severity, Status
 from scanner.models.inventory import Inventory, Snapshot, SnapshotMetadata
 from scanner.models.report import CollectionError, CriterionRollup, DeferredChecks, Finding, Report, ScanMetadata, ScopeSummary
-from scanner.registry import CheckContext, CheckSpec, Result
+from scanner.registry import CheckContext, CheckSpec, Result, resolve_params
 
 log = logging.getLogger("trustscan")
 
@@ -63,12 +63,6 @@ def scope_of(inventory: Inventory, resource: Resource) -> str:
     if resource.region == "global" and resource.account == meta.identity.account:
         return "global"
     return getattr(resource, meta.scope_field)
-
-
-def resolve_params(spec: CheckSpec, overrides: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
-    params = dict(spec.params)
-    params.update((overrides or {}).get(spec.id, {}))
-    return params
 
 
 # -- where a check is evaluated ------------------------------------------------------------------------

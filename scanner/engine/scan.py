@@ -14,7 +14,7 @@ from scanner.engine.plan import build_plan, recompute, shard_scopes
 from scanner.engine.pool import WorkPool
 from scanner.errors import ConfigurationError
 from scanner.models.inventory import Inventory, ScanPlan, ScopeRef, ShardInfo, Snapshot, SnapshotMetadata
-from scanner.registry import CheckSpec
+from scanner.registry import CheckSpec, resolve_params
 
 # The evaluation side (mapping, report models, evaluate) is imported where it is used: a scan
 # starts collecting without it.
@@ -69,8 +69,6 @@ def frameworks(names: tuple[str, ...] = DEFAULT_FRAMEWORKS) -> dict[str, Framewo
 
 
 def resolved_parameters(options: ScanOptions) -> dict[str, dict[str, Any]]:
-    from scanner.engine.evaluate import resolve_params
-
     return {spec.id: resolve_params(spec, options.params) for spec in options.checks if spec.params}
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import ConfigurationError
@@ -41,6 +39,8 @@ EXTENSIONS = {"json": "json", "sarif": "sarif", "table": "txt", "junit": "xml", 
 
 def available() -> list[str]:
     names = set(BUILTIN)
+    from importlib.metadata import entry_points  # only packs need it (~20 ms of start-up otherwise)
+
     names.update(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
     return sorted(names)
 
@@ -58,6 +58,8 @@ def get(name: str) -> Formatter:
     if target:
         module, func = target.split(":")
         return getattr(importlib.import_module(module), func)
+    from importlib.metadata import entry_points
+
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         if entry.name == name:
             return entry.load()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from scanner.models.enums import Category, CoverageState, Severity, Status
+
+__all__ = ["Category", "Coverage", "CoverageState", "Frozen", "Resource", "ResourceSource", "Severity", "SourceLocation",
+           "SourceSpan", "Status", "Timestamp"]
 
 
 def _aware_iso8601(value: Any) -> Any:
@@ -34,52 +38,6 @@ def _utc(value: datetime) -> datetime:
 
 # The scan's own moments (collected_at, started_at...): timezone-aware ISO 8601, kept in UTC.
 Timestamp = Annotated[datetime, BeforeValidator(_aware_iso8601), AfterValidator(_utc)]
-
-
-class Status(str, Enum):
-    PASS = "PASS"
-    FAIL = "FAIL"
-    ERROR = "ERROR"  # an input the check reads could not be collected
-    UNKNOWN = "UNKNOWN"  # input present but the check cannot decide
-    NOT_APPLICABLE = "NOT_APPLICABLE"  # nothing in scope
-    WAIVED = "WAIVED"
-
-
-class Severity(str, Enum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {
-    Severity.INFO: 0,
-    Severity.LOW: 1,
-    Severity.MEDIUM: 2,
-    Severity.HIGH: 3,
-    Severity.CRITICAL: 4,
-}
-
-
-class Category(str, Enum):
-    MFA = "mfa/identity"
-    ENCRYPTION = "encryption"
-    LOGGING = "logging"
-    BACKUP = "backup/availability"
-    NETWORK = "network"  # exposure to the Internet: open admin ports, public endpoints (CC6.6)
-    OTHER = "other"
-
-
-class CoverageState(str, Enum):
-    COLLECTED = "collected"
-    FAILED = "failed"  # access denied, throttled, region disabled...: checks yield ERROR
-    UNSUPPORTED = "unsupported"  # the service does not exist there: checks yield NOT_APPLICABLE
-    NOT_COLLECTED = "not_collected"  # never attempted (interrupted, or not in the plan)
 
 
 class Coverage(BaseModel):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,7 +34,13 @@ OPTIONS = [
 ]
 
 
-def open_collection(
+def open_collection(pool: Any, **options: Any) -> Any:
+    """The AWS run: the caller, the accounts in scope (`discover()`), one collection per account
+    (`member(scope)`). Bad options are refused before any API call."""
+    return start_collection(pool, **options).result()
+
+
+def start_collection(
     pool: Any,
     *,
     profile: str | None = None,
@@ -47,12 +54,14 @@ def open_collection(
     role_name: str | None = None,
     external_id: str | None = None,
     session_seconds: int | None = None,
-) -> Any:
-    """The AWS run: the caller, the accounts in scope (`discover()`), one collection per account
-    (`member(scope)`). Bad options are refused here, before any API call."""
+) -> Opening:
+    """Check the options (no request: account ids, OUs, the role, region names), build the caller's
+    STS client, then open the run on a thread: who the caller is (the first request) and which of
+    the regions asked for are enabled. The caller imports the checks, models and collectors while
+    those requests are in flight, and takes the run from `result()`."""
     from scanner.collect.aws._client import AwsApi
-    from scanner.collect.aws._organization import AwsRun, AwsSelection
-    from scanner.collect.aws._regions import resolve_regions
+    from scanner.collect.aws._organization import AwsSelection
+    from scanner.collect.aws._regions import check_region_names
 
     selection = AwsSelection.parse(
         org=org,
@@ -65,14 +74,54 @@ def open_collection(
         session_seconds=session_seconds,
     )
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-    run = AwsRun(pool, api, selection, profile=profile)
-    # The regions are checked here, before anything is collected: a mistyped region, or one the
-    # caller's account has not enabled, stops the run (exit 2); when DescribeRegions is denied, the
-    # regions given are scanned with a warning.
-    _, warning = resolve_regions(run.api, run.partition, list(selection.regions or ()) or None, run.region)
-    if warning:
-        click.echo(f"trustscan: warning: {warning}", err=True)
-    return run
+    api.prepare_identity()  # the STS client is built here: the thread only sends
+    if selection.regions:
+        # A mistyped name is refused now, from the endpoint data the STS client has just parsed:
+        # it is a region of no partition. Whether it is in the caller's partition and enabled for
+        # the account is known after the first requests (resolve_regions).
+        check_region_names(list(selection.regions), None, session=api.session)
+
+    def open_run() -> tuple[Any, str | None]:
+        from scanner.collect.aws._organization import AwsRun
+        from scanner.collect.aws._regions import resolve_regions
+
+        run = AwsRun(pool, api, selection, profile=profile)
+        # The regions are checked before anything is collected: a region the caller's account has
+        # not enabled stops the run (exit 2); when DescribeRegions is denied, the regions given are
+        # scanned with a warning.
+        _, warning = resolve_regions(run.api, run.partition, list(selection.regions or ()) or None, run.region)
+        return run, warning
+
+    return Opening(open_run)
+
+
+class Opening:
+    """A run being opened on its own thread; `result()` waits for it (and re-raises its error).
+
+    The thread has the botocore session to itself until `result()` returns: nothing else touches
+    it meanwhile (sessions are not thread-safe; the clients it builds are)."""
+
+    def __init__(self, open_run: Callable[[], tuple[Any, str | None]]) -> None:
+        self._value: tuple[Any, str | None] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, args=(open_run,), name="trustscan-aws-open", daemon=True)
+        self._thread.start()
+
+    def _open(self, open_run: Callable[[], tuple[Any, str | None]]) -> None:
+        try:
+            self._value = open_run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        run, warning = self._value
+        if warning:
+            click.echo(f"trustscan: warning: {warning}", err=True)
+        return run
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.config
 import botocore.exceptions
@@ -25,8 +25,10 @@ from scanner.collect.registry import FacetPlan
 from scanner.engine.callcache import CallCache
 from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
-from scanner.models.common import CoverageState
-from scanner.models.inventory import Identity
+from scanner.models.enums import CoverageState
+
+if TYPE_CHECKING:  # the models (pydantic) load while the first request is in flight, not before it
+    from scanner.models.inventory import Identity
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -282,8 +284,20 @@ class AwsApi:
         return self.call_cache.get(("pages", service, region, operation, key, params), fetch)
 
     # -- identity -------------------------------------------------------------------------------
+    def identity_region(self, region: str | None = None) -> str:
+        """Where the caller's identity is asked (STS): the region given, the session's, or us-east-1."""
+        return region or self.region_name or "us-east-1"
+
+    def prepare_identity(self, region: str | None = None) -> None:
+        """Build the STS client `identity` will use, so that another thread only has to send. A
+        client that cannot be built is left to `identity`, which reports why in one line."""
+        try:
+            self.client("sts", self.identity_region(region))
+        except botocore.exceptions.BotoCoreError:
+            pass
+
     def identity(self, region: str | None = None) -> Identity:
-        region = region or self.region_name or "us-east-1"
+        region = self.identity_region(region)
         try:
             response = self.call("sts", region, "GetCallerIdentity")
         except botocore.exceptions.NoCredentialsError as exc:
@@ -292,6 +306,8 @@ class AwsApi:
             ) from exc
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise ConfigurationError(f"cannot verify AWS credentials: {classify(exc, 'sts', region).reason}") from exc
+        from scanner.models.inventory import Identity
+
         arn = response["Arn"]
         return Identity(account=response["Account"], principal=arn, partition=arn.split(":")[1])
 

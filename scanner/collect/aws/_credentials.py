@@ -18,7 +18,7 @@ import botocore.credentials
 import botocore.exceptions
 
 from scanner.collect.aws._client import CallFailed
-from scanner.models.common import CoverageState
+from scanner.models.enums import CoverageState
 
 SESSION_NAME = "trustscan"
 DEFAULT_SESSION_SECONDS = 3600  # the default MaxSessionDuration of an IAM role

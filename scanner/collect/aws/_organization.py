@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
@@ -38,8 +38,10 @@ from scanner.collect.aws._credentials import (
 )
 from scanner.engine.pool import ScanCancelled, WorkPool
 from scanner.errors import ConfigurationError
-from scanner.models.common import CoverageState
-from scanner.models.inventory import Identity, ScopeRef
+from scanner.models.enums import CoverageState
+
+if TYPE_CHECKING:  # the models (pydantic) load once the caller's identity is asked for, not before
+    from scanner.models.inventory import Identity, ScopeRef
 
 log = logging.getLogger("trustscan")
 
@@ -292,6 +294,8 @@ class AwsRun:
             log.warning("%s", failed.reason)
             return self._failed_member(account, role_arn, failed, regions, api.calls)
         api.credentials = session.credentials
+        from scanner.models.inventory import Identity
+
         identity = Identity(account=account, principal=session.principal or role_arn, partition=self.partition)
         try:
             # the account's own regions: the enabled ones, or those asked for, checked against its opt-in state
@@ -311,6 +315,8 @@ class AwsRun:
     ) -> AwsCollection:
         api = AwsApi(self.pool, endpoint_url=self.api.endpoint_url, session=self.api.session, config=self._config, failure=failed)
         api.calls.update(calls)  # the AssumeRole attempt is one of the account's calls
+        from scanner.models.inventory import Identity
+
         identity = Identity(account=account, principal=role_arn, partition=self.partition)
         return AwsCollection(api, regions=regions or self._caller_regions(), region=self.region, identity=identity)
 
@@ -384,6 +390,8 @@ def member_trust_policy(trusted_principal: str | None, external_id: str | None) 
 
 
 def _account(account: str, name: str | None, regions: tuple[str, ...]) -> ScopeRef:
+    from scanner.models.inventory import ScopeRef
+
     return ScopeRef(provider="aws", kind="account", id=account, name=name, regions=regions)
 
 
