@@ -13,7 +13,14 @@ from typing import Any, NamedTuple
 
 from scanner.errors import ConfigurationError
 from scanner.json_stream import ChunkedJsonReader
-from scanner.models.inventory import INVENTORY_SCHEMA_VERSION, SNAPSHOT_SCHEMA_VERSION, Inventory, Snapshot, SnapshotMetadata
+from scanner.models.inventory import (
+    INVENTORY_SCHEMA_VERSION,
+    SNAPSHOT_SCHEMA_VERSION,
+    Inventory,
+    Snapshot,
+    SnapshotMetadata,
+    validate_scope_json,
+)
 
 
 def dump_snapshot(snapshot: Inventory | Snapshot) -> str:
@@ -173,16 +180,17 @@ def open_snapshot(path: str) -> SnapshotSource:
     if header is None:  # not the layout streamed: load it whole (and say why it cannot be, if it cannot)
         return SnapshotSource.of(load_snapshot(path))
     metadata = _validated(SnapshotMetadata, header, path, "metadata")
+    provider = metadata.provider
 
     def scopes() -> Iterator[Inventory]:
         with _SnapshotFile(path) as reader:
             for index, text, data in reader.scope_items():
-                yield _scope(text, data, path, index)
+                yield _scope(text, data, path, index, provider)
 
     def raw() -> Iterator[RawScope]:
         with _SnapshotFile(path) as reader:
             for index, text, data in reader.scope_items():
-                yield RawScope(path, index, text, data)
+                yield RawScope(path, index, text, data, provider)
 
     def organization() -> Inventory | None:
         with _SnapshotFile(path) as reader:
@@ -191,7 +199,7 @@ def open_snapshot(path: str) -> SnapshotSource:
                     continue  # its metadata cannot say scope_kind "organization"
                 if data is not None and (data.get("metadata") or {}).get("scope_kind") != "organization":
                     continue
-                scope = _scope(text, data, path, index)
+                scope = _scope(text, data, path, index, provider)
                 if scope.metadata.scope_kind == "organization":
                     return scope
         return None
@@ -206,20 +214,21 @@ class RawScope(NamedTuple):
     index: int
     text: str | None
     data: Any
+    provider: str | None = None  # the snapshot's provider: its field of the scope is validated from the text directly
 
     def load(self) -> Inventory:
-        return _scope(self.text, self.data, self.path, self.index)
+        return _scope(self.text, self.data, self.path, self.index, self.provider)
 
 
 _ORGANIZATION_KIND = '"scope_kind": "organization"'
 
 
-def _scope(text: str | None, data: Any, path: str, index: int) -> Inventory:
+def _scope(text: str | None, data: Any, path: str, index: int, provider: str | None = None) -> Inventory:
     from pydantic import ValidationError
 
     if text is not None:
         try:
-            return Inventory.model_validate_json(text)
+            return validate_scope_json(text, provider) if provider is not None else Inventory.model_validate_json(text)
         except ValidationError as exc:
             if exc.errors()[0]["type"] == "json_invalid":
                 raise _broken(path) from exc

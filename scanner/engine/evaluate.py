@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -360,20 +361,23 @@ _constants_cache: dict[str, tuple[CheckSpec, dict[str, list[str]], dict[str, Any
 
 
 def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any]:
-    """The fields every finding of one check shares (computed once per check, not per finding)."""
+    """The fields every finding of one check shares (computed once per check, not per finding): a
+    finding's values in field order, those that vary left to fill."""
     cached = _constants_cache.get(spec.id)
     if cached is not None and cached[0] is spec and cached[1] == criteria:
         return cached[2]
-    constants = {
+    constants = dict.fromkeys(FINDING_FIELDS)
+    constants.update({
         "check_id": spec.id,
         "check_title": spec.title,
         "provider": spec.provider,
         "service": spec.service,
         "severity": spec.severity,
         "category": spec.category,
+        "resource_type": spec.resource_type,
         "criteria": {k: sorted(v) for k, v in sorted(criteria.items())},
         "remediation": spec.remediation,
-    }
+    })
     _constants_cache[spec.id] = (spec, {k: list(v) for k, v in criteria.items()}, constants)
     return constants
 
@@ -381,51 +385,53 @@ def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any
 def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Finding:
     resource = result.resource
     account, region, resource_id = resource.account, resource.region, resource.id
-    values = {
-        "finding_id": finding_id(constants["provider"], account, spec.id, resource_id, region),
-        "check_id": spec.id,
-        "check_title": constants["check_title"],
-        "provider": constants["provider"],
-        "service": constants["service"],
-        "severity": constants["severity"],
-        "category": constants["category"],
-        "resource_type": ACCOUNT_TYPE if isinstance(resource, AccountScope) else spec.resource_type,
-        "resource_id": resource_id,
-        "resource_name": resource.name,
-        "account": account,
-        "region": region,
-        "status": result.status,
-        "message": result.message,
-        "evidence": _evidence(result.evidence),
-        "criteria": constants["criteria"],  # shared by the check's findings, never changed in place
-        "remediation": constants["remediation"],
-        "waiver": None,
-        "baseline_state": None,
-        "location": result.location,
-    }
-    return finding_of(values)
+    evidence = result.evidence
+    # A copy of the check's values, the rest filled in place (no dict of 20 keys grown item by item).
+    # `criteria` stays shared by the check's findings: never changed in place.
+    values = constants.copy()
+    values["finding_id"] = finding_id(constants["provider"], account, spec.id, resource_id, region)
+    if isinstance(resource, AccountScope):
+        values["resource_type"] = ACCOUNT_TYPE
+    values["resource_id"] = resource_id
+    values["resource_name"] = resource.name
+    values["account"] = account
+    values["region"] = region
+    values["status"] = result.status
+    values["message"] = result.message
+    values["evidence"] = _evidence(evidence) if evidence else {}
+    values["location"] = result.location
+    finding = _new_finding(Finding)
+    _set_slot(finding, "__dict__", values)
+    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    _set_slot(finding, "__pydantic_extra__", None)
+    _set_slot(finding, "__pydantic_private__", None)
+    return finding
+
+
+_new_finding = Finding.__new__
+_set_slot = object.__setattr__
 
 
 def finding_of(values: dict[str, Any]) -> Finding:
     """A Finding from its fields' values, already valid (a check's result, or a worker process's finding)."""
-    finding = Finding.__new__(Finding)
-    object.__setattr__(finding, "__dict__", values)
-    object.__setattr__(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
-    object.__setattr__(finding, "__pydantic_extra__", None)
-    object.__setattr__(finding, "__pydantic_private__", None)
+    finding = _new_finding(Finding)
+    _set_slot(finding, "__dict__", values)
+    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
+    _set_slot(finding, "__pydantic_extra__", None)
+    _set_slot(finding, "__pydantic_private__", None)
     return finding
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_STRINGS = frozenset({str})
 
 
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     if not evidence:
         return {}
-    for key, value in evidence.items():
-        if type(key) is not str or type(value) not in _SCALARS:
-            return _plain(dict(evidence))
-    return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
+    if _SCALARS.issuperset(map(type, evidence.values())) and _STRINGS.issuperset(map(type, evidence)):
+        return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
+    return _plain(dict(evidence))
 
 
 def _plain(value: Any) -> Any:
@@ -465,8 +471,12 @@ class Tally:
         self.count += 1
 
     def add_all(self, findings: Iterable[Finding]) -> Tally:
-        for finding in findings:
-            self.add(finding)
+        """As `add` for each (counted in C: keys in the order of their first finding, as `add` leaves them)."""
+        counted = Counter(map(_tally_key, findings))
+        counts = self._counts
+        for key, n in counted.items():
+            counts[key] = counts.get(key, 0) + n
+            self.count += n
         return self
 
     def merge(self, other: Tally) -> Tally:
@@ -528,6 +538,7 @@ class Tally:
 
 
 _SUMMARY_ORDER = [status for status in Status if status != Status.WAIVED]
+_tally_key = attrgetter("account", "check_id", "status", "severity", "provider")
 
 
 def collection_errors(snapshot: Snapshot) -> list[CollectionError]:

@@ -249,13 +249,26 @@ def plain_json(value: Any, indent: str, *, ascii_only: bool) -> str:
     `ascii_only` like its default, otherwise like ensure_ascii=False (which is also how pydantic's
     serialiser escapes). Anything else raises Unsupported."""
     encode = encode_basestring_ascii if ascii_only else encode_basestring
-    if type(value) is dict and value:  # the common case, a flat dict of strings: without recursing
+    if type(value) is dict:  # the common case, a flat dict of strings, numbers, booleans: without recursing
+        if not value:
+            return "{}"
         inner = indent + "  "
         items = []
         for key, item in value.items():
-            if type(key) is not str or type(item) is not str:
+            kind = type(item)
+            if kind is str:
+                text = encode(item)
+            elif kind is bool:
+                text = "true" if item else "false"
+            elif item is None:
+                text = "null"
+            elif kind is int and -(2**63) <= item < 2**64:
+                text = int.__repr__(item)
+            else:
                 break
-            items.append(f"{inner}{encode(key)}: {encode(item)}")
+            if type(key) is not str:
+                break
+            items.append(f"{inner}{encode(key)}: {text}")
         else:
             return "{\n" + ",\n".join(items) + "\n" + indent + "}"
     parts: list[str] = []

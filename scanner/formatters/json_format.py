@@ -14,6 +14,7 @@ from json.encoder import encode_basestring as encode
 from typing import IO, Any
 
 from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
 FINDINGS_AT = '\n  "findings": []'  # where the (empty) findings list sits in the serialised report
@@ -37,8 +38,7 @@ class JsonWriter:
         self._out = out
         self._spool = spool()
         self._count = 0
-        self._check_parts: dict[tuple[Any, ...], str] = {}
-        self._tail_parts: dict[str, tuple[dict[str, list[str]], str, str]] = {}
+        self._check_parts: dict[str, tuple[Any, ...]] = {}  # per check id: see _check_text
 
     def add(self, finding: Finding) -> None:
         text = self._fast(finding)
@@ -87,29 +87,41 @@ class JsonWriter:
             return None
 
     def _encode(self, finding: Finding) -> str:
-        evidence = plain_json(finding.evidence, FIELD, ascii_only=False)
-        check = (finding.check_id, finding.check_title, finding.provider, finding.service, finding.severity, finding.category)
-        middle = self._check_parts.get(check)
-        if middle is None:
-            middle = self._check_parts[check] = "".join(
-                f'{FIELD}"{name}": {encode(value)},\n'
-                for name, value in zip(("check_id", "check_title", "provider", "service"), check)
-            ) + f'{FIELD}"severity": {encode(finding.severity.value)},\n{FIELD}"category": {encode(finding.category.value)},\n'
-        tail = self._tail_parts.get(finding.check_id)
-        if tail is None or tail[0] != finding.criteria or tail[1] != finding.remediation:
-            criteria = plain_json(finding.criteria, FIELD, ascii_only=False)
-            text = f'{FIELD}"criteria": {criteria},\n{FIELD}"remediation": {encode(finding.remediation)},\n{FIELD}"waiver": null,\n'
-            tail = self._tail_parts[finding.check_id] = ({k: list(v) for k, v in finding.criteria.items()}, finding.remediation, text)
-        baseline = "null" if finding.baseline_state is None else encode(finding.baseline_state)
+        values = finding.__dict__
+        check = (values["check_id"], values["check_title"], values["provider"], values["service"], values["severity"],
+                 values["category"], values["remediation"])
+        parts = self._check_parts.get(check[0])
+        # A check's findings share these values (the same objects: tuple equality compares by identity first)
+        if parts is None or parts[0] != check or (parts[1] is not values["criteria"] and parts[2] != values["criteria"]):
+            parts = self._check_parts[check[0]] = self._check_text(check, values["criteria"])
+        status = values["status"]
+        baseline = values["baseline_state"]
         return (
-            f'{ITEM}{{\n{FIELD}"finding_id": {encode(finding.finding_id)},\n{middle}'
-            f'{FIELD}"resource_type": {encode(finding.resource_type)},\n'
-            f'{FIELD}"resource_id": {encode(finding.resource_id)},\n'
-            f'{FIELD}"resource_name": {encode(finding.resource_name)},\n'
-            f'{FIELD}"account": {encode(finding.account)},\n'
-            f'{FIELD}"region": {encode(finding.region)},\n'
-            f'{FIELD}"status": {encode(finding.status.value)},\n'
-            f'{FIELD}"message": {encode(finding.message)},\n'
-            f'{FIELD}"evidence": {evidence},\n{tail[2]}'
-            f'{FIELD}"baseline_state": {baseline}\n{ITEM}}}'
+            f'{ITEM}{{\n{FIELD}"finding_id": {encode(values["finding_id"])},\n{parts[3]}'
+            f'{FIELD}"resource_type": {encode(values["resource_type"])},\n'
+            f'{FIELD}"resource_id": {encode(values["resource_id"])},\n'
+            f'{FIELD}"resource_name": {encode(values["resource_name"])},\n'
+            f'{FIELD}"account": {encode(values["account"])},\n'
+            f'{FIELD}"region": {encode(values["region"])},\n'
+            f'{FIELD}"status": {_STATUS.get(status) or encode(status.value)},\n'
+            f'{FIELD}"message": {encode(values["message"])},\n'
+            f'{FIELD}"evidence": {plain_json(values["evidence"], FIELD, ascii_only=False)},\n{parts[4]}'
+            f'{FIELD}"baseline_state": {"null" if baseline is None else encode(baseline)}\n{ITEM}}}'
         )
+
+    @staticmethod
+    def _check_text(check: tuple[Any, ...], criteria: dict[str, list[str]]) -> tuple[Any, ...]:
+        """What every finding of a check says alike, encoded once: (the values, the criteria and a copy
+        of them, the fields from check_id to category, those from criteria to waiver)."""
+        check_id, title, provider, service, severity, category, remediation = check
+        middle = "".join(
+            f'{FIELD}"{name}": {encode(value)},\n'
+            for name, value in (("check_id", check_id), ("check_title", title), ("provider", provider), ("service", service),
+                                ("severity", severity.value), ("category", category.value))
+        )
+        tail = (f'{FIELD}"criteria": {plain_json(criteria, FIELD, ascii_only=False)},\n'
+                f'{FIELD}"remediation": {encode(remediation)},\n{FIELD}"waiver": null,\n')
+        return check, criteria, {k: list(v) for k, v in criteria.items()}, middle, tail
+
+
+_STATUS = {status: encode(status.value) for status in Status}

@@ -20,9 +20,12 @@ end and the results are copied into it, each with the index of its rule.
 from __future__ import annotations
 
 import json
+import re
 import struct
 import sys
 import uuid
+from json.encoder import encode_basestring_ascii as encode_ascii
+from collections.abc import Iterator
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -195,8 +198,70 @@ def result_dict(finding: Finding, rule_index: Any = RULE_INDEX) -> dict[str, Any
 RESULTS_INDENT = " " * 8  # runs[0].results[i] in the document
 
 
-def _encode_result(finding: Finding) -> tuple[bytes, bytes]:
+class _ResultTemplates:
+    """A cloud finding's result (no IaC location, no waiver, no baseline state shown) encoded from a
+    template per check: the result of a probe finding whose own values are markers, laid out by
+    json.dumps once, its markers then filled with each finding's values escaped as json.dumps escapes
+    them (and its evidence laid out at its depth), so the bytes are _encode_result's general path's."""
+
+    MARK = re.compile(r"\\u0000(\w+)\\u0000")  # a marker "\x00name\x00" as json.dumps writes it
+    OWN = ("resource_name", "message", "resource_id", "finding_id", "resource_type", "account", "region")
+
+    def __init__(self) -> None:
+        self._by_check: dict[str, tuple[Any, ...]] = {}
+        self._uri_prefix: dict[tuple[str, ...], str] = {}
+
+    def encode(self, finding: Finding) -> tuple[bytes, bytes] | None:
+        values = finding.__dict__
+        if values["location"] is not None or values["status"] != Status.FAIL or values["baseline_state"] in BASELINE_STATE:
+            return None
+        key = (values["check_id"], values["severity"])
+        template = self._by_check.get(key[0])
+        if template is None or template[0] != key or (template[1] is not values["criteria"] and template[2] != values["criteria"]):
+            template = self._by_check[key[0]] = self._template(finding, key)
+        text, names, evidence_indent, after = template[3:]
+        escaped = {name: encode_ascii(values[name])[1:-1] for name in self.OWN}
+        escaped["uri"] = encode_ascii(self._uri(values))[1:-1]
+        escaped["evidence"] = plain_json(values["evidence"], evidence_indent, ascii_only=True)
+        return (text % tuple(escaped[name] for name in names)).encode("ascii"), after
+
+    def _uri(self, values: dict[str, Any]) -> str:
+        """artifact_uri, its first five parts quoted once per account, region and service."""
+        parts = (values["provider"], values["account"], values["region"], values["service"])
+        prefix = self._uri_prefix.get(parts)
+        if prefix is None:
+            if len(self._uri_prefix) > 10_000:
+                self._uri_prefix.clear()
+            prefix = self._uri_prefix[parts] = "/".join(quote(part, safe="-._~") or "_" for part in ("cloud", *parts)) + "/"
+        return prefix + (quote(values["resource_name"], safe="-._~") or "_")
+
+    def _template(self, finding: Finding, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        probe = finding.model_copy(update={name: f"\x00{name}\x00" for name in self.OWN})
+        result = result_dict(probe)
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "\x00uri\x00"
+        result["properties"]["evidence"] = "\x00evidence\x00"
+        text = RESULTS_INDENT + json.dumps(result, indent=2).replace("\n", "\n" + RESULTS_INDENT)
+        before, after = text.split(json.dumps(RULE_INDEX), 1)
+        pieces = self.MARK.split(before)
+        literals, names = pieces[0::2], pieces[1::2]
+        at = names.index("evidence")  # a whole string value: its quotes go, the evidence's own JSON comes
+        literals[at], literals[at + 1] = literals[at][:-1], literals[at + 1][1:]
+        line = literals[at].rsplit("\n", 1)[-1]
+        evidence_indent = " " * (len(line) - len(line.lstrip(" ")))
+        text = "%s".join(literal.replace("%", "%%") for literal in literals)
+        criteria = finding.criteria
+        return key, criteria, {k: list(v) for k, v in criteria.items()}, text, names, evidence_indent, after.encode("ascii")
+
+
+def _encode_result(finding: Finding, templates: _ResultTemplates | None = None) -> tuple[bytes, bytes]:
     """The result's JSON as json.dumps(indent=2) lays it out in the document, split where its rule index goes."""
+    if templates is not None:
+        try:
+            encoded = templates.encode(finding)
+        except (Unsupported, TypeError, AttributeError, KeyError):  # evidence with floats...: the general path
+            encoded = None
+        if encoded is not None:
+            return encoded
     result = result_dict(finding)
     try:
         text = plain_json(result, RESULTS_INDENT, ascii_only=True)
@@ -303,6 +368,7 @@ class SarifWriter:
         self._rule_of: list[str] = []  # each spooled result's check, in order
         self._has_locations = False
         self._spool = spool()
+        self._templates = _ResultTemplates()
 
     def add(self, finding: Finding) -> None:
         if finding.check_id not in self._catalogue:
@@ -311,7 +377,7 @@ class SarifWriter:
             self._has_locations = True
         if not is_result(finding):
             return
-        before, after = _encode_result(finding)
+        before, after = _encode_result(finding, self._templates)
         self._spool.write(self._FRAME.pack(len(before), len(after)) + before + after)
         self._rule_of.append(sys.intern(finding.check_id))
 
@@ -329,7 +395,7 @@ class SarifWriter:
                 has_locations = True
             if not is_result(finding):
                 continue
-            before, after = _encode_result(finding)
+            before, after = _encode_result(finding, self._templates)
             frames.append(self._FRAME.pack(len(before), len(after)) + before + after)
             rule_of.append(finding.check_id)
         return catalogue, has_locations, b"".join(frames), rule_of
@@ -356,9 +422,37 @@ class SarifWriter:
             self._spool.close()
             return
         self._out.write(head.removesuffix(RESULTS_INDENT).encode("ascii"))
-        read = self._spool.reader().read
-        for i, check_id in enumerate(self._rule_of):
-            before_size, after_size = self._FRAME.unpack(read(self._FRAME.size))
-            self._out.write((b",\n" if i else b"") + read(before_size) + index[check_id] + read(after_size))
+        pending: list[bytes] = []
+        size = 0
+        for i, (check_id, (before, after)) in enumerate(zip(self._rule_of, self._frames(self._spool.reader()))):
+            pending += (b",\n" if i else b"", before, index[check_id], after)
+            size += len(before) + len(after)
+            if size >= self.WRITE_BYTES:
+                self._out.write(b"".join(pending))
+                pending, size = [], 0
+        self._out.write(b"".join(pending))
         self._spool.close()
         self._out.write(tail.encode("ascii"))
+
+    WRITE_BYTES = 1024 * 1024
+
+    def _frames(self, reader: IO[bytes]) -> Iterator[tuple[bytes, bytes]]:
+        """The spooled results (before and after their rule index), read a megabyte at a time."""
+        frame = self._FRAME
+        buffer, at = b"", 0
+        while True:
+            end = at + frame.size
+            if end <= len(buffer):
+                before_size, after_size = frame.unpack_from(buffer, at)
+                end += before_size + after_size
+            if end > len(buffer):  # the next frame is not all in the buffer: read on
+                more = reader.read(max(self.WRITE_BYTES, end - at))
+                if not more:
+                    if at < len(buffer):
+                        raise OSError("the SARIF results spool ends inside a result")
+                    return
+                buffer, at = buffer[at:] + more, 0
+                continue
+            start = at + frame.size
+            yield buffer[start : start + before_size], buffer[start + before_size : end]
+            at = end

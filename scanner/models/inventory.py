@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import core_schema
 
 from scanner.models.common import Coverage, CoverageState, Timestamp
@@ -105,14 +105,26 @@ class _ProviderInventory:
         return handler(self.model().__pydantic_core_schema__)
 
 
+_PROVIDER_FIELDS = {
+    "aws": _ProviderInventory("aws", "AwsInventory"),
+    "azure": _ProviderInventory("azure", "AzureInventory"),
+    "gcp": _ProviderInventory("gcp", "GcpInventory"),
+}
 if TYPE_CHECKING:
     AwsField = AwsInventory
     AzureField = AzureInventory
     GcpField = GcpInventory
 else:
-    AwsField = Annotated[Any, _ProviderInventory("aws", "AwsInventory")]
-    AzureField = Annotated[Any, _ProviderInventory("azure", "AzureInventory")]
-    GcpField = Annotated[Any, _ProviderInventory("gcp", "GcpInventory")]
+    AwsField = Annotated[Any, _PROVIDER_FIELDS["aws"]]
+    AzureField = Annotated[Any, _PROVIDER_FIELDS["azure"]]
+    GcpField = Annotated[Any, _PROVIDER_FIELDS["gcp"]]
+
+
+# A scope's coverage by key, for the last few coverage lists asked about (by identity, with their
+# length): evaluating a scope asks for its checks' keys thousands of times, and a scope of an AWS
+# account has one entry per key and region (hundreds). The list is held, so its id stays its own.
+_COVERAGE_INDEX: dict[int, tuple[list[Coverage], int, dict[str, list[Coverage]]]] = {}
+_INDEX_FROM = 32  # shorter lists are scanned
 
 
 class Inventory(BaseModel):
@@ -124,7 +136,18 @@ class Inventory(BaseModel):
     gcp: GcpField | None = None
 
     def coverage_for(self, key: str) -> list[Coverage]:
-        return [c for c in self.coverage if c.key == key]
+        coverage = self.coverage
+        if len(coverage) < _INDEX_FROM:
+            return [c for c in coverage if c.key == key]
+        cached = _COVERAGE_INDEX.get(id(coverage))
+        if cached is None or cached[0] is not coverage or cached[1] != len(coverage):
+            index: dict[str, list[Coverage]] = {}
+            for entry in coverage:
+                index.setdefault(entry.key, []).append(entry)
+            if len(_COVERAGE_INDEX) >= 8:
+                del _COVERAGE_INDEX[next(iter(_COVERAGE_INDEX))]
+            cached = _COVERAGE_INDEX[id(coverage)] = (coverage, len(coverage), index)
+        return list(cached[2].get(key, ()))
 
     def value(self, key: str) -> Any:
         """The collected value at a collection key, e.g. `aws.s3.buckets`."""
@@ -150,6 +173,40 @@ class Inventory(BaseModel):
             name=meta.scope_name,
             regions=tuple(meta.regions) if meta.scope_field == "region" else (),
         )
+
+
+_TYPED: dict[str, type[Inventory] | None] = {}
+
+
+def validate_scope_json(text: str | bytes, provider: str) -> Inventory:
+    """One scope's JSON text as an Inventory, its `provider` field validated straight from the JSON
+    into the provider's models (one pass in pydantic-core, no Python dicts in between: about twice as
+    fast as Inventory.model_validate_json, whose provider fields go through Python values). The same
+    values as Inventory's own validation; on any error (or an unknown provider) that validation runs,
+    so bad input reads exactly as before."""
+    if provider not in _TYPED:
+        _TYPED[provider] = _typed_inventory(provider)
+    typed = _TYPED[provider]
+    if typed is None:
+        return Inventory.model_validate_json(text)
+    try:
+        scope = typed.model_validate_json(text)
+    except ValidationError:
+        return Inventory.model_validate_json(text)
+    return Inventory.model_construct(_fields_set=scope.model_fields_set, **scope.__dict__)
+
+
+def _typed_inventory(provider: str) -> type[Inventory] | None:
+    """Inventory with its `provider` field typed by the provider's model (imported now), or None."""
+    from pydantic import create_model
+
+    marker = _PROVIDER_FIELDS.get(provider)
+    if marker is None:
+        return None
+    model: type[Inventory] = create_model(  # type: ignore[call-overload]
+        f"_{provider.capitalize()}ScopeInventory", __base__=Inventory, **{provider: (marker.model() | None, None)}
+    )
+    return model
 
 
 class ScanPlan(BaseModel):

@@ -1,0 +1,198 @@
+"""The fast paths of evaluation give exactly what the general ones give: a finding's JSON as the JSON
+writer encodes it against pydantic's serialisation (the reference every format golden rests on), on
+the demo snapshots of all three providers and on findings with unusual values; a scope validated
+from its text straight into the provider's models against Inventory's own validation (values, and
+the errors of bad input); findings built from results and tallied in C against the general code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from scanner.engine import evaluate as engine
+from scanner.engine.scan import ScanOptions, load_snapshot, report_for
+from scanner.formatters._stream import Unsupported, plain_json
+from scanner.formatters.json_format import ITEM, JsonWriter
+from scanner.models.common import Status
+from scanner.models.inventory import Inventory, validate_scope_json
+from scanner.models.report import AppliedWaiver, Finding
+from scanner.registry import load_checks, select_checks
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+PROVIDERS = ["aws", "azure", "gcp"]
+
+
+def _reference(finding: Finding) -> str:
+    """A finding as pydantic serialises it, nested as in the report (what JsonWriter must write)."""
+    return ITEM + Finding.__pydantic_serializer__.to_json(finding, indent=2).decode("utf-8").replace("\n", "\n" + ITEM)
+
+
+@pytest.fixture(scope="module")
+def demo_findings() -> dict[str, list[Finding]]:
+    found = {}
+    for provider in PROVIDERS:
+        snapshot = load_snapshot(str(SNAPSHOTS / f"{provider}-demo.json"))
+        checks = select_checks(load_checks(), provider=provider, ids=snapshot.metadata.checks)
+        found[provider] = report_for(snapshot, ScanOptions(checks=checks), source="snapshot").findings
+    return found
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_json_writer_encodes_each_demo_finding_as_pydantic_does(provider, demo_findings):
+    findings = demo_findings[provider]
+    writer = JsonWriter(None)  # type: ignore[arg-type]  # encode only
+    fast = [writer._fast(finding) for finding in findings]
+    assert sum(text is not None for text in fast) > 0.9 * len(findings)  # nearly every finding takes the fast path (floats are pydantic's)...
+    for finding, text in zip(findings, fast):
+        assert text in (None, _reference(finding)), finding.check_id  # ...and gives pydantic's bytes
+    assert writer.encode(findings) == ("\n" + ",\n".join(map(_reference, findings))).encode("utf-8")
+
+
+UNUSUAL_TEXT = [
+    "plain",
+    "",
+    "quote \" backslash \\ slash / tab \t newline \n return \r",
+    "controls \x00 \x01 \x08 \x0b \x0c \x1f \x7f",
+    "unicode é ü ß 東京 \U0001f512 \u2028 \u2029 \ufeff",
+    "surrogate-free emoji 🔐🔑",
+    "%s %(x)s {} {0}",
+]
+UNUSUAL_EVIDENCE = [
+    {},
+    {"a": None},
+    {"b": True, "a": False},
+    {"n": 0, "m": -1, "big": 2**63 - 1, "small": -(2**63), "u64": 2**64 - 1},
+    {"huge": 2**64},  # beyond what the plain encoder writes: pydantic's
+    {"f": 1.5},
+    {"nested": {"list": [1, "two", None, {"three": [True]}], "empty": [], "dict": {}}},
+    {"é": "ü", "ctl\x01": "line\nbreak"},
+    {"s": "x" * 5000},
+]
+
+
+def _unusual(base: Finding) -> list[Finding]:
+    out = []
+    for i, text in enumerate(UNUSUAL_TEXT):
+        out.append(base.model_copy(update={"resource_id": f"{base.resource_id}{text}", "resource_name": text, "message": text,
+                                           "account": text or "a", "region": text, "resource_type": text}))
+        out.append(base.model_copy(update={"check_title": f"title {text}", "remediation": text, "service": text, "provider": text}))
+        out.append(base.model_copy(update={"criteria": {"soc2": [text or "CC1.1", "CC9.9"], f"fw{i}": []}}))
+    for evidence in UNUSUAL_EVIDENCE:
+        out.append(base.model_copy(update={"evidence": evidence}))
+    for status in Status:
+        out.append(base.model_copy(update={"status": status}))
+    for state in ("new", "unchanged", "resolved"):
+        out.append(base.model_copy(update={"baseline_state": state}))
+    waiver = AppliedWaiver(waiver_id="w1", justification="accepted é", owner="o@example.com", expires="2099-01-01",
+                           original_status=Status.FAIL)
+    out.append(base.model_copy(update={"waiver": waiver, "status": Status.WAIVED}))
+    out.append(base)  # the check's own values again, after findings of the same id with others
+    return out
+
+
+def test_the_json_writer_encodes_unusual_findings_as_pydantic_does(demo_findings):
+    """Unicode, control characters, JSON and format-string metacharacters, evidence of every shape,
+    None, waivers, baseline states; and findings of one check id whose shared values change (the
+    per-check parts encoded once must follow them)."""
+    base = next(f for f in demo_findings["aws"] if f.evidence)
+    findings = _unusual(base)
+    writer = JsonWriter(None)  # type: ignore[arg-type]
+    fast = 0
+    for finding in findings:
+        text = writer._fast(finding)
+        fast += text is not None
+        assert (text if text is not None else _reference(finding)) == _reference(finding), finding
+    assert fast > len(findings) - 5  # only the unsupported values (a float, a 2**64, a nested list, a waiver) fall back
+    assert writer.encode(findings) == ("\n" + ",\n".join(map(_reference, findings))).encode("utf-8")
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_plain_json_lays_out_values_as_json_dumps(ascii_only):
+    for value in [*UNUSUAL_EVIDENCE, {"k": text for text in UNUSUAL_TEXT}, {text: 1 for text in UNUSUAL_TEXT if text}]:
+        try:
+            text = plain_json(value, "    ", ascii_only=ascii_only)
+        except Unsupported:
+            assert any(type(v) is float or (type(v) is int and v >= 2**64) for v in value.values())
+            continue
+        expected = json.dumps(value, indent=2, ensure_ascii=ascii_only).replace("\n", "\n    ")
+        assert text == expected
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_scope_validated_from_its_text_is_the_inventory_validation_gives(provider):
+    snapshot = json.loads((SNAPSHOTS / f"{provider}-demo.json").read_text())
+    for scope in snapshot["scopes"]:
+        text = json.dumps(scope, indent=1)
+        fast, reference = validate_scope_json(text, provider), Inventory.model_validate_json(text)
+        assert type(fast) is Inventory
+        assert fast == reference
+        assert fast.model_fields_set == reference.model_fields_set
+        assert fast.model_dump_json() == reference.model_dump_json()
+
+
+def _errors(call):
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.errors(include_url=False, include_context=False)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_bad_scope_text_fails_as_inventory_validation_does(provider):
+    scope = json.loads((SNAPSHOTS / f"{provider}-demo.json").read_text())["scopes"][0]
+    section = scope[provider]
+    service = next(name for name, value in section.items() if isinstance(value, dict) and any(isinstance(v, list) and v for v in value.values()))
+    key = next(k for k, v in section[service].items() if isinstance(v, list) and v)
+    broken = []
+    for value in ("not a list", [{"id": 5}], [42]):
+        changed = json.loads(json.dumps(scope))
+        changed[provider][service][key] = value
+        broken.append(json.dumps(changed))
+    changed = json.loads(json.dumps(scope))
+    changed["metadata"]["collected_at"] = "2026-01-01T00:00"  # naive: refused
+    broken += [json.dumps(changed), json.dumps(scope)[:-10], "[]", json.dumps({**scope, provider: "x"})]
+    for text in broken:
+        assert _errors(lambda: validate_scope_json(text, provider)) == _errors(lambda: Inventory.model_validate_json(text))
+    text = json.dumps(scope)
+    assert validate_scope_json(text, "other") == Inventory.model_validate_json(text)  # an unknown provider: Inventory's own
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_tally_counts_in_c_as_one_finding_at_a_time(provider, demo_findings):
+    findings = demo_findings[provider] * 2
+    one_by_one = engine.Tally()
+    for finding in findings:
+        one_by_one.add(finding)
+    at_once = engine.Tally().add_all(findings[:7]).add_all(findings[7:])
+    assert list(at_once._counts.items()) == list(one_by_one._counts.items()) and at_once.count == one_by_one.count
+
+
+def test_evidence_of_plain_values_is_what_the_general_conversion_gives():
+    from datetime import datetime, timezone
+
+    for evidence in [*UNUSUAL_EVIDENCE, {"z": 1, "a": 2.5, "m": None}, {"when": datetime(2026, 1, 1, tzinfo=timezone.utc)},
+                     {"set": {"b", "a"}}, {1: "int key"}, {"t": ("x", "y")}]:
+        assert engine._evidence(evidence) == engine._plain(dict(evidence))
+        assert list(engine._evidence(evidence)) == list(engine._plain(dict(evidence)))
+
+
+def test_sarif_results_from_templates_are_those_of_the_general_path(demo_findings):
+    """Each FAIL finding's SARIF result encoded from its check's template against the general path
+    (result_dict laid out by json.dumps): the demo findings of all three providers, then findings of
+    one check with unusual values, including values the template leaves to the general path."""
+    from scanner.formatters.sarif import _encode_result, _ResultTemplates, is_result
+
+    templates = _ResultTemplates()
+    base = next(f for f in demo_findings["aws"] if f.status == Status.FAIL and f.evidence)
+    unusual = [f for f in _unusual(base) if is_result(f)]
+    fast = 0
+    for finding in [f for provider in PROVIDERS for f in demo_findings[provider] if is_result(f)] + unusual:
+        try:
+            fast += templates.encode(finding) is not None
+        except Unsupported:  # a float, a 2**64: the general path's
+            pass
+        assert _encode_result(finding, templates) == _encode_result(finding), finding
+    assert fast > 100
