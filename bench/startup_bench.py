@@ -16,6 +16,7 @@ child process several times per scenario and reports medians of:
     python bench/startup_bench.py --runs 11 --json out.json
     python bench/startup_bench.py --tree /path/to/other/checkout   # the same, for another version
     python bench/startup_bench.py --against /path/to/old/checkout  # paired: runs alternate, ratios printed
+    python bench/startup_bench.py --latency-ms 50      # each answer 50 ms late, as a real endpoint's
 
 Each tree is byte-compiled first (as an installed package is): a checkout without __pycache__
 compiles ~100 modules on every run, which is not start-up. The machine's speed is printed beside the
@@ -102,7 +103,7 @@ def operation(environ: dict) -> str:
     return f"{service}:{action}" if action else f"{service}:{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
 
 
-def start_moto(arrivals: Arrivals):
+def start_moto(arrivals: Arrivals, latency: float = 0.0):
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
@@ -113,6 +114,8 @@ def start_moto(arrivals: Arrivals):
     def noted(environ, start_response):
         if not environ.get("PATH_INFO", "").startswith("/moto-api"):
             arrivals.note(operation(environ))
+            if latency:
+                time.sleep(latency)  # a real endpoint's round trip: the scanner works on meanwhile, or waits
         return app(environ, start_response)
 
     server = make_server("127.0.0.1", 0, noted, threaded=True)
@@ -212,6 +215,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose scanner to run (default: this one)")
     parser.add_argument("--against", type=Path, help="another checkout, run alternately with --tree (paired runs, ratios)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="answer each request this much later (a real endpoint's round trip; moto's is ~1 ms)")
     parser.add_argument("--json", dest="json_out")
     args = parser.parse_args()
     trees = [args.tree] + ([args.against] if args.against else [])
@@ -219,7 +224,7 @@ def main() -> None:
         compile_tree(tree)
     load_before, speed_before = load_average(), calibration()
     arrivals = Arrivals()
-    server, endpoint_url = start_moto(arrivals)
+    server, endpoint_url = start_moto(arrivals, args.latency_ms / 1000)
     rows = []
     try:
         seed(endpoint_url)
@@ -244,6 +249,8 @@ def main() -> None:
     finally:
         server.shutdown()
     speed_after = calibration()
+    if args.latency_ms:
+        print(f"each answer delayed by {args.latency_ms:g} ms")
     print(f"load average (1 min) {load_before} before, {load_average()} after (2 cores: above 2, wall times are inflated)")
     print(f"calibration (10M-addition loop, median of 3) {speed_before} s before, {speed_after} s after")
     if args.json_out:

@@ -19,6 +19,7 @@ import botocore.exceptions
 import botocore.session
 from botocore import xform_name
 
+from scanner.collect.aws import _loader
 from scanner.collect.aws._accounts import AccountClient, SharedClients, acting_for
 from scanner.collect.aws._iam_actions import IAM_PREFIX, iam_action
 from scanner.collect.registry import FacetPlan
@@ -193,9 +194,12 @@ class AwsApi:
             # A botocore session, not boto3's: a client needs nothing boto3 adds, and importing boto3
             # (s3transfer, multiprocessing) costs ~30 ms of start-up. A boto3 Session given in (the
             # demo, tests) serves through the botocore session it wraps.
-            self.session = getattr(session, "_session", session) or botocore.session.Session(profile=profile)
+            given = getattr(session, "_session", session)
+            self.session = given or botocore.session.Session(profile=profile)
             try:
                 self.region_name = self.session.get_config_variable("region")
+                if given is None:
+                    _loader.use_on(self.session)  # no walk of every service directory per model type
             except botocore.exceptions.ProfileNotFound as exc:
                 raise ConfigurationError(str(exc)) from exc
         self.config = config or client_config(pool, retry_mode, max_attempts)
