@@ -21,7 +21,8 @@ bench prints a calibration figure before and after its runs: the median time of 
 (`for i in range(10_000_000): s += i` at module level, in a fresh interpreter). Figures from
 different hours compare through it. To compare two versions, `--against TREE` alternates each run
 between this checkout and another one (e.g. a `git worktree` of main), in the same minutes, and
-prints both medians and their ratio.
+prints both medians and their ratio. The runs use bytecode caches, as an installed trustscan does
+(--no-bytecode-cache: every run compiles the modules it imports, ~0.15 s more).
 
     .venv/bin/python bench/eval_bench.py                          # 10k and 100k, every provider, 3 runs
     .venv/bin/python bench/eval_bench.py --sizes 10k,100k,1M --runs 3
@@ -88,11 +89,16 @@ def calibration(runs: int = 3) -> float:
     return statistics.median(run([sys.executable, "-c", CALIBRATION])["wall"] for _ in range(runs))
 
 
+# The environment the runs get: with bytecode caches, as an installed trustscan has them (pip compiles
+# them at install), unless --no-bytecode-cache (then every run compiles ~150 modules: ~0.15 s more).
+CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: list[str], cwd: Path = ROOT) -> dict[str, float]:
     """One process: wall seconds, CPU seconds (user + system) and peak RSS in MB (of the largest of the
     process and its children: the forked evaluation workers)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=CHILD_ENV)
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -266,8 +272,14 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=200)
     parser.add_argument("--merge-findings", default="1M")
     parser.add_argument("--against", type=Path, help="another checkout of trustscan: alternate each run between it and this one")
+    parser.add_argument("--no-bytecode-cache", action="store_true", help="run trustscan without bytecode caches (compiling every module)")
     parser.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     args = parser.parse_args()
+    if args.no_bytecode_cache:
+        CHILD_ENV["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:  # one run to write the caches of the code under test (and of --against's)
+        for tree in [ROOT, *([args.against.resolve()] if args.against else [])]:
+            run(trustscan("evaluate", str(TEMPLATES / "aws-demo.json"), "-q", "--fail-on", "never", "--format", "json=/dev/null"), cwd=tree)
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     before = calibration()

@@ -10,10 +10,12 @@ findings; the bytes written are those of the in-memory path (`report_for` + `ren
 
 A large snapshot file (PARALLEL_FROM_BYTES, two scopes or more) is evaluated on every core: its
 scopes are dealt in file order to forked worker processes (one per extra core) and to this one in
-turn, each worker validates and evaluates the scope it is given and sends back the
-findings already encoded by the writers that can (`encode`: JSON, SARIF, CSV, OCSF), with the scope's summary and
-the findings' tally; the parent writes each scope's part in file order, so the bytes are those of
-one process. With waivers, or a writer that only takes findings (JUnit), the findings' values come back.
+turn; each worker validates and evaluates the scope it is given and sends back the findings already
+encoded by the writers that can (`encode`: JSON, SARIF, CSV, OCSF), large parts parked in a file of
+its own (`Parked`: the writers copy them into their outputs at the end), with the scope's summary
+and the findings' tally; the parent writes each scope's part in file order, so the bytes are those
+of one process. With waivers, or a writer that only takes findings (JUnit), the findings' values
+come back.
 
 Findings are written in report order (by scope, then check, resource and region) as each scope
 finishes, which is the order of the whole report as long as every finding of a scope carries that
