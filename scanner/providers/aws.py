@@ -59,6 +59,8 @@ def start_collection(
     STS client, then open the run on a thread: who the caller is (the first request) and which of
     the regions asked for are enabled. The caller imports the checks, models and collectors while
     those requests are in flight, and takes the run from `result()`."""
+    import botocore.exceptions
+
     from scanner.collect.aws._client import AwsApi
     from scanner.collect.aws._organization import AwsSelection
     from scanner.collect.aws._regions import check_region_names
@@ -74,17 +76,29 @@ def start_collection(
         session_seconds=session_seconds,
     )
     api = AwsApi(pool, profile=profile, endpoint_url=endpoint_url, session=session)
-    api.prepare_identity()  # the STS client is built here: the thread only sends
     if selection.regions:
-        # A mistyped name is refused now, from the endpoint data the STS client has just parsed:
-        # it is a region of no partition. Whether it is in the caller's partition and enabled for
-        # the account is known after the first requests (resolve_regions).
+        # A mistyped name is refused now, from botocore's endpoint data: it is a region of no
+        # partition. Whether it is in the caller's partition and enabled for the account is known
+        # after the first requests (resolve_regions).
         check_region_names(list(selection.regions), None, session=api.session)
+    api.send_identity()  # the first request
 
     def open_run() -> tuple[Any, str | None]:
         from scanner.collect.aws._organization import AwsRun
         from scanner.collect.aws._regions import resolve_regions
 
+        if api.region_name:
+            # The run's home region is known without the caller's partition: DescribeRegions goes
+            # out while GetCallerIdentity is in flight. Its EC2 client (a large model to parse) is
+            # built once that request is out, so as not to hold it back, and here, on the one thread
+            # that uses the session.
+            api.identity_out.wait()
+            try:
+                api.client("ec2", api.region_name)
+            except botocore.exceptions.BotoCoreError:
+                pass  # resolve_regions makes the call and reports why it failed
+            else:
+                api.prefetch("ec2", api.region_name, "DescribeRegions", AllRegions=True)
         run = AwsRun(pool, api, selection, profile=profile)
         # The regions are checked before anything is collected: a region the caller's account has
         # not enabled stops the run (exit 2); when DescribeRegions is denied, the regions given are

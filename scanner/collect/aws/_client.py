@@ -208,6 +208,7 @@ class AwsApi:
         self._client_lock = threading.Lock()
         self.call_cache = CallCache(getattr(pool, "cancelled", None))
         self._count_lock = threading.Lock()
+        self.identity_out = threading.Event()  # see send_identity
 
     # -- clients -------------------------------------------------------------------------------
     def client(self, service: str, region: str) -> Any:
@@ -292,13 +293,37 @@ class AwsApi:
         """Where the caller's identity is asked (STS): the region given, the session's, or us-east-1."""
         return region or self.region_name or "us-east-1"
 
-    def prepare_identity(self, region: str | None = None) -> None:
-        """Build the STS client `identity` will use, so that another thread only has to send. A
-        client that cannot be built is left to `identity`, which reports why in one line."""
+    def send_identity(self, region: str | None = None) -> None:
+        """Ask who the caller is on a thread of its own (a run's first request): `identity` takes the
+        answer, or its error, from the call cache. The STS client is built here, so that the thread
+        only sends; `identity_out` is set once the request has gone out (or failed before it could)."""
+        region = self.identity_region(region)
         try:
-            self.client("sts", self.identity_region(region))
+            client = self.client("sts", region)
         except botocore.exceptions.BotoCoreError:
-            pass
+            pass  # the call below fails the same way, and `identity` reports it in one line
+        else:
+            client.meta.events.register("before-send.sts.GetCallerIdentity", self._identity_sent)
+        self.prefetch("sts", region, "GetCallerIdentity", done=self.identity_out)
+
+    def _identity_sent(self, **_: Any) -> None:
+        self.identity_out.set()
+
+    def prefetch(self, service: str, region: str, operation: str, done: threading.Event | None = None, **params: Any) -> None:
+        """Make a call on a thread of its own: whoever makes the same call later gets its answer, or
+        its error, from the call cache. Build the client first where the session is used (sessions
+        are not thread-safe)."""
+
+        def fetch() -> None:
+            try:
+                self.call(service, region, operation, **params)
+            except BaseException:  # noqa: BLE001 - kept in the call cache for the caller who asks
+                pass
+            finally:
+                if done is not None:
+                    done.set()
+
+        threading.Thread(target=fetch, name=f"trustscan-{service}-{operation}", daemon=True).start()
 
     def identity(self, region: str | None = None) -> Identity:
         region = self.identity_region(region)
