@@ -169,6 +169,8 @@ def bench_compare(workdir: Path, providers: list[str], sizes: list[int], scenari
                       f"rss {mine['rss']:5.0f} MB | {other}: wall {theirs['wall']:7.2f} s cpu {theirs['cpu']:7.2f} s "
                       f"rss {theirs['rss']:5.0f} MB | this/other: wall {mine['wall'] / theirs['wall']:.2f}x "
                       f"cpu {mine['cpu'] / theirs['cpu']:.2f}x  (runs {runs} each, alternating; load {load()})", flush=True)
+            for name in ("json", "sarif"):
+                (workdir / f"out.{name}").unlink(missing_ok=True)
     return rows
 
 
