@@ -196,3 +196,32 @@ def test_sarif_results_from_templates_are_those_of_the_general_path(demo_finding
             pass
         assert _encode_result(finding, templates) == _encode_result(finding), finding
     assert fast > 100
+
+
+def test_results_from_the_shortcuts_are_those_the_dataclass_builds():
+    """Result.passed & co. set the fields at once: what Result(...) gives, field for field and in order, still frozen."""
+    import dataclasses
+
+    from scanner.models.common import Resource
+    from scanner.registry import Result
+
+    resource = Resource(id="r-1", name="r", region="us-east-1", account="111122223333")
+    for make, status in [(Result.passed, Status.PASS), (Result.failed, Status.FAIL), (Result.unknown, Status.UNKNOWN),
+                         (Result.not_applicable, Status.NOT_APPLICABLE), (Result.error, Status.ERROR)]:
+        for evidence in [{}, {"port": 22, "cidr": "0.0.0.0/0"}]:
+            fast, general = make(resource, "why", **evidence), Result(resource, status, "why", dict(evidence))
+            assert type(fast) is Result and fast == general and repr(fast) == repr(general)
+            assert list(vars(fast).items()) == list(vars(general).items())
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                fast.message = "changed"  # type: ignore[misc]
+
+
+def test_findings_built_from_values_are_the_validated_model(demo_findings):
+    """A finding built without validation (engine._finding, finding_of) is the model pydantic builds from the same values."""
+    for finding in [f for provider in PROVIDERS for f in demo_findings[provider]][:400]:
+        validated = Finding.model_validate(finding.model_dump())
+        assert finding == validated and finding.model_dump_json() == validated.model_dump_json()
+        assert finding.__pydantic_extra__ is None and finding.__pydantic_private__ is None
+        assert finding.model_fields_set == set(Finding.model_fields) - {"waiver", "baseline_state"}
+        rebuilt = engine.finding_of(dict(finding.__dict__))
+        assert rebuilt == finding and rebuilt.model_fields_set == finding.model_fields_set

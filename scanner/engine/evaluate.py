@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from operator import attrgetter
 from typing import Any
 
+from pydantic import BaseModel
+
 from scanner import __version__
 from scanner.engine import facets, iac
 from scanner.mapping import Framework, criteria_index, criterion_states_of, rollup_counts
@@ -401,37 +403,43 @@ def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Find
     values["evidence"] = _evidence(evidence) if evidence else {}
     values["location"] = result.location
     finding = _new_finding(Finding)
-    _set_slot(finding, "__dict__", values)
-    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
-    _set_slot(finding, "__pydantic_extra__", None)
-    _set_slot(finding, "__pydantic_private__", None)
+    _set_dict(finding, values)
+    _set_fields_set(finding, set(_SET_FIELDS))
+    _set_extra(finding, None)
+    _set_private(finding, None)
     return finding
 
 
 _new_finding = Finding.__new__
-_set_slot = object.__setattr__
+# BaseModel's slots, set through their descriptors (what object.__setattr__ finds by name, without the search)
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def finding_of(values: dict[str, Any]) -> Finding:
     """A Finding from its fields' values, already valid (a check's result, or a worker process's finding)."""
     finding = _new_finding(Finding)
-    _set_slot(finding, "__dict__", values)
-    _set_slot(finding, "__pydantic_fields_set__", set(_SET_FIELDS))
-    _set_slot(finding, "__pydantic_extra__", None)
-    _set_slot(finding, "__pydantic_private__", None)
+    _set_dict(finding, values)
+    _set_fields_set(finding, set(_SET_FIELDS))
+    _set_extra(finding, None)
+    _set_private(finding, None)
     return finding
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_STRINGS = frozenset({str})
 
 
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     if not evidence:
         return {}
-    if _SCALARS.issuperset(map(type, evidence.values())) and _STRINGS.issuperset(map(type, evidence)):
-        return dict(sorted(evidence.items()))  # what _plain gives for plain values, without recursing
-    return _plain(dict(evidence))
+    # Keys are unique, so sorting the items compares keys alone (as _plain's sort does)
+    items = sorted(evidence.items())
+    for key, value in items:
+        if type(value) not in _SCALARS or type(key) is not str:
+            return _plain(dict(evidence))
+    return dict(items)  # what _plain gives for plain values, without recursing
 
 
 def _plain(value: Any) -> Any:
