@@ -349,7 +349,10 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
 
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
-    unreadable = [result.resource.errors[f] for f in spec.guarded_facets if f in result.resource.errors]
+    errors = result.resource.errors
+    if not errors:  # nearly every resource: all its facets were read
+        return result
+    unreadable = [errors[f] for f in spec.guarded_facets if f in errors]
     if unreadable and result.status != Status.ERROR:
         return Result(result.resource, Status.ERROR, "; ".join(unreadable), result.evidence)
     return result
