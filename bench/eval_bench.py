@@ -169,9 +169,14 @@ def bench_compare(workdir: Path, providers: list[str], sizes: list[int], scenari
                       f"rss {mine['rss']:5.0f} MB | {other}: wall {theirs['wall']:7.2f} s cpu {theirs['cpu']:7.2f} s "
                       f"rss {theirs['rss']:5.0f} MB | this/other: wall {mine['wall'] / theirs['wall']:.2f}x "
                       f"cpu {mine['cpu'] / theirs['cpu']:.2f}x  (runs {runs} each, alternating; load {load()})", flush=True)
-            for name in ("json", "sarif"):
-                (workdir / f"out.{name}").unlink(missing_ok=True)
+            remove_outputs(workdir)
     return rows
+
+
+def remove_outputs(workdir: Path) -> None:
+    """The last runs' reports: an estate's outputs are not kept (at 1M they are gigabytes)."""
+    for name in ("json", "sarif"):
+        (workdir / f"out.{name}").unlink(missing_ok=True)
 
 
 def bench_evaluate(workdir: Path, providers: list[str], sizes: list[int], scenarios: list[str], runs: int) -> list[dict]:
@@ -196,8 +201,7 @@ def bench_evaluate(workdir: Path, providers: list[str], sizes: list[int], scenar
                       f"{row['findings_per_s']:>9,.0f} findings/s ({row['findings_per_cpu_s']:,.0f} per cpu s)  "
                       f"{row['cpu_us_per_resource']:5.1f} us cpu/resource ({row['net_cpu_us_per_resource']:5.1f} net of the fixed cost)  "
                       f"(runs {runs}, load {load()})", flush=True)
-            for name in ("json", "sarif"):
-                (workdir / f"out.{name}").unlink(missing_ok=True)
+            remove_outputs(workdir)
     return rows
 
 

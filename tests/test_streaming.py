@@ -56,18 +56,23 @@ def _run(*args: str) -> int:
     return 0
 
 
-@pytest.fixture
-def streamed_calls(monkeypatch):
-    """How many reports went through the streaming path (the spy wraps our own function, nothing else)."""
+def _spy_on(monkeypatch, module, name: str) -> list:
+    """The calls made to one of our own functions (the spy wraps it, nothing else)."""
     calls = []
-    original = stream.stream_report
+    original = getattr(module, name)
 
     def spy(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(stream, "stream_report", spy)
+    monkeypatch.setattr(module, name, spy)
     return calls
+
+
+@pytest.fixture
+def streamed_calls(monkeypatch):
+    """How many reports went through the streaming path."""
+    return _spy_on(monkeypatch, stream, "stream_report")
 
 
 @pytest.fixture(params=["one process", "three processes"])
@@ -304,15 +309,7 @@ def _shard_reports(tmp_path: Path, shards: int, scopes: int) -> list[Path]:
 def merges_streamed(monkeypatch):
     from scanner.engine import merge
 
-    calls = []
-    original = merge.stream_merge
-
-    def spy(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(merge, "stream_merge", spy)
-    return calls
+    return _spy_on(monkeypatch, merge, "stream_merge")
 
 
 def _merged_in_memory(paths: list[Path], config: Path | None):

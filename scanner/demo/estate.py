@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -195,15 +195,7 @@ class Estate:
     def scope_texts(self) -> Iterator[str]:
         """Each scope's JSON, in scope id order (as a snapshot lists them)."""
         org = self.organization
-        org_id = org["metadata"]["identity"]["account"] if org else None
-        org_text = json.dumps(org, sort_keys=True) if org else None
-        for scope_id, template in self.members:
-            if org_text is not None and org_id is not None and org_id < scope_id:
-                yield org_text
-                org_text = None
-            yield template.clone(scope_id)
-        if org_text is not None:
-            yield org_text
+        return self._in_scope_order(json.dumps(org, sort_keys=True) if org else None, lambda template, scope_id: template.clone(scope_id))
 
     def write(self, path: str) -> None:
         """The estate as a snapshot file (what `trustscan collect` writes: indented, keys sorted), scope by scope."""
@@ -217,13 +209,17 @@ class Estate:
     def _indented_scopes(self) -> Iterator[str]:
         """`scope_texts` laid out as in a snapshot file."""
         org = self.organization
-        org_id = org["metadata"]["identity"]["account"] if org else None
         org_text = json.dumps(org, indent=1, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ") if org else None
+        return self._in_scope_order(org_text, lambda template, scope_id: template.clone_indented(scope_id))
+
+    def _in_scope_order(self, org_text: str | None, member_text: Callable[[Any, str], str]) -> Iterator[str]:
+        """The members' texts with the organization's (when there is one) in its place by scope id."""
+        org_id = self.organization["metadata"]["identity"]["account"] if self.organization else None
         for scope_id, template in self.members:
             if org_text is not None and org_id is not None and org_id < scope_id:
                 yield org_text
                 org_text = None
-            yield template.clone_indented(scope_id)
+            yield member_text(template, scope_id)
         if org_text is not None:
             yield org_text
 

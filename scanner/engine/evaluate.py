@@ -405,12 +405,7 @@ def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Find
     values["message"] = result.message
     values["evidence"] = _evidence(evidence) if evidence else {}
     values["location"] = result.location
-    finding = _new_finding(Finding)
-    _set_dict(finding, values)
-    _set_fields_set(finding, set(_SET_FIELDS))
-    _set_extra(finding, None)
-    _set_private(finding, None)
-    return finding
+    return finding_of(values)
 
 
 _new_finding = Finding.__new__
