@@ -13,7 +13,10 @@ wall time, CPU seconds (user + system, from wait4) and peak RSS (ru_maxrss). Sce
 - `merge`: join 200 shard reports of one AWS scan (about 1M findings in all) into one JSON report.
 
 The figures are medians over --runs runs; the load average is printed next to them, because other
-processes on the machine take CPU time from a run's wall time but not from its CPU seconds. The
+processes on the machine take CPU time from a run's wall time but not from its CPU seconds. Before
+each timed run the last run's reports are removed and the page cache's dirty pages written out
+(`sync`), outside the timing: run back to back (--no-settle), each 100k run also paid for the kernel's
+write-back of the ~250 MB report before it, on the same 2 cores. The
 linearity figure is the CPU time per resource at the largest size over that at the smallest.
 
 The speed of these shared machines drifts by up to ~1.6x over hours, for CPU seconds too, so the
@@ -128,9 +131,26 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+SETTLE = True  # --no-settle: runs back to back, each one paying for the write-back of the one before
+
+
+def settled(workdir: Path) -> None:
+    """Before a timed run: the last run's reports removed and every dirty page written to disk (outside
+    the timing). A 100k run writes ~250 MB; back to back, the kernel's write-back of one run's report
+    (and the freeing of the report it replaced) took CPU from the next on these 2 cores."""
+    if SETTLE:
+        remove_outputs(workdir)
+        os.sync()
+
+
+def timed(command: list[str], workdir: Path, cwd: Path = ROOT) -> dict[str, float]:
+    settled(workdir)
+    return run(command, cwd=cwd) | {"load": os.getloadavg()[0]}
+
+
 def evaluate_runs(workdir: Path, snapshot: Path, scenario: str, runs: int) -> tuple[dict[str, float], int]:
     """Medians of `runs` evaluations of `snapshot` writing the scenario's formats, and the findings."""
-    samples = [run(evaluate_command(workdir, snapshot, scenario)) | {"load": os.getloadavg()[0]} for _ in range(runs)]
+    samples = [timed(evaluate_command(workdir, snapshot, scenario), workdir) for _ in range(runs)]
     return medians(samples), findings_in(workdir / "out.json")
 
 
@@ -151,7 +171,7 @@ def compare_runs(workdir: Path, snapshot: Path, scenario: str, runs: int, other:
     for i in range(runs):
         order = [(mine, ROOT), (theirs, other)]
         for samples, tree in order if i % 2 == 0 else order[::-1]:
-            samples.append(run(command, cwd=tree) | {"load": os.getloadavg()[0]})
+            samples.append(timed(command, workdir, cwd=tree))
     return medians(mine), medians(theirs)
 
 
@@ -254,8 +274,10 @@ def findings_in_template(data: dict, copies: int) -> int:
 def bench_merge(workdir: Path, shards: int, findings: int, runs: int) -> dict:
     paths, total = shard_reports(workdir, shards, findings)
     out = workdir / "merged.json"
-    samples = [run(trustscan("merge", "-q", "--fail-on", "never", "--out", str(out), *map(str, paths))) | {"load": os.getloadavg()[0]}
-               for _ in range(runs)]
+    samples = []
+    for _ in range(runs):
+        out.unlink(missing_ok=True)
+        samples.append(timed(trustscan("merge", "-q", "--fail-on", "never", "--out", str(out), *map(str, paths)), workdir))
     merged = findings_in(out)
     assert merged == total, (merged, total)
     size_mb = sum(p.stat().st_size for p in paths) / 1e6
@@ -279,8 +301,12 @@ def main() -> None:
     parser.add_argument("--merge-findings", default="1M")
     parser.add_argument("--against", type=Path, help="another checkout of trustscan: alternate each run between it and this one")
     parser.add_argument("--no-bytecode-cache", action="store_true", help="run trustscan without bytecode caches (compiling every module)")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="run back to back, without removing the last run's reports and syncing before each run")
     parser.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     args = parser.parse_args()
+    global SETTLE
+    SETTLE = not args.no_settle
     if args.no_bytecode_cache:
         CHILD_ENV["PYTHONDONTWRITEBYTECODE"] = "1"
     else:  # one run to write the caches of the code under test (and of --against's)
