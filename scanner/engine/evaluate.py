@@ -435,12 +435,20 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     if not evidence:
         return {}
-    # Keys are unique, so sorting the items compares keys alone (as _plain's sort does)
-    items = sorted(evidence.items())
-    for key, value in items:
-        if type(value) not in _SCALARS or type(key) is not str:
+    # What _plain gives for plain values and lists of them, without recursing. Keys are unique, so
+    # sorting the items compares keys alone (as _plain's sort does).
+    plain = {}
+    for key, value in sorted(evidence.items()):
+        if type(key) is not str:
             return _plain(dict(evidence))
-    return dict(items)  # what _plain gives for plain values, without recursing
+        kind = type(value)
+        if kind in _SCALARS:
+            plain[key] = value
+        elif kind is list and all([type(item) in _SCALARS for item in value]):
+            plain[key] = list(value)
+        else:
+            return _plain(dict(evidence))
+    return plain
 
 
 def _plain(value: Any) -> Any:
