@@ -15,9 +15,12 @@ def port_label(port: int) -> str:
     return f"{port} ({PORT_NAMES[port]})" if port in PORT_NAMES else str(port)
 
 
+_INTERNET = frozenset(INTERNET_RANGES)
+
+
 def internet_sources(ranges: Iterable[str]) -> list[str]:
     """The given source ranges that mean "any address on the internet"."""
-    return sorted({r.strip() for r in ranges} & set(INTERNET_RANGES))
+    return sorted(_INTERNET.intersection(r.strip() for r in ranges))
 
 
 def parse_port_range(text: str) -> tuple[int, int] | None:

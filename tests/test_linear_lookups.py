@@ -2,7 +2,9 @@
 
 Counted, not timed: every field read of every resource in the inventory is counted (resources are
 swapped for instances of a subclass that counts attribute reads, as scanner.engine.iac does to
-track IaC fields). Each check runs over estates of the demo's collected shapes (tests/snapshots, the demos' own
+track IaC fields), and so is every equality test between resources, as a read of every field of
+both (`resource in some_list` compares the models field by field: a list scan that reads no field
+by name). Each check runs over estates of the demo's collected shapes (tests/snapshots, the demos' own
 snapshots) copied k, 2k and 4k times inside each scope (scanner.demo.estate): a linear check's reads
 grow by the same amount at each doubling of the copies' count... twice as much for twice as many
 copies, while a check that scans a list per resource (a KMS key looked up among all keys for each
@@ -45,7 +47,13 @@ def _counting(cls: type) -> type:
             _reads[name] += 1
         return object.__getattribute__(self, name)
 
-    return type(cls.__name__, (cls,), {"__getattribute__": __getattribute__, "__module__": cls.__module__})
+    def __eq__(self: Any, other: Any) -> bool:  # noqa: N807 - the hook itself
+        _reads["=="] += 2 * len(fields)
+        return cls.__eq__(self, other)
+
+    # __hash__ kept: a class that defines __eq__ alone loses it
+    return type(cls.__name__, (cls,), {"__getattribute__": __getattribute__, "__eq__": __eq__, "__hash__": cls.__hash__,
+                                       "__module__": cls.__module__})
 
 
 def _counted(resource: Resource) -> Resource:

@@ -158,14 +158,15 @@ def _account_coverage(
     selectors were unreadable; UNKNOWN if some region could not be read; FAIL otherwise."""
     candidates = _recording_trails(inv)
     readable = [t for t in candidates if "event_selectors" not in t.errors]
+    unreadable = [t for t in candidates if "event_selectors" in t.errors]
     good = sorted(t.name for t in readable if wanted <= covered_by(t))
     if good:
         yield Result.passed(ctx.account, f"{what} recorded by logging multi-region trail(s): {', '.join(good)}", trails=good)
         return
-    unreadable = sorted(t.name for t in candidates if t not in readable)
     if unreadable:
-        reasons = "; ".join(dict.fromkeys(t.errors["event_selectors"] for t in candidates if t not in readable))
-        yield Result(ctx.account, Status.ERROR, f"event selectors of {', '.join(unreadable)} could not be read: {reasons}")
+        names = ", ".join(sorted(t.name for t in unreadable))
+        reasons = "; ".join(dict.fromkeys(t.errors["event_selectors"] for t in unreadable))
+        yield Result(ctx.account, Status.ERROR, f"event selectors of {names} could not be read: {reasons}")
     elif not ctx.complete("aws.cloudtrail.trails"):
         yield Result.unknown(ctx.account, f"no trail recording {what} found in the regions that could be read")
     elif not candidates:

@@ -304,16 +304,15 @@ def _opening(group: SecurityGroup, protocols: tuple[str, ...], covers: Callable[
     """The first inbound permission from 0.0.0.0/0 or ::/0, for all traffic or one of `protocols`,
     whose port range satisfies `covers`; with the internet ranges it names."""
     for permission in group.ingress:
+        if permission.protocol != ALL_TRAFFIC:
+            if permission.protocol not in protocols:
+                continue
+            low = 0 if permission.from_port in (None, -1) else permission.from_port
+            high = 65535 if permission.to_port in (None, -1) else permission.to_port
+            if not covers(low, high):
+                continue
         sources = internet_sources(permission.ipv4_ranges + permission.ipv6_ranges)
-        if not sources:
-            continue
-        if permission.protocol == ALL_TRAFFIC:
-            return permission, sources
-        if permission.protocol not in protocols:
-            continue
-        low = 0 if permission.from_port in (None, -1) else permission.from_port
-        high = 65535 if permission.to_port in (None, -1) else permission.to_port
-        if covers(low, high):
+        if sources:
             return permission, sources
     return None
 

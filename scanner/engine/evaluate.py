@@ -362,6 +362,9 @@ def _facet_guard(spec: CheckSpec, result: Result) -> Result:
 # findings are built from values already validated (resources, the check's spec) without validating again.
 FINDING_FIELDS = tuple(Finding.model_fields)
 _SET_FIELDS = frozenset(FINDING_FIELDS) - {"waiver", "baseline_state"}
+# The names of the fields a finding made here has set: one set shared by all of them (a Finding is
+# frozen, so no assignment adds to it; model_copy copies it), not a set of 18 names per finding.
+_SET_FIELDS_SET = set(_SET_FIELDS)
 _constants_cache: dict[str, tuple[CheckSpec, dict[str, list[str]], dict[str, Any]]] = {}
 
 
@@ -420,7 +423,7 @@ def finding_of(values: dict[str, Any]) -> Finding:
     """A Finding from its fields' values, already valid (a check's result, or a worker process's finding)."""
     finding = _new_finding(Finding)
     _set_dict(finding, values)
-    _set_fields_set(finding, set(_SET_FIELDS))
+    _set_fields_set(finding, _SET_FIELDS_SET)
     _set_extra(finding, None)
     _set_private(finding, None)
     return finding
@@ -432,12 +435,20 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     if not evidence:
         return {}
-    # Keys are unique, so sorting the items compares keys alone (as _plain's sort does)
-    items = sorted(evidence.items())
-    for key, value in items:
-        if type(value) not in _SCALARS or type(key) is not str:
+    # What _plain gives for plain values and lists of them, without recursing. Keys are unique, so
+    # sorting the items compares keys alone (as _plain's sort does).
+    plain = {}
+    for key, value in sorted(evidence.items()):
+        if type(key) is not str:
             return _plain(dict(evidence))
-    return dict(items)  # what _plain gives for plain values, without recursing
+        kind = type(value)
+        if kind in _SCALARS:
+            plain[key] = value
+        elif kind is list and all([type(item) in _SCALARS for item in value]):
+            plain[key] = list(value)
+        else:
+            return _plain(dict(evidence))
+    return plain
 
 
 def _plain(value: Any) -> Any:

@@ -51,12 +51,22 @@ class JsonWriter:
         """Findings as `add` would spool them after at least one other (for `add_encoded`; in a
         worker process: this writer's state is not changed but for its caches of per-check parts)."""
         parts = []
+        fast = self._encode
         for finding in findings:
-            text = self._fast(finding)
+            values = finding.__dict__
+            text = None
+            if values["waiver"] is None and values["location"] is None:  # what _fast does, inline (per finding)
+                try:
+                    text = fast(values)
+                except (Unsupported, TypeError, AttributeError):  # not a plain finding: pydantic encodes it
+                    pass
             if text is None:
                 text = ITEM + Finding.__pydantic_serializer__.to_json(finding, indent=2).decode("utf-8").replace("\n", "\n" + ITEM)
             parts.append(text)
-        return ("\n" + ",\n".join(parts)).encode("utf-8") if parts else b""
+        if not parts:
+            return b""
+        parts[0] = "\n" + parts[0]  # (not "\n" + the joined text: a copy of it all)
+        return ",\n".join(parts).encode("utf-8")
 
     def add_encoded(self, data: bytes | Parked, count: int) -> None:
         """`count` findings as `encode` gave them (or those bytes parked by a worker process), in
@@ -82,12 +92,12 @@ class JsonWriter:
         if finding.waiver is not None or finding.location is not None:
             return None
         try:
-            return self._encode(finding)
+            return self._encode(finding.__dict__)
         except (Unsupported, TypeError, AttributeError):  # not a plain finding: pydantic encodes it
             return None
 
-    def _encode(self, finding: Finding) -> str:
-        values = finding.__dict__
+    def _encode(self, values: dict[str, Any]) -> str:
+        """A plain finding's text, from its fields' values."""
         check = (values["check_id"], values["check_title"], values["provider"], values["service"], values["severity"],
                  values["category"], values["remediation"])
         parts = self._check_parts.get(check[0])
@@ -96,6 +106,7 @@ class JsonWriter:
             parts = self._check_parts[check[0]] = self._check_text(check, values["criteria"])
         status = values["status"]
         baseline = values["baseline_state"]
+        evidence = values["evidence"]
         return (
             f'{ITEM}{{\n{FIELD}"finding_id": {encode(values["finding_id"])},\n{parts[3]}'
             f'{FIELD}"resource_type": {encode(values["resource_type"])},\n'
@@ -105,7 +116,7 @@ class JsonWriter:
             f'{FIELD}"region": {encode(values["region"])},\n'
             f'{FIELD}"status": {_STATUS.get(status) or encode(status.value)},\n'
             f'{FIELD}"message": {encode(values["message"])},\n'
-            f'{FIELD}"evidence": {plain_json(values["evidence"], FIELD, ascii_only=False)},\n{parts[4]}'
+            f'{FIELD}"evidence": {plain_json(evidence, FIELD, ascii_only=False) if evidence else "{}"},\n{parts[4]}'
             f'{FIELD}"baseline_state": {"null" if baseline is None else encode(baseline)}\n{ITEM}}}'
         )
 

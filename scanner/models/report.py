@@ -6,7 +6,7 @@ from datetime import date
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from scanner.models.common import Category, Severity, SourceLocation, Status, Timestamp
 from scanner.models.inventory import Identity, Inventory, ScanPlan, ShardInfo
@@ -45,6 +45,10 @@ class WaiverRecord(BaseModel):
 
 
 class Finding(BaseModel):
+    # Immutable (model_copy(update=...) makes a changed one): the engine's findings share one set of
+    # the names of their fields set, which an assignment would change for all of them.
+    model_config = ConfigDict(frozen=True)
+
     finding_id: str  # stable: sha256 of provider, check id and resource id
     check_id: str
     check_title: str
