@@ -282,16 +282,20 @@ def evaluate_check(
     # facts (a VPC without its flow logs reads as "no flow log"): the unit's ERROR finding stands for it.
     blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
     if _any_collected(inventory, spec) and "global" not in blocked:
+        start = len(results)
+        raised = None
         try:
-            produced: Iterable[Result] = run_check(spec, provider_inventory, ctx)
-            if blocked:
-                produced = (result for result in produced if scope_of(inventory, result.resource) not in blocked)
-            if spec.facets:
-                produced = (_facet_guard(spec, result) for result in produced)
-            results.extend(produced)
-        except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
+            results.extend(run_check(spec, provider_inventory, ctx))
+        except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash (its results so far stand)
             log.warning("check %s raised %r", spec.id, exc)
-            results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
+            raised = Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}")
+        # The check's results filtered and guarded in passes over the list (not a generator per step)
+        if blocked:
+            results[start:] = [result for result in results[start:] if scope_of(inventory, result.resource) not in blocked]
+        if spec.facets:  # nearly every resource has no read errors: only those that do are looked at
+            results[start:] = [_facet_guard(spec, result) if result.resource.errors else result for result in results[start:]]
+        if raised is not None:
+            results.append(raised)
     if not results:
         results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
     constants = _constants(spec, criteria)
@@ -350,7 +354,7 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
     errors = result.resource.errors
-    if not errors:  # nearly every resource: all its facets were read
+    if not errors:  # all its facets were read
         return result
     unreadable = [errors[f] for f in spec.guarded_facets if f in errors]
     if unreadable and result.status != Status.ERROR:
