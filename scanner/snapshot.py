@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
@@ -189,6 +190,12 @@ def open_snapshot(path: str) -> SnapshotSource:
 
     def raw() -> Iterator[RawScope]:
         with _SnapshotFile(path) as reader:
+            start = reader.scopes_offset()
+        if start is not None:  # laid out as dump_snapshot writes it: where each scope lies, not its text
+            for index, (offset, length) in enumerate(_scope_spans(path, start)):
+                yield RawScope(path, index, None, None, provider, (offset, length))
+            return
+        with _SnapshotFile(path) as reader:
             for index, text, data in reader.scope_items():
                 yield RawScope(path, index, text, data, provider)
 
@@ -208,22 +215,38 @@ def open_snapshot(path: str) -> SnapshotSource:
 
 
 class RawScope(NamedTuple):
-    """One scope of a snapshot file as read: its text (or its decoded value), not yet validated."""
+    """One scope of a snapshot file as read, not yet validated: its text, its decoded value, or (a file
+    laid out as dump_snapshot writes it) where its text lies in the file, read by `load` (so that a
+    process that evaluates a scope is the only one to read it)."""
 
     path: str
     index: int
-    text: str | None
+    text: str | bytes | None
     data: Any
     provider: str | None = None  # the snapshot's provider: its field of the scope is validated from the text directly
+    span: tuple[int, int] | None = None  # (offset, length) in bytes of its text in the file
 
     def load(self) -> Inventory:
-        return _scope(self.text, self.data, self.path, self.index, self.provider)
+        text = self.text
+        if self.span is not None:
+            offset, length = self.span
+            try:
+                descriptor = os.open(self.path, os.O_RDONLY)
+                try:
+                    text = os.pread(descriptor, length, offset)
+                finally:
+                    os.close(descriptor)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot read snapshot {self.path}: {exc.strerror}") from exc
+            if len(text) != length:
+                raise ConfigurationError(f"{self.path} changed while it was read")
+        return _scope(text, self.data, self.path, self.index, self.provider)
 
 
 _ORGANIZATION_KIND = '"scope_kind": "organization"'
 
 
-def _scope(text: str | None, data: Any, path: str, index: int, provider: str | None = None) -> Inventory:
+def _scope(text: str | bytes | None, data: Any, path: str, index: int, provider: str | None = None) -> Inventory:
     from pydantic import ValidationError
 
     if text is not None:
@@ -263,6 +286,14 @@ class _SnapshotFile(ChunkedJsonReader):
 
     def __init__(self, path: str) -> None:
         super().__init__(path, chunk=self.CHUNK, unreadable=_Unreadable)
+        self.dropped = 0  # characters read and dropped before `buf`
+
+    def more(self, at_least: int = 0) -> bool:
+        dropped = self.pos
+        if not super().more(at_least):
+            return False
+        self.dropped += dropped
+        return True
 
     def __enter__(self) -> _SnapshotFile:
         return self
@@ -287,6 +318,18 @@ class _SnapshotFile(ChunkedJsonReader):
             if self.peek() != ",":
                 return None  # no scopes after the metadata: not streamed
             self.pos += 1
+
+    def scopes_offset(self) -> int | None:
+        """Where the scopes' list starts in the file (in bytes), if the file is laid out as dump_snapshot
+        writes it (its first scope begins "[\\n  {"); else None (the scopes are then read by scope_items)."""
+        if self.header() is None:
+            return None
+        self.peek()
+        if not self.buf.startswith("[\n  {", self.pos):
+            return None
+        characters = self.dropped + self.pos
+        with open(self.path, encoding="utf-8") as handle:
+            return len(handle.read(characters).encode("utf-8"))
 
     def scope_items(self) -> Iterator[tuple[int, str | None, Any]]:
         """(index, the scope's text or None, its decoded value or None) for each scope, in file order."""
@@ -328,6 +371,82 @@ class _SnapshotFile(ChunkedJsonReader):
                 return text
             if not self.more(2 * (len(self.buf) - self.pos)):
                 return None
+
+
+_SCOPE_END = re.compile(rb"\n  \}")  # (re finds it about twice as fast as bytes.find in indented JSON)
+_SPAN_CHUNK = 8 * 1024 * 1024
+
+
+def _scope_spans(path: str, start: int) -> Iterator[tuple[int, int]]:
+    """(offset, length) of each scope's text, in file order, for a file laid out as dump_snapshot writes
+    it from byte `start` (the scopes' "["): a scope runs from its "{" to the first line that is two
+    spaces and "}". Read in chunks by pread, without a file position: a forked process may go on with a
+    copy of this generator. A file laid out otherwise past that point gets read_json's one-line error."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read snapshot {path}: {exc.strerror}") from exc
+    try:
+        chunks = _ByteChunks(descriptor, start)
+        if chunks.peek() != b"[":
+            raise _broken(path)
+        chunks.pos += 1
+        while True:
+            if chunks.peek() != b"{":
+                raise _broken(path)
+            tried = 0  # how far past the scope's start its end was looked for
+            while (end := _SCOPE_END.search(chunks.buf, chunks.pos + tried, chunks.end)) is None:
+                tried = max(0, chunks.end - chunks.pos - len(b"\n  }") + 1)
+                if not chunks.more():
+                    raise _broken(path)
+            yield chunks.base + chunks.pos, end.end() - chunks.pos
+            chunks.pos = end.end()
+            char = chunks.peek()
+            if char == b"]":
+                return
+            if char != b",":
+                raise _broken(path)
+            chunks.pos += 1
+    finally:
+        os.close(descriptor)
+
+
+class _ByteChunks:
+    """A file's bytes from `start`, read by pread into one buffer (reused: no fresh pages per chunk), the
+    part before `pos` dropped as it goes."""
+
+    def __init__(self, descriptor: int, start: int) -> None:
+        self.descriptor = descriptor
+        self.buf = bytearray(_SPAN_CHUNK)
+        self.end = 0  # buf[:end] holds the file's bytes from `base`
+        self.base = start
+        self.pos = 0
+        self.eof = False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        kept = self.end - self.pos
+        self.buf[:kept] = self.buf[self.pos : self.end]
+        self.base += self.pos
+        self.pos = 0
+        if len(self.buf) - kept < _SPAN_CHUNK // 2:  # a scope larger than the buffer
+            self.buf.extend(bytes(len(self.buf)))
+        read = os.preadv(self.descriptor, [memoryview(self.buf)[kept:]], self.base + kept)
+        self.end = kept + read
+        if not read:
+            self.eof = True
+        return bool(read)
+
+    def peek(self) -> bytes:
+        """The next byte that is not whitespace (b"" at the end of the file)."""
+        while True:
+            while self.pos < self.end and self.buf[self.pos] in b" \t\r\n":
+                self.pos += 1
+            if self.pos < self.end:
+                return bytes(self.buf[self.pos : self.pos + 1])
+            if not self.more():
+                return b""
 
 
 def _broken(path: str) -> ConfigurationError:

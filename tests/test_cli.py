@@ -45,6 +45,30 @@ def test_help_and_checks_list_do_not_import_cloud_sdks():
     assert result.stderr == "[]"
 
 
+def test_the_process_ends_after_its_exit_handlers_without_tearing_the_interpreter_down():
+    """`trustscan` as a process (run(): the console script, `python -m`) runs the exit handlers and
+    flushes what it printed, then ends at once with main's status (os._exit: no teardown)."""
+    probe = (
+        "import atexit, os, sys\n"
+        "from scanner.cli.main import run\n"
+        "real_exit = os._exit\n"
+        "def ending(code):\n"
+        "    os.write(2, f'os._exit({code})'.encode())\n"
+        "    real_exit(code)\n"
+        "os._exit = ending\n"
+        "atexit.register(print, 'exit handler ran')\n"
+        "sys.argv = ['trustscan', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+    listed = subprocess.run([PYTHON, "-c", probe, "checks", "list", "--format", "json", "--provider", "aws"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and listed.stderr == "os._exit(0)", listed.stderr
+    catalogue, handler = listed.stdout.rsplit("]", 1)
+    assert len(json.loads(catalogue + "]")) > 100 and handler.strip() == "exit handler ran"
+    refused = subprocess.run([PYTHON, "-c", probe, "evaluate", "/nonexistent/snapshot.json"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and refused.stderr.endswith("os._exit(2)") and refused.stdout == "exit handler ran\n", refused.stderr
+
+
 def test_help_documents_exit_codes():
     result = run("scan", "aws", "--help")
     assert result.returncode == 0

@@ -193,6 +193,32 @@ def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys, p
         assert not list((tmp_path / "tmp").glob("trustscan-parts-*"))
 
 
+def test_each_process_reads_only_the_scopes_it_evaluates(tmp_path, monkeypatch):
+    """A file laid out as trustscan writes it is dealt to the workers by where each scope lies: a
+    worker reads and validates its own scopes, and this process reads only its share (no scope's text
+    passes through it to a worker); the report is that of one process."""
+    from scanner import snapshot as snapshots
+
+    path = _estate("aws", tmp_path / "snapshot.json")
+    data = path.read_bytes()
+    raw = list(open_snapshot(str(path)).raw_scopes())
+    assert all(scope.text is None and scope.data is None for scope in raw)
+    assert [json.loads(data[offset : offset + length]) for offset, length in (scope.span for scope in raw)] == json.loads(data)["scopes"]
+    monkeypatch.setattr(snapshots, "_SPAN_CHUNK", 4096)  # scopes larger than the reader's buffer
+    assert list(open_snapshot(str(path)).raw_scopes()) == raw
+    monkeypatch.undo()
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'alone.json'}") in (0, 1)
+
+    monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(stream, "cores", lambda: 2)
+    loaded = _spy_on(monkeypatch, snapshots.RawScope, "load")
+    texts = _spy_on(monkeypatch, snapshots._SnapshotFile, "scope_items")
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'dealt.json'}") in (0, 1)
+    mine = [index for index, owner in zip(range(len(raw)), stream._owners(2)) if owner == 0]
+    assert [scope.index for (scope,) in loaded] == mine and 0 < len(mine) < len(raw) and not texts
+    assert _masked((tmp_path / "dealt.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
+
+
 def test_small_snapshots_and_one_core_are_evaluated_in_one_process(tmp_path, monkeypatch):
     """Forking costs more than it saves below PARALLEL_FROM_BYTES, and is pointless on one core."""
     dealt = []

@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -115,7 +115,7 @@ def stream_report(
     try:
         if raw is not None:
             judge = scope_judge(source.organization, checks, loaded, options.params, deferred=skip)
-            _stream_parallel(raw, judge, sinks, applier, tally, seen, processes, parking)
+            _stream_parallel(raw, judge, sinks, applier, tally, seen, processes, parking, checks)
         else:
             _stream_here(source, checks, loaded, options, skip, carried, carry_keys, sinks, applier, tally, seen)
         deferred = DeferredChecks(checks=deferred_ids, scopes=carried) if deferred_ids and seen.bases else None
@@ -225,11 +225,16 @@ def _encoder(sink: Any) -> Callable[[list[Finding]], Any] | None:
 
 
 def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: list[ReportWriter], applier: Any, tally: Tally,
-                     seen: ScopesSeen, processes: int, parking: str) -> None:
+                     seen: ScopesSeen, processes: int, parking: str, checks: Sequence[Any] = ()) -> None:
     """The scopes shared by `processes - 1` forked workers and this process, their parts written in file
-    order (the workers' large parts parked in files under `parking`, which must outlive the writers' finish)."""
+    order (the workers' large parts parked in files under `parking`, which must outlive the writers' finish).
+
+    The scopes are dealt by their place in the file (`_owners`), so each process knows its own without
+    being told: a worker goes on with its copy of `raw` (where each scope lies, read with pread), reads
+    and evaluates its scopes, and sends their parts back through a pipe, in order. A file not laid out
+    as trustscan writes it (its scopes' texts found only by decoding them) is evaluated here alone."""
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    import sys
 
     encoders: list[Any] | None = [_encoder(sink) for sink in sinks]
     if applier is not None or any(encode is None for encode in encoders or ()):
@@ -257,35 +262,125 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
     second = next(raw, None)
     _JOB.update(judge=judge, encoders=encoders, parent=os.getpid(), parking=parking)
     try:
-        if second is None:  # one scope: nothing to share
-            take(_evaluate_raw(first))
+        if second is None or first.span is None:  # one scope, or scopes whose texts only this process can find
+            for raw_scope in itertools.chain((first,), () if second is None else (second,), raw):
+                take(_evaluate_raw(raw_scope))
             return
+        scopes = itertools.chain((first, second), raw)
+        _warm(first, checks)
         # What exists now (modules, checks, writers) is shared with the workers: out of the cyclic
         # collector's reach, its passes neither copy those pages into each worker nor walk them again.
         gc.freeze()
-        pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("fork"))
+        for stream in (sys.stdout, sys.stderr):  # (a forked worker must not write again what is buffered)
+            stream.flush()
+        context = multiprocessing.get_context("fork")
+        workers: list[Any] = []
+        channels: list[Any] = []
         try:
-            pending: deque[Part | Future[Part]] = deque()
+            for worker in range(1, processes):
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_work, args=(scopes, processes, worker, send), daemon=True)
+                process.start()
+                send.close()
+                workers.append(process)
+                channels.append(receive)
+            pending: deque[Part | int] = deque()  # a part evaluated here, or the worker whose next part comes next
             ahead = AHEAD_PER_WORKER * processes
-            share = PARENT_SHARE / processes
-            mine = 0
-            for index, raw_scope in enumerate(itertools.chain((first, second), raw)):
-                if mine < share * index:  # this process's share (dealt evenly, so its writing keeps pace)
-                    mine += 1
-                    pending.append(_evaluate_raw(raw_scope))
-                else:
-                    pending.append(pool.submit(_evaluate_raw, raw_scope))
-                while pending and (len(pending) > ahead or not isinstance(pending[0], Future) or pending[0].done()):
-                    head = pending.popleft()
-                    take(head.result() if isinstance(head, Future) else head)
+            for raw_scope, owner in zip(scopes, _owners(processes)):
+                pending.append(_evaluate_raw(raw_scope) if owner == 0 else owner)
+                while pending and (len(pending) > ahead or type(pending[0]) is not int or channels[pending[0] - 1].poll()):
+                    take(_received(pending.popleft(), channels))
             while pending:
-                head = pending.popleft()
-                take(head.result() if isinstance(head, Future) else head)
+                take(_received(pending.popleft(), channels))
+            for process in workers:
+                process.join()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for process in workers:
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
+            for channel in channels:
+                channel.close()
             gc.unfreeze()
     finally:
         _JOB.clear()
+
+
+def _owners(processes: int) -> Iterator[int]:
+    """Which process evaluates each scope, in file order: 0 for this one (PARENT_SHARE of a worker's
+    share, dealt evenly so that its writing keeps pace), else a worker (1 to processes - 1) in turn."""
+    share = PARENT_SHARE / processes
+    mine = dealt = 0
+    for index in itertools.count():
+        if mine < share * index:
+            mine += 1
+            yield 0
+        else:
+            dealt += 1
+            yield 1 + (dealt - 1) % (processes - 1)
+
+
+def _warm(raw: RawScope, checks: Sequence[Any]) -> None:
+    """What the first scope's evaluation imports or builds in each process (the provider's models, the
+    checks' collectors), done once before forking."""
+    from scanner.models.inventory import prepare_scope_validation
+
+    if raw.provider is not None:
+        prepare_scope_validation(raw.provider)
+        organization_keys(raw.provider, {key for spec in checks for key in spec.collection_keys})
+
+
+def _work(scopes: Iterator[RawScope], processes: int, worker: int, send: Any) -> None:
+    """A forked worker: its scopes evaluated, their parts sent in order; an error sent in place of a part."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops on Ctrl-C, and ends its workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        for raw_scope, owner in zip(scopes, _owners(processes)):
+            if owner == worker:
+                send.send(_evaluate_raw(raw_scope))
+    except BaseException as exc:  # noqa: BLE001 - it goes to the parent, which raises it
+        send.send(_Failed.of(exc))
+    finally:
+        send.close()
+
+
+class _Failed:
+    """An error in a worker, for the parent to raise (with the worker's traceback as its cause)."""
+
+    def __init__(self, error: BaseException, trace: str) -> None:
+        self.error = error
+        self.trace = trace
+
+    @classmethod
+    def of(cls, error: BaseException) -> _Failed:
+        import pickle
+        import traceback
+
+        trace = "".join(traceback.format_exception(error))
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - an error whose values do not travel: its type and message do
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        return cls(error, trace)
+
+
+class WorkerTraceback(Exception):
+    """The traceback of an error raised in a worker process (the cause of the error raised here)."""
+
+
+def _received(entry: Part | int, channels: list[Any]) -> Part:
+    """A part evaluated here, or the next one from a worker (its error raised here)."""
+    if type(entry) is not int:
+        return entry  # type: ignore[return-value]
+    try:
+        part = channels[entry - 1].recv()
+    except EOFError:
+        raise RuntimeError("a worker process ended before sending all its scopes' findings") from None
+    if type(part) is _Failed:
+        raise part.error from WorkerTraceback(part.trace)
+    return part  # type: ignore[no-any-return]
 
 
 def _check_order(findings: list[Finding], scope_id: str) -> tuple[str, ...]:

@@ -184,9 +184,7 @@ def validate_scope_json(text: str | bytes, provider: str) -> Inventory:
     fast as Inventory.model_validate_json, whose provider fields go through Python values). The same
     values as Inventory's own validation; on any error (or an unknown provider) that validation runs,
     so bad input reads exactly as before."""
-    if provider not in _TYPED:
-        _TYPED[provider] = _typed_inventory(provider)
-    typed = _TYPED[provider]
+    typed = prepare_scope_validation(provider)
     if typed is None:
         return Inventory.model_validate_json(text)
     try:
@@ -194,6 +192,14 @@ def validate_scope_json(text: str | bytes, provider: str) -> Inventory:
     except ValidationError:
         return Inventory.model_validate_json(text)
     return Inventory.model_construct(_fields_set=scope.model_fields_set, **scope.__dict__)
+
+
+def prepare_scope_validation(provider: str) -> type[Inventory] | None:
+    """The model validate_scope_json validates `provider`'s scopes with, built at the first call (a
+    process about to fork calls it first, so that its workers do not build it again)."""
+    if provider not in _TYPED:
+        _TYPED[provider] = _typed_inventory(provider)
+    return _TYPED[provider]
 
 
 def _typed_inventory(provider: str) -> type[Inventory] | None:
