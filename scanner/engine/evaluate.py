@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -45,14 +46,19 @@ class AccountScope(Resource):
 def account_resource(inventory: Inventory, scope: str = "global") -> AccountScope:
     """The scope itself (or, for a unit of it, the region / subscription / project)."""
     meta = inventory.metadata
-    account = meta.identity.account
-    if meta.scope_kind in ("subscription", "project"):
+    return _account_scope(meta.provider, meta.scope_kind, meta.scope_field, meta.identity.account, scope)
+
+
+# Asked for by every check in every scope: the same few values, validated once (an AccountScope is frozen)
+@lru_cache(maxsize=4096)
+def _account_scope(provider: str, kind: str | None, scope_field: str, account: str, scope: str) -> AccountScope:
+    if kind in ("subscription", "project"):
         # A member scope is one unit: its verdicts, errors and "nothing in scope" all land on it.
-        return AccountScope(id=account, name=f"{meta.provider} {account}", region="global", account=account)
+        return AccountScope(id=account, name=f"{provider} {account}", region="global", account=account)
     if scope == "global":
         return AccountScope(id=account, name=f"account {account}", region="global", account=account)
-    if meta.scope_field == "account":
-        return AccountScope(id=scope, name=f"{meta.provider} {scope}", region="global", account=scope)
+    if scope_field == "account":
+        return AccountScope(id=scope, name=f"{provider} {scope}", region="global", account=scope)
     return AccountScope(id=f"{account}/{scope}", name=f"account {account} in {scope}", region=scope, account=account)
 
 
