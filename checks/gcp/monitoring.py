@@ -121,11 +121,20 @@ def _metrics_by_project(inv: GcpInventory) -> dict[str, list[LogMetric]]:
 
 @per_inventory
 def _alerting_by_project(inv: GcpInventory) -> dict[str, dict[str, str]]:
-    """Per project: its log metrics' types with the first enabled policy alerting on each (worked
-    out once for the eight checks, each of which asks about some of those metrics)."""
-    metrics = _metrics_by_project(inv)
-    return {project: first_policies(metrics.get(project, []), [p for p in policies if p.enabled])
-            for project, policies in _policies_by_project(inv).items()}
+    """Per project: its log metrics' types with the first enabled policy alerting on each, worked out
+    once for the eight checks (each asks about some of those metrics); filled as a check reaches
+    each project (see _alerting_policies)."""
+    return {}
+
+
+def _alerting_policies(inv: GcpInventory, project: str) -> dict[str, str]:
+    # Worked out when the project is judged, not all at once: an IaC source's values are then read
+    # while this project's result is being decided, which is where they belong (scanner.engine.iac).
+    known = _alerting_by_project(inv)
+    if project not in known:
+        policies = [p for p in _policies_by_project(inv).get(project, []) if p.enabled]
+        known[project] = first_policies(_metrics_by_project(inv).get(project, []), policies)
+    return known[project]
 
 
 def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:
@@ -134,7 +143,7 @@ def _register(suffix: str, phrase: str, needles: list[str], example: str, why: s
             policies = [p for p in _policies_by_project(inv).get(project.account, []) if p.enabled]
             metrics = [m for m in _metrics_by_project(inv).get(project.account, [])
                        if not m.disabled and all(n in _normal(m.filter) for n in needles)]
-            alerting_policy = _alerting_by_project(inv).get(project.account, {})
+            alerting_policy = _alerting_policies(inv, project.account)
             alerting = next(((m.name, alerting_policy[m.metric_type]) for m in metrics if m.metric_type in alerting_policy), None)
             direct = [(p.name, c.kind) for p in policies for c in p.log_conditions if all(n in _normal(c.text) for n in needles)]
             if alerting:
