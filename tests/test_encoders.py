@@ -71,6 +71,9 @@ UNUSUAL_EVIDENCE = [
     {"nested": {"list": [1, "two", None, {"three": [True]}], "empty": [], "dict": {}}},
     {"é": "ü", "ctl\x01": "line\nbreak"},
     {"s": "x" * 5000},
+    {"ids": ["b", "a", "é"], "flags": [True, None, 3], "none": []},  # lists of plain values, kept in their order
+    {"deep": [["x"]], "mixed": ["x", {"k": "v"}]},
+    {"é": False, "b": "again"},  # keys seen before, in another order and with other values
 ]
 
 

@@ -142,22 +142,38 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
 PortTest = Callable[[list[tuple[int, int]]], bool]  # a rule's port ranges -> do they cover what is judged
 
 
-def _first_internet_rule(nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
-    """The highest-priority inbound rule from the Internet, for one of `protocols`, whose ports satisfy
-    `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
-    rules = sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
-    for rule in rules:
-        if _from_internet(rule) and rule.protocol.lower() in protocols | {"*"} and covers(_ranges(rule)):
+@per_inventory
+def _internet_rules(inv: AzureInventory) -> dict[str, list[SecurityRule]]:
+    """Per NSG id: its inbound rules from the Internet in priority order, sorted once for the three
+    exposure checks; filled as a check reaches each NSG (see _rules_from_internet)."""
+    return {}
+
+
+def _rules_from_internet(inv: AzureInventory, nsg: NetworkSecurityGroup) -> list[SecurityRule]:
+    # Worked out when the NSG is judged, not all at once: an IaC source's values are then read while
+    # this NSG's result is being decided, which is where they belong (scanner.engine.iac).
+    known = _internet_rules(inv)
+    if nsg.id not in known:
+        known[nsg.id] = [rule for rule in sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
+                         if _from_internet(rule)]
+    return known[nsg.id]
+
+
+def _first_internet_rule(inv: AzureInventory, nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:
+    """The highest-priority inbound rule from the Internet, for one of `protocols` (or any), whose ports
+    satisfy `covers`: NSGs apply the first matching rule, so a Deny before an Allow closes the port."""
+    for rule in _rules_from_internet(inv, nsg):
+        if rule.protocol.lower() in protocols and covers(_ranges(rule)):
             return rule
     return None
 
 
-def _exposure(nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
-    rule = _first_internet_rule(nsg, {p.lower() for p in protocols}, covers)
+def _exposure(inv: AzureInventory, nsg: NetworkSecurityGroup, what: str, protocols: set[str], covers: PortTest) -> Result:
+    rule = _first_internet_rule(inv, nsg, {p.lower() for p in protocols} | {"*"}, covers)
     if rule is None:
         return Result.passed(nsg, f"no inbound rule matches {what} from the Internet")
     if rule.access.lower() != "allow":
-        by = "the default rule" if rule in nsg.default_security_rules else "rule"
+        by = "the default rule" if any(rule is default for default in nsg.default_security_rules) else "rule"
         return Result.passed(nsg, f"{by} {rule.name!r} (priority {rule.priority}) denies {what} from the Internet before any rule allows it")
     evidence = {"rule": rule.name, "priority": rule.priority, "protocol": rule.protocol, "sources": rule.source_prefixes, "ports": rule.destination_ports}
     protocol = "any protocol" if rule.protocol == "*" else rule.protocol
@@ -197,7 +213,7 @@ def nsg_ssh_restricted(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resul
     administration ports is restricted to known sources (CC6.6, CC6.1). Sources `*`, `0.0.0.0/0`,
     `::/0` and the `Internet` tag count; rules are read in priority order, as the NSG applies them."""
     for nsg in inv.network.security_groups:
-        yield _exposure(nsg, "TCP port 22", {"Tcp"}, _port(22))
+        yield _exposure(inv, nsg, "TCP port 22", {"Tcp"}, _port(22))
 
 
 @check(
@@ -213,7 +229,7 @@ def nsg_rdp_restricted(inv: AzureInventory, ctx: CheckContext) -> Iterator[Resul
     """RDP open to any address is the most common way into Windows hosts (brute force, BlueKeep-class
     flaws); administration ports are restricted to known sources (CC6.6, CC6.1)."""
     for nsg in inv.network.security_groups:
-        yield _exposure(nsg, "port 3389", {"Tcp", "Udp"}, _port(3389))
+        yield _exposure(inv, nsg, "port 3389", {"Tcp", "Udp"}, _port(3389))
 
 
 @check(
@@ -229,4 +245,4 @@ def nsg_all_ports_restricted(inv: AzureInventory, ctx: CheckContext) -> Iterator
     """A rule that opens every port to the Internet exposes every service on the host, including ones
     nobody meant to publish (CC6.6)."""
     for nsg in inv.network.security_groups:
-        yield _exposure(nsg, "every port", {"Tcp", "Udp"}, _every_port)
+        yield _exposure(inv, nsg, "every port", {"Tcp", "Udp"}, _every_port)

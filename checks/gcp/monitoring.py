@@ -81,9 +81,17 @@ _PROMQL_RUN = re.compile(r"[\w:]+")
 
 def first_alerting(metrics: list[LogMetric], policies: list[AlertPolicy]) -> tuple[str, str] | None:
     """The first (metric, policy) pair, metrics then policies in order, where the policy's condition
-    references the metric as `references` decides; found from each filter's tokens once instead of
-    searching every filter for every metric (a metric type is referenced when it ends a run of
-    metric-name characters, its PromQL name when it is a whole run of word characters and colons)."""
+    references the metric as `references` decides."""
+    first_policy = first_policies(metrics, policies)
+    return next(((m.name, first_policy[m.metric_type]) for m in metrics if m.metric_type in first_policy), None)
+
+
+def first_policies(metrics: list[LogMetric], policies: list[AlertPolicy]) -> dict[str, str]:
+    """Each metric type some policy's condition references, with the first such policy (in order);
+    found from each filter's tokens once instead of searching every filter for every metric (a
+    metric type is referenced when it ends a run of metric-name characters, its PromQL name when it
+    is a whole run of word characters and colons). A metric type's policy does not depend on the
+    other metrics given."""
     types = {m.metric_type for m in metrics}
     by_length = group_by((t for t in types if _METRIC_RUN.fullmatch(t)), len)
     by_promql = group_by(types, promql_name)
@@ -98,7 +106,7 @@ def first_alerting(metrics: list[LogMetric], policies: list[AlertPolicy]) -> tup
                 found.update(by_promql.get(run, ()))
             for metric_type in found:
                 first_policy.setdefault(metric_type, policy.name)
-    return next(((m.name, first_policy[m.metric_type]) for m in metrics if m.metric_type in first_policy), None)
+    return first_policy
 
 
 @per_inventory
@@ -111,13 +119,32 @@ def _metrics_by_project(inv: GcpInventory) -> dict[str, list[LogMetric]]:
     return group_by(inv.logging.metrics, lambda metric: metric.account)
 
 
+@per_inventory
+def _alerting_by_project(inv: GcpInventory) -> dict[str, dict[str, str]]:
+    """Per project: its log metrics' types with the first enabled policy alerting on each, worked out
+    once for the eight checks (each asks about some of those metrics); filled as a check reaches
+    each project (see _alerting_policies)."""
+    return {}
+
+
+def _alerting_policies(inv: GcpInventory, project: str) -> dict[str, str]:
+    # Worked out when the project is judged, not all at once: an IaC source's values are then read
+    # while this project's result is being decided, which is where they belong (scanner.engine.iac).
+    known = _alerting_by_project(inv)
+    if project not in known:
+        policies = [p for p in _policies_by_project(inv).get(project, []) if p.enabled]
+        known[project] = first_policies(_metrics_by_project(inv).get(project, []), policies)
+    return known[project]
+
+
 def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:
     def alert_check(inv: GcpInventory, ctx: CheckContext) -> Iterator[Result]:
         for project in inv.resourcemanager.projects:
             policies = [p for p in _policies_by_project(inv).get(project.account, []) if p.enabled]
             metrics = [m for m in _metrics_by_project(inv).get(project.account, [])
                        if not m.disabled and all(n in _normal(m.filter) for n in needles)]
-            alerting = first_alerting(metrics, policies)
+            alerting_policy = _alerting_policies(inv, project.account)
+            alerting = next(((m.name, alerting_policy[m.metric_type]) for m in metrics if m.metric_type in alerting_policy), None)
             direct = [(p.name, c.kind) for p in policies for c in p.log_conditions if all(n in _normal(c.text) for n in needles)]
             if alerting:
                 metric, policy = alerting

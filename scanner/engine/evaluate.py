@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -45,14 +46,19 @@ class AccountScope(Resource):
 def account_resource(inventory: Inventory, scope: str = "global") -> AccountScope:
     """The scope itself (or, for a unit of it, the region / subscription / project)."""
     meta = inventory.metadata
-    account = meta.identity.account
-    if meta.scope_kind in ("subscription", "project"):
+    return _account_scope(meta.provider, meta.scope_kind, meta.scope_field, meta.identity.account, scope)
+
+
+# Asked for by every check in every scope: the same few values, validated once (an AccountScope is frozen)
+@lru_cache(maxsize=4096)
+def _account_scope(provider: str, kind: str | None, scope_field: str, account: str, scope: str) -> AccountScope:
+    if kind in ("subscription", "project"):
         # A member scope is one unit: its verdicts, errors and "nothing in scope" all land on it.
-        return AccountScope(id=account, name=f"{meta.provider} {account}", region="global", account=account)
+        return AccountScope(id=account, name=f"{provider} {account}", region="global", account=account)
     if scope == "global":
         return AccountScope(id=account, name=f"account {account}", region="global", account=account)
-    if meta.scope_field == "account":
-        return AccountScope(id=scope, name=f"{meta.provider} {scope}", region="global", account=scope)
+    if scope_field == "account":
+        return AccountScope(id=scope, name=f"{provider} {scope}", region="global", account=scope)
     return AccountScope(id=f"{account}/{scope}", name=f"account {account} in {scope}", region=scope, account=account)
 
 
@@ -282,16 +288,20 @@ def evaluate_check(
     # facts (a VPC without its flow logs reads as "no flow log"): the unit's ERROR finding stands for it.
     blocked = {scope_of(inventory, r.resource) for r in results if r.status == Status.ERROR}
     if _any_collected(inventory, spec) and "global" not in blocked:
+        start = len(results)
+        raised = None
         try:
-            produced: Iterable[Result] = run_check(spec, provider_inventory, ctx)
-            if blocked:
-                produced = (result for result in produced if scope_of(inventory, result.resource) not in blocked)
-            if spec.facets:
-                produced = (_facet_guard(spec, result) for result in produced)
-            results.extend(produced)
-        except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash
+            results.extend(run_check(spec, provider_inventory, ctx))
+        except Exception as exc:  # noqa: BLE001 - a broken check is an ERROR, not a crash (its results so far stand)
             log.warning("check %s raised %r", spec.id, exc)
-            results.append(Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}"))
+            raised = Result(ctx.account, Status.ERROR, f"check raised {type(exc).__name__}: {exc}")
+        # The check's results filtered and guarded in passes over the list (not a generator per step)
+        if blocked:
+            results[start:] = [result for result in results[start:] if scope_of(inventory, result.resource) not in blocked]
+        if spec.facets:  # nearly every resource has no read errors: only those that do are looked at
+            results[start:] = [_facet_guard(spec, result) if result.resource.errors else result for result in results[start:]]
+        if raised is not None:
+            results.append(raised)
     if not results:
         results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
     constants = _constants(spec, criteria)
@@ -350,7 +360,7 @@ def _coverage_results(inventory: Inventory, spec: CheckSpec) -> Iterable[Result]
 
 def _facet_guard(spec: CheckSpec, result: Result) -> Result:
     errors = result.resource.errors
-    if not errors:  # nearly every resource: all its facets were read
+    if not errors:  # all its facets were read
         return result
     unreadable = [errors[f] for f in spec.guarded_facets if f in errors]
     if unreadable and result.status != Status.ERROR:

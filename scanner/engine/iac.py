@@ -62,10 +62,9 @@ def _track(resource: Resource) -> Resource:
 def _swap(value: Any) -> tuple[Any, bool]:
     if isinstance(value, Resource) and value.source is not None:
         return _track(value), True
-    if isinstance(value, list) and value and isinstance(value[0], Resource):
-        swapped = [_track(r) if r.source is not None else r for r in value]
-        return swapped, any(r.source is not None for r in value)
-    return value, False
+    if isinstance(value, list) and value and isinstance(value[0], Resource) and any(r.source is not None for r in value):
+        return [_track(r) if r.source is not None else r for r in value], True
+    return value, False  # a live inventory's lists: looked at once, not copied
 
 
 def prepare(provider_inventory: Any) -> tuple[Any, Runner]:

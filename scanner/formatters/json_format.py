@@ -20,6 +20,9 @@ from scanner.models.report import Finding, Report
 FINDINGS_AT = '\n  "findings": []'  # where the (empty) findings list sits in the serialised report
 ITEM = "    "  # a finding's indentation in the report
 FIELD = ITEM + "  "
+EVIDENCE_ITEM = FIELD + "  "
+EVIDENCE_END = "\n" + FIELD + "}"
+TEXTS_KEPT = 4096  # encoded resource types, accounts and regions kept (an estate has far fewer)
 
 
 def render(report: Report) -> str:
@@ -39,6 +42,9 @@ class JsonWriter:
         self._spool = spool()
         self._count = 0
         self._check_parts: dict[str, tuple[Any, ...]] = {}  # per check id: see _check_text
+        # encoded resource types, accounts and regions: a few hundred values shared by many findings
+        self._texts: dict[str, str] = {}
+        self._keys: dict[str, str] = {}  # evidence keys, as they start their item
 
     def add(self, finding: Finding) -> None:
         text = self._fast(finding)
@@ -107,18 +113,53 @@ class JsonWriter:
         status = values["status"]
         baseline = values["baseline_state"]
         evidence = values["evidence"]
+        texts = self._texts
         return (
             f'{ITEM}{{\n{FIELD}"finding_id": {encode(values["finding_id"])},\n{parts[3]}'
-            f'{FIELD}"resource_type": {encode(values["resource_type"])},\n'
+            f'{FIELD}"resource_type": {texts.get(values["resource_type"]) or self._text(values["resource_type"])},\n'
             f'{FIELD}"resource_id": {encode(values["resource_id"])},\n'
             f'{FIELD}"resource_name": {encode(values["resource_name"])},\n'
-            f'{FIELD}"account": {encode(values["account"])},\n'
-            f'{FIELD}"region": {encode(values["region"])},\n'
+            f'{FIELD}"account": {texts.get(values["account"]) or self._text(values["account"])},\n'
+            f'{FIELD}"region": {texts.get(values["region"]) or self._text(values["region"])},\n'
             f'{FIELD}"status": {_STATUS.get(status) or encode(status.value)},\n'
             f'{FIELD}"message": {encode(values["message"])},\n'
-            f'{FIELD}"evidence": {plain_json(evidence, FIELD, ascii_only=False) if evidence else "{}"},\n{parts[4]}'
+            f'{FIELD}"evidence": {self._evidence(evidence) if evidence else "{}"},\n{parts[4]}'
             f'{FIELD}"baseline_state": {"null" if baseline is None else encode(baseline)}\n{ITEM}}}'
         )
+
+    def _evidence(self, evidence: dict[str, Any]) -> str:
+        """plain_json(evidence, FIELD, ascii_only=False), its keys' text kept (evidence of plain values,
+        the common case, here; anything else by plain_json)."""
+        keys = self._keys
+        items = []
+        for key, item in evidence.items():
+            kind = type(item)
+            if kind is str:
+                text = encode(item)
+            elif kind is bool:
+                text = "true" if item else "false"
+            elif item is None:
+                text = "null"
+            elif kind is int and -(2**63) <= item < 2**64:
+                text = int.__repr__(item)
+            else:
+                return plain_json(evidence, FIELD, ascii_only=False)
+            head = keys.get(key)
+            if head is None:
+                if type(key) is not str:
+                    return plain_json(evidence, FIELD, ascii_only=False)
+                if len(keys) >= TEXTS_KEPT:
+                    keys.clear()
+                head = keys[key] = f"{EVIDENCE_ITEM}{encode(key)}: "
+            items.append(head + text)
+        return "{\n" + ",\n".join(items) + EVIDENCE_END
+
+    def _text(self, value: str) -> str:
+        """`value` encoded, kept for the next findings (a bounded number of values)."""
+        if len(self._texts) >= TEXTS_KEPT:
+            self._texts.clear()
+        text = self._texts[value] = encode(value)
+        return text
 
     @staticmethod
     def _check_text(check: tuple[Any, ...], criteria: dict[str, list[str]]) -> tuple[Any, ...]:
