@@ -279,7 +279,7 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
         try:
             for worker in range(1, processes):
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_work, args=(scopes, processes, worker, send), daemon=True)
+                process = context.Process(target=_work, args=(scopes, processes, worker, send, [*channels, receive]), daemon=True)
                 process.start()
                 send.close()
                 workers.append(process)
@@ -330,12 +330,16 @@ def _warm(raw: RawScope, checks: Sequence[Any]) -> None:
         organization_keys(raw.provider, {key for spec in checks for key in spec.collection_keys})
 
 
-def _work(scopes: Iterator[RawScope], processes: int, worker: int, send: Any) -> None:
-    """A forked worker: its scopes evaluated, their parts sent in order; an error sent in place of a part."""
+def _work(scopes: Iterator[RawScope], processes: int, worker: int, send: Any, inherited: list[Any]) -> None:
+    """A forked worker: its scopes evaluated, their parts sent in order; an error sent in place of a part.
+    `inherited`: the pipes' reading ends, the parent's alone (were this process to keep them open, a
+    parent that died would leave it blocked on a full pipe instead of ending at its next part)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops on Ctrl-C, and ends its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for channel in inherited:
+        channel.close()
     try:
         for raw_scope, owner in zip(scopes, _owners(processes)):
             if owner == worker:
