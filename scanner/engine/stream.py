@@ -341,7 +341,10 @@ def _work(scopes: Iterator[RawScope], processes: int, worker: int, send: Any) ->
             if owner == worker:
                 send.send(_evaluate_raw(raw_scope))
     except BaseException as exc:  # noqa: BLE001 - it goes to the parent, which raises it
-        send.send(_Failed.of(exc))
+        try:
+            send.send(_Failed.of(exc))
+        except OSError:  # the parent is gone (or stopped reading): nobody to tell
+            pass
     finally:
         send.close()
 
