@@ -73,6 +73,7 @@ UNUSUAL_EVIDENCE = [
     {"s": "x" * 5000},
     {"ids": ["b", "a", "é"], "flags": [True, None, 3], "none": []},  # lists of plain values, kept in their order
     {"deep": [["x"]], "mixed": ["x", {"k": "v"}]},
+    {"names": ["b", "a", "é", 'q"uote\n'], "one": ["x"], "n": 1},  # lists of strings only
     {"é": False, "b": "again"},  # keys seen before, in another order and with other values
 ]
 

@@ -22,6 +22,9 @@ ITEM = "    "  # a finding's indentation in the report
 FIELD = ITEM + "  "
 EVIDENCE_ITEM = FIELD + "  "
 EVIDENCE_END = "\n" + FIELD + "}"
+LIST_START = "[\n" + EVIDENCE_ITEM + "  "  # a list of strings in the evidence, laid out as json.dumps(indent=2) does
+LIST_SEPARATOR = ",\n" + EVIDENCE_ITEM + "  "
+LIST_END = "\n" + EVIDENCE_ITEM + "]"
 TEXTS_KEPT = 4096  # encoded resource types, accounts and regions kept (an estate has far fewer)
 
 
@@ -128,8 +131,8 @@ class JsonWriter:
         )
 
     def _evidence(self, evidence: dict[str, Any]) -> str:
-        """plain_json(evidence, FIELD, ascii_only=False), its keys' text kept (evidence of plain values,
-        the common case, here; anything else by plain_json)."""
+        """plain_json(evidence, FIELD, ascii_only=False), its keys' text kept (evidence of plain values
+        and lists of strings, the common cases, here; anything else by plain_json)."""
         keys = self._keys
         items = []
         for key, item in evidence.items():
@@ -142,6 +145,8 @@ class JsonWriter:
                 text = "null"
             elif kind is int and -(2**63) <= item < 2**64:
                 text = int.__repr__(item)
+            elif kind is list and item and all([type(member) is str for member in item]):  # a list of names, ids...
+                text = LIST_START + LIST_SEPARATOR.join(map(encode, item)) + LIST_END
             else:
                 return plain_json(evidence, FIELD, ascii_only=False)
             head = keys.get(key)
