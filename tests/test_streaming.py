@@ -219,6 +219,54 @@ def test_each_process_reads_only_the_scopes_it_evaluates(tmp_path, monkeypatch):
     assert _masked((tmp_path / "dealt.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
 
 
+def test_a_worker_whose_parent_dies_ends(tmp_path):
+    """A parent killed mid-run (SIGKILL: no clean-up) leaves no worker behind: with waivers the
+    findings' values travel, so a worker soon fills its pipe, and it must then see that nobody reads
+    it (it holds no reading end of its own) and end, not wait for ever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    config = tmp_path / "trustscan.yaml"
+    config.write_text(WAIVERS)
+    probe = (
+        "import multiprocessing, os, signal, sys\n"
+        "from scanner.engine import stream\n"
+        "stream.PARALLEL_FROM_BYTES = 0\n"
+        "stream.cores = lambda: 2\n"
+        "def killed(entry, channels):\n"
+        "    open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in multiprocessing.active_children()))\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "stream._received = killed\n"
+        "from scanner.cli.main import main\n"
+        "main(sys.argv[2:])\n"
+    )
+    pids = tmp_path / "workers"
+    with open(tmp_path / "stderr", "w") as stderr:  # (not a pipe: a worker left behind would hold it open)
+        result = subprocess.run([sys.executable, "-c", probe, str(pids), "evaluate", str(snapshot), "-q", "--config", str(config),
+                                 "--format", f"json={tmp_path / 'out.json'}"], stdout=subprocess.DEVNULL, stderr=stderr, timeout=120)
+    assert result.returncode == -signal.SIGKILL, (tmp_path / "stderr").read_text()
+    workers = [int(pid) for pid in pids.read_text().split()]
+    assert workers
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended (nobody reaps it here)
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 60
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "a worker outlived its parent"
+
+
 def test_small_snapshots_and_one_core_are_evaluated_in_one_process(tmp_path, monkeypatch):
     """Forking costs more than it saves below PARALLEL_FROM_BYTES, and is pointless on one core."""
     dealt = []
