@@ -246,7 +246,8 @@ def test_a_worker_whose_parent_dies_ends(tmp_path):
     pids = tmp_path / "workers"
     with open(tmp_path / "stderr", "w") as stderr:  # (not a pipe: a worker left behind would hold it open)
         result = subprocess.run([sys.executable, "-c", probe, str(pids), "evaluate", str(snapshot), "-q", "--config", str(config),
-                                 "--format", f"json={tmp_path / 'out.json'}"], stdout=subprocess.DEVNULL, stderr=stderr, timeout=120)
+                                 "--format", f"json={tmp_path / 'out.json'}"], stdout=subprocess.DEVNULL, stderr=stderr, timeout=120,
+                                env={**os.environ, "TMPDIR": str(tmp_path)})  # the killed run's parked parts stay there
     assert result.returncode == -signal.SIGKILL, (tmp_path / "stderr").read_text()
     workers = [int(pid) for pid in pids.read_text().split()]
     assert workers
