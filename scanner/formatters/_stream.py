@@ -243,6 +243,20 @@ class Unsupported(Exception):
     """A value the plain encoder leaves to the general serialiser (floats, enums, datetimes...)."""
 
 
+def scalar_text(item: Any, encode: Callable[[str], str]) -> str | None:
+    """A string, boolean, None or 64-bit integer as json.dumps writes it; None for anything else."""
+    kind = type(item)
+    if kind is str:
+        return encode(item)
+    if kind is bool:
+        return "true" if item else "false"
+    if item is None:
+        return "null"
+    if kind is int and -(2**63) <= item < 2**64:
+        return int.__repr__(item)
+    return None
+
+
 def plain_json(value: Any, indent: str, *, ascii_only: bool) -> str:
     """`value` (str, int, bool, None, dicts with str keys and lists of those) as json.dumps(value,
     indent=2) lays it out, nested at `indent`. Strings are escaped as json.dumps does: with
@@ -255,18 +269,8 @@ def plain_json(value: Any, indent: str, *, ascii_only: bool) -> str:
         inner = indent + "  "
         items = []
         for key, item in value.items():
-            kind = type(item)
-            if kind is str:
-                text = encode(item)
-            elif kind is bool:
-                text = "true" if item else "false"
-            elif item is None:
-                text = "null"
-            elif kind is int and -(2**63) <= item < 2**64:
-                text = int.__repr__(item)
-            else:
-                break
-            if type(key) is not str:
+            text = scalar_text(item, encode)
+            if text is None or type(key) is not str:
                 break
             items.append(f"{inner}{encode(key)}: {text}")
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from json.encoder import encode_basestring as encode
 from typing import IO, Any
 
-from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, scalar_text, spool
 from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
@@ -136,19 +136,12 @@ class JsonWriter:
         keys = self._keys
         items = []
         for key, item in evidence.items():
-            kind = type(item)
-            if kind is str:
-                text = encode(item)
-            elif kind is bool:
-                text = "true" if item else "false"
-            elif item is None:
-                text = "null"
-            elif kind is int and -(2**63) <= item < 2**64:
-                text = int.__repr__(item)
-            elif kind is list and item and all([type(member) is str for member in item]):  # a list of names, ids...
-                text = LIST_START + LIST_SEPARATOR.join(map(encode, item)) + LIST_END
-            else:
-                return plain_json(evidence, FIELD, ascii_only=False)
+            text = scalar_text(item, encode)
+            if text is None:
+                if type(item) is list and item and all([type(member) is str for member in item]):  # a list of names, ids...
+                    text = LIST_START + LIST_SEPARATOR.join(map(encode, item)) + LIST_END
+                else:
+                    return plain_json(evidence, FIELD, ascii_only=False)
             head = keys.get(key)
             if head is None:
                 if type(key) is not str:
