@@ -82,7 +82,11 @@ _PROMQL_RUN = re.compile(r"[\w:]+")
 def first_alerting(metrics: list[LogMetric], policies: list[AlertPolicy]) -> tuple[str, str] | None:
     """The first (metric, policy) pair, metrics then policies in order, where the policy's condition
     references the metric as `references` decides."""
-    first_policy = first_policies(metrics, policies)
+    return first_alerting_in(metrics, first_policies(metrics, policies))
+
+
+def first_alerting_in(metrics: list[LogMetric], first_policy: dict[str, str]) -> tuple[str, str] | None:
+    """The first of `metrics` (in order) that has a policy in `first_policy` (see first_policies), with it."""
     return next(((m.name, first_policy[m.metric_type]) for m in metrics if m.metric_type in first_policy), None)
 
 
@@ -143,8 +147,7 @@ def _register(suffix: str, phrase: str, needles: list[str], example: str, why: s
             policies = [p for p in _policies_by_project(inv).get(project.account, []) if p.enabled]
             metrics = [m for m in _metrics_by_project(inv).get(project.account, [])
                        if not m.disabled and all(n in _normal(m.filter) for n in needles)]
-            alerting_policy = _alerting_policies(inv, project.account)
-            alerting = next(((m.name, alerting_policy[m.metric_type]) for m in metrics if m.metric_type in alerting_policy), None)
+            alerting = first_alerting_in(metrics, _alerting_policies(inv, project.account))
             direct = [(p.name, c.kind) for p in policies for c in p.log_conditions if all(n in _normal(c.text) for n in needles)]
             if alerting:
                 metric, policy = alerting

@@ -50,11 +50,7 @@ class JsonWriter:
         self._keys: dict[str, str] = {}  # evidence keys, as they start their item
 
     def add(self, finding: Finding) -> None:
-        text = self._fast(finding)
-        if text is None:
-            text = ITEM + Finding.__pydantic_serializer__.to_json(finding, indent=2).decode("utf-8").replace("\n", "\n" + ITEM)
-        self._spool.write(((",\n" if self._count else "\n") + text).encode("utf-8"))
-        self._count += 1
+        self.add_encoded(self.encode([finding]), 1)
 
     def encode(self, findings: list[Finding]) -> bytes:
         """Findings as `add` would spool them after at least one other (for `add_encoded`; in a
