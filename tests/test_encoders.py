@@ -75,6 +75,8 @@ UNUSUAL_EVIDENCE = [
     {"deep": [["x"]], "mixed": ["x", {"k": "v"}]},
     {"names": ["b", "a", "é", 'q"uote\n'], "one": ["x"], "n": 1},  # lists of strings only
     {"é": False, "b": "again"},  # keys seen before, in another order and with other values
+    {"one": [1, {"k": "v"}]},  # one key, a list of more than plain values
+    {"when": None, "rules": [{"port": 22}], "ok": True},  # plain values beside a list of dicts
 ]
 
 
@@ -112,6 +114,32 @@ def test_the_json_writer_encodes_unusual_findings_as_pydantic_does(demo_findings
         assert (text if text is not None else _reference(finding)) == _reference(finding), finding
     assert fast > len(findings) - 5  # only the unsupported values (a float, a 2**64, a nested list, a waiver) fall back
     assert writer.encode(findings) == ("\n" + ",\n".join(map(_reference, findings))).encode("utf-8")
+
+
+def test_the_json_writer_forgets_the_strings_it_keeps_without_changing_a_byte(demo_findings, monkeypatch):
+    """The encoded strings kept from finding to finding (resource ids, messages, evidence values...)
+    are dropped when there are more than TEXTS_KEPT: the next findings are still pydantic's bytes."""
+    import scanner.formatters.json_format as json_format
+
+    monkeypatch.setattr(json_format, "TEXTS_KEPT", 3)
+    findings = [f for provider in PROVIDERS for f in demo_findings[provider]]
+    writer = JsonWriter(None)  # type: ignore[arg-type]
+    for part in (findings[:50], findings, findings[::-1]):
+        assert writer.encode(part) == ("\n" + ",\n".join(map(_reference, part))).encode("utf-8")
+        assert len(writer._texts) <= 3
+
+
+def test_findings_are_sorted_and_deduplicated_as_one_at_a_time(demo_findings):
+    """evaluate_scope's order and its first finding per id, taken over values in C, against the
+    general code (setdefault per finding id, then sorted by check, resource and region)."""
+    findings = [f for provider in PROVIDERS for f in demo_findings[provider]]
+    values = [dict(f.__dict__) for f in findings[::-1]] + [dict(f.__dict__, message="again") for f in findings[:40]]
+    unique: dict[str, dict] = {}
+    for item in values:
+        unique.setdefault(item["finding_id"], item)
+    expected = sorted(unique.values(), key=lambda v: (v["check_id"], v["resource_id"], v["region"]))
+    assert sorted(engine._first_of_each_id(values), key=engine._legacy_values_order) == expected
+    assert engine._first_of_each_id(values[:10]) is not None and list(map(engine.fields_of, findings)) == [f.__dict__ for f in findings]
 
 
 @pytest.mark.parametrize("ascii_only", [False, True])
@@ -221,7 +249,7 @@ def test_results_from_the_shortcuts_are_those_the_dataclass_builds():
 
 
 def test_findings_built_from_values_are_the_validated_model(demo_findings):
-    """A finding built without validation (engine._finding, finding_of) is the model pydantic builds from the same values."""
+    """A finding built without validation (engine._finding_values, finding_of, findings_of) is the model pydantic builds from the same values."""
     for finding in [f for provider in PROVIDERS for f in demo_findings[provider]][:400]:
         validated = Finding.model_validate(finding.model_dump())
         assert finding == validated and finding.model_dump_json() == validated.model_dump_json()
@@ -229,3 +257,8 @@ def test_findings_built_from_values_are_the_validated_model(demo_findings):
         assert finding.model_fields_set == set(Finding.model_fields) - {"waiver", "baseline_state"}
         rebuilt = engine.finding_of(dict(finding.__dict__))
         assert rebuilt == finding and rebuilt.model_fields_set == finding.model_fields_set
+    findings = [f for provider in PROVIDERS for f in demo_findings[provider]][:400]
+    at_once = engine.findings_of([dict(f.__dict__) for f in findings])
+    assert at_once == findings and engine.findings_of([]) == []
+    assert [(f.model_fields_set, f.__pydantic_extra__, f.__pydantic_private__) for f in at_once] == [
+        (f.model_fields_set, None, None) for f in findings]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -121,7 +122,13 @@ def as_snapshot(source: Inventory | Snapshot) -> Snapshot:
 
 # Report order: by scope (the finding's account), then check, resource and region.
 finding_order: Callable[[Finding], tuple[str, str, str, str]] = attrgetter("account", "check_id", "resource_id", "region")
-_legacy_order = attrgetter("check_id", "resource_id", "region")
+# The same keys from findings' values, for whole lists: map(values_order, map(fields_of, findings))
+# (a Finding's __dict__ read once, not a pydantic attribute read, through its __getattr__ hook, per key).
+values_order = itemgetter("account", "check_id", "resource_id", "region")
+fields_of: Callable[[Finding], dict[str, Any]] = attrgetter("__dict__")
+# (the same, over a finding's values)
+_legacy_values_order = itemgetter("check_id", "resource_id", "region")
+_finding_id_of = itemgetter("finding_id")
 
 
 def evaluate(
@@ -221,7 +228,7 @@ def evaluate_scope(
 ) -> list[Finding]:
     """One scope's findings, sorted (check, resource, region)."""
     kind = scope.metadata.scope_kind
-    findings: dict[str, Finding] = {}
+    found: list[dict[str, Any]] = []  # the findings' values, check by check
     views: dict[tuple[str, ...], Inventory] = {(): scope}
     prepared: dict[tuple[str, ...], tuple[Any, Any]] = {}
     for spec in specs:
@@ -240,9 +247,19 @@ def evaluate_scope(
         view = views[keys]
         if keys not in prepared:
             prepared[keys] = iac.prepare(getattr(view, view.metadata.provider))
-        for finding in evaluate_check(view, spec, criteria.get(spec.id, {}), params, prepared[keys]):
-            findings.setdefault(finding.finding_id, finding)
-    return sorted(findings.values(), key=_legacy_order)
+        found += check_values(view, spec, criteria.get(spec.id, {}), params, prepared[keys])
+    return findings_of(sorted(_first_of_each_id(found), key=_legacy_values_order))
+
+
+def _first_of_each_id(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The findings' values without repeats of a finding id (the first kept), in their order."""
+    ids = list(map(_finding_id_of, found))
+    if len(dict.fromkeys(ids)) == len(ids):  # the usual case, found in C
+        return found
+    unique: dict[str, dict[str, Any]] = {}
+    for finding_id_, values in zip(ids, found):
+        unique.setdefault(finding_id_, values)
+    return list(unique.values())
 
 
 def with_organization(scope: Inventory, organization: Inventory | None, keys: Iterable[str]) -> Inventory:
@@ -272,6 +289,17 @@ def evaluate_check(
 ) -> list[Finding]:
     """One check over one scope's facts: coverage first, then the check function (through
     scanner.engine.iac, which tracks what a check reads of IaC-sourced resources)."""
+    return findings_of(check_values(inventory, spec, criteria, params, prepared))
+
+
+def check_values(
+    inventory: Inventory,
+    spec: CheckSpec,
+    criteria: dict[str, list[str]],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    prepared: tuple[Any, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """What evaluate_check finds, as each finding's fields' values (in field order)."""
     provider_inventory, run_check = prepared or iac.prepare(getattr(inventory, inventory.metadata.provider))
     unset = facets.hidden(inventory, spec, lambda resource: scope_of(inventory, resource))
     if unset:  # facets this scan did not read: a verdict resting on one of their fields is ERROR
@@ -305,7 +333,7 @@ def evaluate_check(
     if not results:
         results.append(Result.not_applicable(ctx.account, f"no {spec.resource_type} resources in scope"))
     constants = _constants(spec, criteria)
-    return [_finding(spec, result, constants) for result in results]
+    return [_finding_values(spec.id, result, constants) for result in results]
 
 
 def _any_collected(inventory: Inventory, spec: CheckSpec) -> bool:
@@ -400,25 +428,34 @@ def _constants(spec: CheckSpec, criteria: dict[str, list[str]]) -> dict[str, Any
     return constants
 
 
-def _finding(spec: CheckSpec, result: Result, constants: dict[str, Any]) -> Finding:
+def _finding_values(check_id: str, result: Result, constants: dict[str, Any]) -> dict[str, Any]:
+    # The resource's fields read from its __dict__ (a pydantic model's attributes go through its
+    # __getattr__ hook, each read a lookup more).
     resource = result.resource
-    account, region, resource_id = resource.account, resource.region, resource.id
+    fields = resource.__dict__
+    account, region, resource_id = fields["account"], fields["region"], fields["id"]
     evidence = result.evidence
     # A copy of the check's values, the rest filled in place (no dict of 20 keys grown item by item).
     # `criteria` stays shared by the check's findings: never changed in place.
     values = constants.copy()
-    values["finding_id"] = finding_id(constants["provider"], account, spec.id, resource_id, region)
-    if isinstance(resource, AccountScope):
+    values["finding_id"] = finding_id(constants["provider"], account, check_id, resource_id, region)
+    is_account = _ACCOUNT_KINDS.get(type(resource))
+    if is_account is None:  # isinstance(resource, AccountScope), known by type (pydantic's isinstance goes through ABCMeta)
+        is_account = _ACCOUNT_KINDS[type(resource)] = issubclass(type(resource), AccountScope)
+    if is_account:
         values["resource_type"] = ACCOUNT_TYPE
     values["resource_id"] = resource_id
-    values["resource_name"] = resource.name
+    values["resource_name"] = fields["name"]
     values["account"] = account
     values["region"] = region
     values["status"] = result.status
     values["message"] = result.message
     values["evidence"] = _evidence(evidence) if evidence else {}
     values["location"] = result.location
-    return finding_of(values)
+    return values
+
+
+_ACCOUNT_KINDS: dict[type, bool] = {}  # resource types: whether each is an AccountScope
 
 
 _new_finding = Finding.__new__
@@ -439,25 +476,42 @@ def finding_of(values: dict[str, Any]) -> Finding:
     return finding
 
 
+def findings_of(found: list[dict[str, Any]]) -> list[Finding]:
+    """[finding_of(values) for values in found], each of its steps run over the whole list in C (no
+    Python call per finding: a deque of no length consumes each map)."""
+    count = len(found)
+    findings = list(map(_new_finding, repeat(Finding, count)))
+    deque(map(_set_dict, findings, found), maxlen=0)
+    deque(map(_set_fields_set, findings, repeat(_SET_FIELDS_SET, count)), maxlen=0)
+    deque(map(_set_extra, findings, repeat(None, count)), maxlen=0)
+    deque(map(_set_private, findings, repeat(None, count)), maxlen=0)
+    return findings
+
+
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """_plain(dict(evidence)), with plain values (and lists of them) copied as they are, not through
+    _plain's recursion."""
     if not evidence:
         return {}
-    # What _plain gives for plain values and lists of them, without recursing. Keys are unique, so
-    # sorting the items compares keys alone (as _plain's sort does).
+    if len(evidence) == 1:  # (most evidence: one plain value)
+        for key, value in evidence.items():
+            if type(key) is str and type(value) in _SCALARS:
+                return {key: value}
     plain = {}
-    for key, value in sorted(evidence.items()):
+    for key in sorted(evidence):  # the keys alone (unique): as _plain's sort of the items
         if type(key) is not str:
             return _plain(dict(evidence))
+        value = evidence[key]
         kind = type(value)
         if kind in _SCALARS:
             plain[key] = value
-        elif kind is list and all([type(item) in _SCALARS for item in value]):
+        elif kind is list and _SCALARS.issuperset(map(type, value)):
             plain[key] = list(value)
         else:
-            return _plain(dict(evidence))
+            plain[key] = _plain(value)
     return plain
 
 
@@ -499,7 +553,7 @@ class Tally:
 
     def add_all(self, findings: Iterable[Finding]) -> Tally:
         """As `add` for each (counted in C: keys in the order of their first finding, as `add` leaves them)."""
-        counted = Counter(map(_tally_key, findings))
+        counted = Counter(map(_tally_values_key, map(fields_of, findings)))
         counts = self._counts
         for key, n in counted.items():
             counts[key] = counts.get(key, 0) + n
@@ -565,7 +619,7 @@ class Tally:
 
 
 _SUMMARY_ORDER = [status for status in Status if status != Status.WAIVED]
-_tally_key = attrgetter("account", "check_id", "status", "severity", "provider")
+_tally_values_key = itemgetter("account", "check_id", "status", "severity", "provider")
 
 
 def collection_errors(snapshot: Snapshot) -> list[CollectionError]:

@@ -41,12 +41,14 @@ from scanner.engine.evaluate import (
     ScopesSeen,
     Tally,
     check_level,
+    fields_of,
     finding_of,
     finding_order,
     organization_keys,
     report_head,
     scope_findings,
     scope_judge,
+    values_order,
 )
 from scanner.engine.plan import recompute
 from scanner.engine.scan import ScanOptions, frameworks, resolved_parameters
@@ -392,7 +394,7 @@ def _received(entry: Part | int, channels: list[Any]) -> Part:
 
 def _check_order(findings: list[Finding], scope_id: str) -> tuple[str, ...]:
     """The last key of a scope's findings, checking they are in report order (sorted by account first)."""
-    keys = list(map(finding_order, findings))
+    keys = list(map(values_order, map(fields_of, findings)))
     if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):  # compared in C; the culprit found below
         for finding, key, previous in zip(findings[1:], keys[1:], keys):
             if key < previous:
