@@ -18,14 +18,14 @@ from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
 FINDINGS_AT = '\n  "findings": []'  # where the (empty) findings list sits in the serialised report
-ITEM = "    "  # a finding's indentation in the report
+ITEM = "    "  # a finding's indentation in the report (written out in JsonWriter._encode)
 FIELD = ITEM + "  "
 EVIDENCE_ITEM = FIELD + "  "
 EVIDENCE_END = "\n" + FIELD + "}"
 LIST_START = "[\n" + EVIDENCE_ITEM + "  "  # a list of strings in the evidence, laid out as json.dumps(indent=2) does
 LIST_SEPARATOR = ",\n" + EVIDENCE_ITEM + "  "
 LIST_END = "\n" + EVIDENCE_ITEM + "]"
-TEXTS_KEPT = 4096  # encoded resource types, accounts and regions kept (an estate has far fewer)
+TEXTS_KEPT = 16384  # encoded strings kept (see _Encoded)
 
 
 def render(report: Report) -> str:
@@ -45,8 +45,9 @@ class JsonWriter:
         self._spool = spool()
         self._count = 0
         self._check_parts: dict[str, tuple[Any, ...]] = {}  # per check id: see _check_text
-        # encoded resource types, accounts and regions: a few hundred values shared by many findings
-        self._texts: dict[str, str] = {}
+        # strings that recur from finding to finding (resource types, accounts, regions, a resource's
+        # id and name for each check that judges it, messages, evidence values), encoded
+        self._texts = _Encoded()
         self._keys: dict[str, str] = {}  # evidence keys, as they start their item
 
     def add(self, finding: Finding) -> None:
@@ -113,26 +114,28 @@ class JsonWriter:
         baseline = values["baseline_state"]
         evidence = values["evidence"]
         texts = self._texts
+        # (ITEM and FIELD's indentation written out: one piece of text between each two values)
         return (
-            f'{ITEM}{{\n{FIELD}"finding_id": {encode(values["finding_id"])},\n{parts[3]}'
-            f'{FIELD}"resource_type": {texts.get(values["resource_type"]) or self._text(values["resource_type"])},\n'
-            f'{FIELD}"resource_id": {encode(values["resource_id"])},\n'
-            f'{FIELD}"resource_name": {encode(values["resource_name"])},\n'
-            f'{FIELD}"account": {texts.get(values["account"]) or self._text(values["account"])},\n'
-            f'{FIELD}"region": {texts.get(values["region"]) or self._text(values["region"])},\n'
-            f'{FIELD}"status": {_STATUS.get(status) or encode(status.value)},\n'
-            f'{FIELD}"message": {encode(values["message"])},\n'
-            f'{FIELD}"evidence": {self._evidence(evidence) if evidence else "{}"},\n{parts[4]}'
-            f'{FIELD}"baseline_state": {"null" if baseline is None else encode(baseline)}\n{ITEM}}}'
+            f'    {{\n      "finding_id": {encode(values["finding_id"])},\n{parts[3]}'
+            f'      "resource_type": {texts[values["resource_type"]]},\n'
+            f'      "resource_id": {texts[values["resource_id"]]},\n'
+            f'      "resource_name": {texts[values["resource_name"]]},\n'
+            f'      "account": {texts[values["account"]]},\n'
+            f'      "region": {texts[values["region"]]},\n'
+            f'      "status": {_STATUS.get(status) or encode(status.value)},\n'
+            f'      "message": {texts[values["message"]]},\n'
+            f'      "evidence": {self._evidence(evidence) if evidence else "{}"},\n{parts[4]}'
+            f'      "baseline_state": {"null" if baseline is None else encode(baseline)}\n    }}'
         )
 
     def _evidence(self, evidence: dict[str, Any]) -> str:
         """plain_json(evidence, FIELD, ascii_only=False), its keys' text kept (evidence of plain values
         and lists of strings, the common cases, here; anything else by plain_json)."""
         keys = self._keys
+        texts = self._texts
         items = []
         for key, item in evidence.items():
-            text = scalar_text(item, encode)
+            text = texts[item] if type(item) is str else scalar_text(item, encode)
             if text is None:
                 if type(item) is list and item and all([type(member) is str for member in item]):  # a list of names, ids...
                     text = LIST_START + LIST_SEPARATOR.join(map(encode, item)) + LIST_END
@@ -147,13 +150,6 @@ class JsonWriter:
                 head = keys[key] = f"{EVIDENCE_ITEM}{encode(key)}: "
             items.append(head + text)
         return "{\n" + ",\n".join(items) + EVIDENCE_END
-
-    def _text(self, value: str) -> str:
-        """`value` encoded, kept for the next findings (a bounded number of values)."""
-        if len(self._texts) >= TEXTS_KEPT:
-            self._texts.clear()
-        text = self._texts[value] = encode(value)
-        return text
 
     @staticmethod
     def _check_text(check: tuple[Any, ...], criteria: dict[str, list[str]]) -> tuple[Any, ...]:
@@ -171,3 +167,15 @@ class JsonWriter:
 
 
 _STATUS = {status: encode(status.value) for status in Status}
+
+
+class _Encoded(dict):  # type: ignore[type-arg]
+    """Strings and their JSON text, each encoded at its first use (`texts[value]`; at most TEXTS_KEPT
+    kept): a hit costs a lookup (a string's hash is kept in it), an encoding reads every character twice."""
+
+    def __missing__(self, value: str) -> str:
+        text = encode(value)  # (a TypeError for anything but a string, as before it is kept)
+        if len(self) >= TEXTS_KEPT:
+            self.clear()
+        self[value] = text
+        return text
