@@ -512,3 +512,54 @@ def test_a_snapshot_file_is_read_scope_by_scope(tmp_path):
     assert next(scopes).scope_id == json.loads(text)["scopes"][0]["metadata"]["identity"]["account"]
     with pytest.raises(ConfigurationError, match="is not valid JSON"):
         next(scopes)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_mid_evaluation_leaves_nothing_behind(tmp_path, sig):
+    """SIGTERM (a Kubernetes Job evicted, a CI step cancelled) or Ctrl-C while scopes are evaluated on
+    every core: exit 130 with one line; the previous report is left as it was, and no partial output,
+    parked part or worker process remains."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    started = tmp_path / "started"
+    probe = (
+        "import os, sys, time\n"
+        "from scanner import snapshot\n"
+        "from scanner.engine import stream\n"
+        "stream.PARALLEL_FROM_BYTES = 0\n"
+        "stream.cores = lambda: 2\n"
+        "load, started = snapshot.RawScope.load, sys.argv.pop(1)\n"
+        "def slow(scope):\n"
+        "    open(started, 'a').write(f'{os.getpid()}\\n')\n"
+        "    time.sleep(30)\n"
+        "    return load(scope)\n"
+        "snapshot.RawScope.load = slow\n"
+        "from scanner.cli.main import run\n"
+        "run()\n"
+    )
+    out = tmp_path / "report.json"
+    out.write_text("the previous report")
+    (tmp_path / "tmp").mkdir()
+    process = subprocess.Popen([sys.executable, "-c", probe, str(started), "evaluate", str(snapshot), "-q", "--format", f"json={out}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    deadline = time.monotonic() + 60
+    while len(started.read_text().split()) < 2 if started.exists() else True:  # both processes are in a scope
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    workers = {int(pid) for pid in started.read_text().split()} - {process.pid}
+    os.kill(process.pid, getattr(signal, sig))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130 and err.strip() == "trustscan: interrupted", err
+    assert out.read_text() == "the previous report"
+    assert not list(tmp_path.glob(".*.part")) and not list((tmp_path / "tmp").iterdir())
+    for pid in workers:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                assert stat.read().rsplit(")", 1)[1].split()[0] == "Z", "a worker outlived the interrupted run"
+        except FileNotFoundError:
+            pass
