@@ -369,6 +369,47 @@ def test_a_spool_splices_parked_bytes_where_they_were_written(tmp_path, monkeypa
     assert reader.read(3) + reader.read(20) + reader.read(10**6) + reader.read(5) == expected
 
 
+@pytest.mark.parametrize("chunk", [3, 7, 64, 1024 * 1024])
+def test_findings_written_in_place_are_moved_up_for_the_part_before_them(tmp_path, monkeypatch, chunk):
+    """An output file this process can read back takes the findings straight away, parked bytes copied
+    in as they come (a file that holds them alone removed at once); at the end they are moved up in
+    place, from the end backwards in chunks smaller and larger than the part put before them, and the
+    document is that of a spool."""
+    monkeypatch.setattr(_stream.InPlace, "MOVE_CHUNK", chunk)
+    shared = tmp_path / "shared"
+    shared.write_bytes(b"xxPARKED-ONExx")
+    alone = tmp_path / "alone"
+    alone.write_bytes(b"PARKED-TWO")
+    own = [bytes([65 + i % 26]) * (i % 5) for i in range(300)]
+
+    def fill(body) -> None:
+        body.write(b"own-1,")
+        body.write(_stream.Parked(str(shared), 2, 10))
+        body.write(_stream.Parked(str(alone), 0, 10, alone=True))
+        for data in own:
+            body.write(data)
+
+    descriptor, path = tempfile.mkstemp(dir=tmp_path)  # as the outputs are opened: read and write
+    with os.fdopen(descriptor, "wb", buffering=1024 * 1024) as out:
+        body = _stream.body_for(out)
+        assert isinstance(body, _stream.InPlace)
+        fill(body)
+        assert not alone.exists() and shared.exists()
+        body.enclose(out, b"the head, longer than some chunks: {", b"} and the tail")
+    expected = b"the head, longer than some chunks: {own-1,PARKED-ONEPARKED-TWO" + b"".join(own) + b"} and the tail"
+    assert Path(path).read_bytes() == expected
+
+    alone.write_bytes(b"PARKED-TWO")
+    buffer = io.BytesIO()
+    spool = _stream.body_for(buffer)
+    assert isinstance(spool, _stream.Spool)
+    fill(spool)
+    spool.enclose(buffer, b"the head, longer than some chunks: {", b"} and the tail")
+    assert buffer.getvalue() == expected
+    with open(tmp_path / "write-only", "wb") as out:  # (cannot be read back: a spool)
+        assert isinstance(_stream.body_for(out), _stream.Spool)
+
+
 def test_findings_out_of_report_order_stop_the_stream():
     from scanner.models.report import Finding
 

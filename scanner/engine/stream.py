@@ -193,22 +193,26 @@ def _evaluate_raw(raw: RawScope) -> Part:
     return seen, order, None, Tally().add_all(findings), encoded, len(findings)
 
 
-_PARKED: dict[str, Any] = {}  # in a worker: the file its parts are parked in ("path", "descriptor", "size")
+_PARKED: dict[str, int] = {}  # in a worker: its pid and how many parts it has parked
 
 
 def _parked(part: Any) -> Any:
-    """A writer's encoded part with its large bytes parked in this worker's file (a Parked in their
-    place); a tuple's members likewise (SARIF's results among its rules)."""
+    """A writer's encoded part with its large bytes parked in a file of their own (a Parked in their
+    place; the writer removes the file once it has copied them, so a run never holds a second copy of
+    its report on disk); a tuple's members likewise (SARIF's results among its rules)."""
     if type(part) is bytes and len(part) >= PARK_FROM_BYTES:
-        if _PARKED.get("pid") != os.getpid():  # this worker's first part (a forked worker inherits no file of its own)
-            path = os.path.join(_JOB["parking"], f"worker-{os.getpid()}")
-            _PARKED.update(pid=os.getpid(), path=path, descriptor=os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), size=0)
-        offset = _PARKED["size"]
-        view = memoryview(part)
-        while view:
-            view = view[os.write(_PARKED["descriptor"], view):]
-        _PARKED["size"] = offset + len(part)
-        return Parked(_PARKED["path"], offset, len(part))
+        if _PARKED.get("pid") != os.getpid():  # (a forked worker inherits its parent's count)
+            _PARKED.update(pid=os.getpid(), parts=0)
+        _PARKED["parts"] += 1
+        path = os.path.join(_JOB["parking"], f"worker-{os.getpid()}-{_PARKED['parts']}")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+        return Parked(path, 0, len(part), alone=True)
     if type(part) is tuple:
         return tuple(_parked(member) for member in part)
     return part
