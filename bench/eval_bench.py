@@ -22,7 +22,10 @@ linearity figure is the CPU time per resource at the largest size over that at t
 The speed of these shared machines drifts by up to ~1.6x over hours, for CPU seconds too, so the
 bench prints a calibration figure before and after its runs: the median time of a pure-Python loop
 (`for i in range(10_000_000): s += i` at module level, in a fresh interpreter). Figures from
-different hours compare through it. To compare two versions, `--against TREE` alternates each run
+different hours compare through it. It does not show a second cause: memory the guest has left free
+for a few seconds goes back to the host, and touching it again costs up to ~30 times what reused
+memory does, so the bench also prints how long writing 256 MB of fresh memory takes, and --pause S
+idles S seconds before each run (a run after a pause, as in CI, pays for its report's fresh pages). To compare two versions, `--against TREE` alternates each run
 between this checkout and another one (e.g. a `git worktree` of main), in the same minutes, and
 prints both medians and their ratio. The runs use bytecode caches, as an installed trustscan does
 (--no-bytecode-cache: every run compiles the modules it imports, ~0.15 s more).
@@ -92,6 +95,22 @@ def calibration(runs: int = 3) -> float:
     return statistics.median(run([sys.executable, "-c", CALIBRATION])["wall"] for _ in range(runs))
 
 
+# 256 MB of memory this process has not had before, written once (malloc + memset), timed inside it.
+FRESH_MEMORY = "import time\nt = time.perf_counter()\nb = b'\\1' * (256 << 20)\nprint(time.perf_counter() - t)\n"
+
+
+def fresh_memory(runs: int = 3) -> float:
+    """The median seconds to write 256 MB of memory new to a process. On these virtual machines, memory
+    the guest has left free for a few seconds goes back to the host, and touching it again costs up to
+    ~30 times what reused memory does (0.05 s to 1.7 s per 256 MB): a run that writes a 250 MB report
+    pays for it, which the pure-Python calibration does not show."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", FRESH_MEMORY], capture_output=True, text=True, check=True)
+        times.append(float(out.stdout))
+    return statistics.median(times)
+
+
 # The environment the runs get: with bytecode caches, as an installed trustscan has them (pip compiles
 # them at install), unless --no-bytecode-cache (then every run compiles ~150 modules: ~0.15 s more).
 CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
@@ -134,13 +153,19 @@ def load() -> str:
 SETTLE = True  # --no-settle: runs back to back, each one paying for the write-back of the one before
 
 
+PAUSE = 0.0  # --pause: seconds idle before each timed run
+
+
 def settled(workdir: Path) -> None:
     """Before a timed run: the last run's reports removed and every dirty page written to disk (outside
     the timing). A 100k run writes ~250 MB; back to back, the kernel's write-back of one run's report
-    (and the freeing of the report it replaced) took CPU from the next on these 2 cores."""
+    (and the freeing of the report it replaced) took CPU from the next on these 2 cores. Then --pause
+    seconds idle: the memory the last run freed is handed back to the host, as before a run in CI."""
     if SETTLE:
         remove_outputs(workdir)
         os.sync()
+    if PAUSE:
+        time.sleep(PAUSE)
 
 
 def timed(command: list[str], workdir: Path, cwd: Path = ROOT) -> dict[str, float]:
@@ -303,10 +328,13 @@ def main() -> None:
     parser.add_argument("--no-bytecode-cache", action="store_true", help="run trustscan without bytecode caches (compiling every module)")
     parser.add_argument("--no-settle", action="store_true",
                         help="run back to back, without removing the last run's reports and syncing before each run")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds idle before each timed run (10: each run starts with memory the host has taken back)")
     parser.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     args = parser.parse_args()
-    global SETTLE
+    global SETTLE, PAUSE
     SETTLE = not args.no_settle
+    PAUSE = args.pause
     if args.no_bytecode_cache:
         CHILD_ENV["PYTHONDONTWRITEBYTECODE"] = "1"
     else:  # one run to write the caches of the code under test (and of --against's)
@@ -315,7 +343,9 @@ def main() -> None:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     before = calibration()
-    print(f"load average {load()} on {os.cpu_count()} CPUs; calibration (pure-Python loop, median of 3) {before:.2f} s", flush=True)
+    memory_before = fresh_memory()
+    print(f"load average {load()} on {os.cpu_count()} CPUs; calibration (pure-Python loop, median of 3) {before:.2f} s; "
+          f"fresh memory {memory_before:.2f} s per 256 MB", flush=True)
     rows: list[dict] = []
     if args.against:
         rows = bench_compare(workdir, args.providers.split(","), [size(s) for s in args.sizes.split(",")], args.scenarios.split(","),
@@ -334,9 +364,12 @@ def main() -> None:
     if args.merge or args.merge_only:
         rows.append(bench_merge(workdir, args.shards, size(args.merge_findings), args.runs))
     after = calibration()
-    print(f"calibration before {before:.2f} s, after {after:.2f} s (load average {load()})", flush=True)
+    memory_after = fresh_memory()
+    print(f"calibration before {before:.2f} s, after {after:.2f} s; fresh memory {memory_before:.2f} s, then {memory_after:.2f} s "
+          f"per 256 MB (load average {load()})", flush=True)
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"calibration_s": [before, after], "rows": rows}, indent=1))
+        Path(args.json_out).write_text(json.dumps({"calibration_s": [before, after], "fresh_memory_s": [memory_before, memory_after],
+                                                   "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":

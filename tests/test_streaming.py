@@ -183,12 +183,19 @@ def test_a_bad_scope_half_way_is_one_line_and_writes_nothing(tmp_path, capsys, p
     assert out.read_text() == "the previous report" and not (tmp_path / "r.sarif").exists()
     assert not list(tmp_path.glob(".*.part"))
 
+    # Two bad scopes: the first in the file is named, whichever process came to it or to the other first.
+    last = [m.start() for m in re.finditer(r'"scope_field": "account"', text)][-1]
+    snapshot.write_text(text[:second] + '"scope_field": "planet"' + text[second + 24 : last] + '"scope_field": "moon"' + text[last + 24 :])
+    assert _run("evaluate", str(snapshot), "-q", "--format", f"json={out}") == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "(scopes.2.metadata.scope_field" in error[0], error
+
     snapshot.write_text(text[: len(text) // 2])
     assert _run("evaluate", str(snapshot), "-q", "--format", f"json={out}") == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "is not valid JSON (truncated?)" in error[0], error
     assert out.read_text() == "the previous report"
-    assert len([args for args in processes[1] if not isinstance(args, _stream.Parked)]) == (2 if processes[0] == "three processes" else 0)
+    assert len([args for args in processes[1] if not isinstance(args, _stream.Parked)]) == (3 if processes[0] == "three processes" else 0)
     if processes[0] == "three processes":
         assert not list((tmp_path / "tmp").glob("trustscan-parts-*"))
 
@@ -211,12 +218,57 @@ def test_each_process_reads_only_the_scopes_it_evaluates(tmp_path, monkeypatch):
 
     monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr(stream, "cores", lambda: 2)
-    loaded = _spy_on(monkeypatch, snapshots.RawScope, "load")
+    loads = _loads_by_process(monkeypatch, tmp_path / "loads", parent_pause=0.05)  # (the worker surely takes some)
     texts = _spy_on(monkeypatch, snapshots._SnapshotFile, "scope_items")
     assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'dealt.json'}") in (0, 1)
-    mine = [index for index, owner in zip(range(len(raw)), stream._owners(2)) if owner == 0]
-    assert [scope.index for (scope,) in loaded] == mine and 0 < len(mine) < len(raw) and not texts
+    by_process = loads()
+    assert sorted(index for indexes in by_process.values() for index in indexes) == list(range(len(raw))), by_process
+    assert len(by_process) == 2 and os.getpid() in by_process and not texts
     assert _masked((tmp_path / "dealt.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
+
+
+def test_a_process_slowed_down_takes_fewer_scopes(tmp_path, monkeypatch):
+    """Scopes are not dealt in advance: a worker slowed down (by the machine's other work, or by heavier
+    scopes) takes fewer, and this process the rest; the report is the same."""
+    path = tmp_path / "snapshot.json"
+    Estate(json.loads((SNAPSHOTS / "aws-demo.json").read_text()), copies=1, scopes=12).write(str(path))
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'alone.json'}") in (0, 1)
+    monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(stream, "cores", lambda: 2)
+    loads = _loads_by_process(monkeypatch, tmp_path / "loads", worker_pause=0.5)
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'dealt.json'}") in (0, 1)
+    by_process = loads()
+    scopes = sum(map(len, by_process.values()))
+    assert len(by_process[os.getpid()]) > scopes // 2 + 1, by_process
+    assert _masked((tmp_path / "dealt.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
+
+
+def _loads_by_process(monkeypatch, log, parent_pause: float = 0.0, worker_pause: float = 0.0):
+    """Record which process loads (reads and validates) each scope, in `log` (the workers are forked:
+    a file is what they share); each load paused as asked. Returns the reader: {pid: [scope index]}."""
+    import time
+
+    from scanner import snapshot as snapshots
+
+    parent = os.getpid()
+    original = snapshots.RawScope.load
+
+    def load(scope):
+        with open(log, "a") as out:
+            out.write(f"{os.getpid()} {scope.index}\n")
+        time.sleep(parent_pause if os.getpid() == parent else worker_pause)
+        return original(scope)
+
+    monkeypatch.setattr(snapshots.RawScope, "load", load)
+
+    def read() -> dict[int, list[int]]:
+        by_process: dict[int, list[int]] = {}
+        for line in log.read_text().splitlines():
+            pid, index = map(int, line.split())
+            by_process.setdefault(pid, []).append(index)
+        return by_process
+
+    return read
 
 
 def test_a_worker_whose_parent_dies_ends(tmp_path):
@@ -236,10 +288,10 @@ def test_a_worker_whose_parent_dies_ends(tmp_path):
         "from scanner.engine import stream\n"
         "stream.PARALLEL_FROM_BYTES = 0\n"
         "stream.cores = lambda: 2\n"
-        "def killed(entry, channels):\n"
+        "def killed(channel):\n"
         "    open(sys.argv[1], 'w').write(' '.join(str(p.pid) for p in multiprocessing.active_children()))\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "stream._received = killed\n"
+        "stream._receive = killed\n"
         "from scanner.cli.main import main\n"
         "main(sys.argv[2:])\n"
     )
@@ -315,6 +367,47 @@ def test_a_spool_splices_parked_bytes_where_they_were_written(tmp_path, monkeypa
     assert buffer.getvalue() == expected
     reader = filled().reader()
     assert reader.read(3) + reader.read(20) + reader.read(10**6) + reader.read(5) == expected
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 64, 1024 * 1024])
+def test_findings_written_in_place_are_moved_up_for_the_part_before_them(tmp_path, monkeypatch, chunk):
+    """An output file this process can read back takes the findings straight away, parked bytes copied
+    in as they come (a file that holds them alone removed at once); at the end they are moved up in
+    place, from the end backwards in chunks smaller and larger than the part put before them, and the
+    document is that of a spool."""
+    monkeypatch.setattr(_stream.InPlace, "MOVE_CHUNK", chunk)
+    shared = tmp_path / "shared"
+    shared.write_bytes(b"xxPARKED-ONExx")
+    alone = tmp_path / "alone"
+    alone.write_bytes(b"PARKED-TWO")
+    own = [bytes([65 + i % 26]) * (i % 5) for i in range(300)]
+
+    def fill(body) -> None:
+        body.write(b"own-1,")
+        body.write(_stream.Parked(str(shared), 2, 10))
+        body.write(_stream.Parked(str(alone), 0, 10, alone=True))
+        for data in own:
+            body.write(data)
+
+    descriptor, path = tempfile.mkstemp(dir=tmp_path)  # as the outputs are opened: read and write
+    with os.fdopen(descriptor, "wb", buffering=1024 * 1024) as out:
+        body = _stream.body_for(out)
+        assert isinstance(body, _stream.InPlace)
+        fill(body)
+        assert not alone.exists() and shared.exists()
+        body.enclose(out, b"the head, longer than some chunks: {", b"} and the tail")
+    expected = b"the head, longer than some chunks: {own-1,PARKED-ONEPARKED-TWO" + b"".join(own) + b"} and the tail"
+    assert Path(path).read_bytes() == expected
+
+    alone.write_bytes(b"PARKED-TWO")
+    buffer = io.BytesIO()
+    spool = _stream.body_for(buffer)
+    assert isinstance(spool, _stream.Spool)
+    fill(spool)
+    spool.enclose(buffer, b"the head, longer than some chunks: {", b"} and the tail")
+    assert buffer.getvalue() == expected
+    with open(tmp_path / "write-only", "wb") as out:  # (cannot be read back: a spool)
+        assert isinstance(_stream.body_for(out), _stream.Spool)
 
 
 def test_findings_out_of_report_order_stop_the_stream():
@@ -460,3 +553,54 @@ def test_a_snapshot_file_is_read_scope_by_scope(tmp_path):
     assert next(scopes).scope_id == json.loads(text)["scopes"][0]["metadata"]["identity"]["account"]
     with pytest.raises(ConfigurationError, match="is not valid JSON"):
         next(scopes)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_signal_mid_evaluation_leaves_nothing_behind(tmp_path, sig):
+    """SIGTERM (a Kubernetes Job evicted, a CI step cancelled) or Ctrl-C while scopes are evaluated on
+    every core: exit 130 with one line; the previous report is left as it was, and no partial output,
+    parked part or worker process remains."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    snapshot = _estate("aws", tmp_path / "snapshot.json")
+    started = tmp_path / "started"
+    probe = (
+        "import os, sys, time\n"
+        "from scanner import snapshot\n"
+        "from scanner.engine import stream\n"
+        "stream.PARALLEL_FROM_BYTES = 0\n"
+        "stream.cores = lambda: 2\n"
+        "load, started = snapshot.RawScope.load, sys.argv.pop(1)\n"
+        "def slow(scope):\n"
+        "    open(started, 'a').write(f'{os.getpid()}\\n')\n"
+        "    time.sleep(30)\n"
+        "    return load(scope)\n"
+        "snapshot.RawScope.load = slow\n"
+        "from scanner.cli.main import run\n"
+        "run()\n"
+    )
+    out = tmp_path / "report.json"
+    out.write_text("the previous report")
+    (tmp_path / "tmp").mkdir()
+    process = subprocess.Popen([sys.executable, "-c", probe, str(started), "evaluate", str(snapshot), "-q", "--format", f"json={out}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
+    deadline = time.monotonic() + 60
+    while len(started.read_text().split()) < 2 if started.exists() else True:  # both processes are in a scope
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    workers = {int(pid) for pid in started.read_text().split()} - {process.pid}
+    os.kill(process.pid, getattr(signal, sig))
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130 and err.strip() == "trustscan: interrupted", err
+    assert out.read_text() == "the previous report"
+    assert not list(tmp_path.glob(".*.part")) and not list((tmp_path / "tmp").iterdir())
+    for pid in workers:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                assert stat.read().rsplit(")", 1)[1].split()[0] == "Z", "a worker outlived the interrupted run"
+        except FileNotFoundError:
+            pass

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from scanner.models.azure.network import FlowLog, NetworkInterface, NetworkSecurityGroup, SecurityRule
 from scanner.models.common import Category, Severity
-from scanner.models.index import per_inventory
+from scanner.models.index import per_inventory, per_inventory_item
 from scanner.registry import CheckContext, Param, Result, check
 from scanner.text import count
 
@@ -142,21 +142,10 @@ def _ranges(rule: SecurityRule) -> list[tuple[int, int]]:
 PortTest = Callable[[list[tuple[int, int]]], bool]  # a rule's port ranges -> do they cover what is judged
 
 
-@per_inventory
-def _internet_rules(inv: AzureInventory) -> dict[str, list[SecurityRule]]:
-    """Per NSG id: its inbound rules from the Internet in priority order, sorted once for the three
-    exposure checks; filled as a check reaches each NSG (see _rules_from_internet)."""
-    return {}
-
-
+@per_inventory_item(key=lambda nsg: nsg.id)
 def _rules_from_internet(inv: AzureInventory, nsg: NetworkSecurityGroup) -> list[SecurityRule]:
-    # Worked out when the NSG is judged, not all at once: an IaC source's values are then read while
-    # this NSG's result is being decided, which is where they belong (scanner.engine.iac).
-    known = _internet_rules(inv)
-    if nsg.id not in known:
-        known[nsg.id] = [rule for rule in sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority)
-                         if _from_internet(rule)]
-    return known[nsg.id]
+    """An NSG's inbound rules from the Internet in priority order, sorted once for the three exposure checks."""
+    return [rule for rule in sorted(nsg.security_rules + nsg.default_security_rules, key=lambda r: r.priority) if _from_internet(rule)]
 
 
 def _first_internet_rule(inv: AzureInventory, nsg: NetworkSecurityGroup, protocols: set[str], covers: PortTest) -> SecurityRule | None:

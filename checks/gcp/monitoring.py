@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from scanner.models.common import Category, Severity
-from scanner.models.index import group_by, per_inventory
+from scanner.models.index import group_by, per_inventory, per_inventory_item
 from scanner.registry import CheckContext, Result, check
 
 if TYPE_CHECKING:
@@ -123,22 +123,12 @@ def _metrics_by_project(inv: GcpInventory) -> dict[str, list[LogMetric]]:
     return group_by(inv.logging.metrics, lambda metric: metric.account)
 
 
-@per_inventory
-def _alerting_by_project(inv: GcpInventory) -> dict[str, dict[str, str]]:
-    """Per project: its log metrics' types with the first enabled policy alerting on each, worked out
-    once for the eight checks (each asks about some of those metrics); filled as a check reaches
-    each project (see _alerting_policies)."""
-    return {}
-
-
+@per_inventory_item(key=lambda project: project)
 def _alerting_policies(inv: GcpInventory, project: str) -> dict[str, str]:
-    # Worked out when the project is judged, not all at once: an IaC source's values are then read
-    # while this project's result is being decided, which is where they belong (scanner.engine.iac).
-    known = _alerting_by_project(inv)
-    if project not in known:
-        policies = [p for p in _policies_by_project(inv).get(project, []) if p.enabled]
-        known[project] = first_policies(_metrics_by_project(inv).get(project, []), policies)
-    return known[project]
+    """A project's log metrics' types with the first enabled policy alerting on each, worked out once
+    for the eight checks (each asks about some of those metrics)."""
+    policies = [p for p in _policies_by_project(inv).get(project, []) if p.enabled]
+    return first_policies(_metrics_by_project(inv).get(project, []), policies)
 
 
 def _register(suffix: str, phrase: str, needles: list[str], example: str, why: str) -> None:

@@ -374,6 +374,10 @@ def evaluate(snapshot, check_ids, severities, params, formats, output, fail_on, 
     """Re-evaluate a saved snapshot offline ("now" is the snapshot's collected_at)."""
     from datetime import datetime, timezone
 
+    # SIGTERM as Ctrl-C: the run stops and cleans up (partial outputs, parked parts, worker processes)
+    # instead of dying where it stands.
+    interrupts.install()
+
     from scanner.cli.streaming import streamable
     from scanner.engine.scan import ScanOptions, load_snapshot, report_for
 

@@ -8,13 +8,13 @@ errors, waivers' states) is kept as it goes (`Tally`, `ScopesSeen`), so neither 
 the serialised report are ever held whole. The report it returns is that report without its
 findings; the bytes written are those of the in-memory path (`report_for` + `render`).
 
-A large snapshot file (PARALLEL_FROM_BYTES, two scopes or more) is evaluated on every core: its
-scopes are dealt in file order to forked worker processes (one per extra core) and to this one in
-turn; each worker validates and evaluates the scope it is given and sends back the findings already
-encoded by the writers that can (`encode`: JSON, SARIF, CSV, OCSF), large parts parked in a file of
-its own (`Parked`: the writers copy them into their outputs at the end), with the scope's summary
-and the findings' tally; the parent writes each scope's part in file order, so the bytes are those
-of one process. With waivers, or a writer that only takes findings (JUnit), the findings' values
+A large snapshot file (PARALLEL_FROM_BYTES, two scopes or more) is evaluated on every core: forked
+worker processes (one per extra core) and this one each take the next scope in the file that no
+process has taken yet; each worker validates and evaluates the scopes it takes and sends back the
+findings already encoded by the writers that can (`encode`: JSON, SARIF, CSV, OCSF), large parts
+parked in a file of its own (`Parked`: the writers copy them into their outputs at the end), with
+the scope's summary and the findings' tally; the parent writes each scope's part in file order, so
+the bytes are those of one process. With waivers, or a writer that only takes findings (JUnit), the findings' values
 come back.
 
 Findings are written in report order (by scope, then check, resource and region) as each scope
@@ -31,7 +31,6 @@ import operator
 import os
 import shutil
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
@@ -58,10 +57,7 @@ from scanner.models.report import DeferredChecks, Finding, Report
 from scanner.snapshot import RawScope, SnapshotSource
 
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024  # a smaller snapshot file (~4,000 resources) costs more to fork for than it saves
-# This process's share of the scopes, relative to a worker's. It also reads the file and writes every
-# part, but a smaller share (0.85) measured no faster on 2 cores (run-to-run noise exceeded the gain).
-PARENT_SHARE = 1.0
-AHEAD_PER_WORKER = 4  # scopes handed out beyond the one being written, per process (bounds memory)
+AHEAD_PER_WORKER = 4  # scopes taken but not yet written, per process (bounds memory)
 # A worker's encoded part at least this large is parked: written to a file of the worker's own, and
 # only where it lies travels back; the writers copy it from there into their outputs (in the kernel).
 PARK_FROM_BYTES = 64 * 1024
@@ -199,22 +195,26 @@ def _evaluate_raw(raw: RawScope) -> Part:
     return seen, order, None, Tally().add_all(findings), encoded, len(findings)
 
 
-_PARKED: dict[str, Any] = {}  # in a worker: the file its parts are parked in ("path", "descriptor", "size")
+_PARKED: dict[str, int] = {}  # in a worker: its pid and how many parts it has parked
 
 
 def _parked(part: Any) -> Any:
-    """A writer's encoded part with its large bytes parked in this worker's file (a Parked in their
-    place); a tuple's members likewise (SARIF's results among its rules)."""
+    """A writer's encoded part with its large bytes parked in a file of their own (a Parked in their
+    place; the writer removes the file once it has copied them, so a run never holds a second copy of
+    its report on disk); a tuple's members likewise (SARIF's results among its rules)."""
     if type(part) is bytes and len(part) >= PARK_FROM_BYTES:
-        if _PARKED.get("pid") != os.getpid():  # this worker's first part (a forked worker inherits no file of its own)
-            path = os.path.join(_JOB["parking"], f"worker-{os.getpid()}")
-            _PARKED.update(pid=os.getpid(), path=path, descriptor=os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), size=0)
-        offset = _PARKED["size"]
-        view = memoryview(part)
-        while view:
-            view = view[os.write(_PARKED["descriptor"], view):]
-        _PARKED["size"] = offset + len(part)
-        return Parked(_PARKED["path"], offset, len(part))
+        if _PARKED.get("pid") != os.getpid():  # (a forked worker inherits its parent's count)
+            _PARKED.update(pid=os.getpid(), parts=0)
+        _PARKED["parts"] += 1
+        path = os.path.join(_JOB["parking"], f"worker-{os.getpid()}-{_PARKED['parts']}")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+        return Parked(path, 0, len(part), alone=True)
     if type(part) is tuple:
         return tuple(_parked(member) for member in part)
     return part
@@ -231,20 +231,26 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
     """The scopes shared by `processes - 1` forked workers and this process, their parts written in file
     order (the workers' large parts parked in files under `parking`, which must outlive the writers' finish).
 
-    The scopes are dealt by their place in the file (`_owners`), so each process knows its own without
-    being told: a worker goes on with its copy of `raw` (where each scope lies, read with pread), reads
-    and evaluates its scopes, and sends their parts back through a pipe, in order. A file not laid out
-    as trustscan writes it (its scopes' texts found only by decoding them) is evaluated here alone."""
+    Each process takes the next scope nobody has taken yet (`_Turns`), so a process slowed by the
+    machine's other work, or by scopes heavier than the rest, takes fewer. A worker goes on with its
+    copy of `raw` (where each scope lies, read with pread), reads and evaluates the scopes it takes and
+    sends their parts back through a pipe, numbered. A file not laid out as trustscan writes it (its
+    scopes' texts found only by decoding them) is evaluated here alone."""
     import multiprocessing
     import sys
+    from multiprocessing.connection import wait
 
     encoders: list[Any] | None = [_encoder(sink) for sink in sinks]
     if applier is not None or any(encode is None for encode in encoders or ()):
         encoders = None  # waivers are applied (and recorded) here; a writer without `encode` takes findings
     last: list[tuple[str, ...] | None] = [None]
 
-    def take(part: Part) -> None:
-        part_seen, order, findings, part_tally, encoded, count = part
+    def take(part: Part | _Failed) -> None:
+        if type(part) is _Failed:
+            if part.trace:  # a worker's
+                raise part.error from WorkerTraceback(part.trace)
+            raise part.error
+        part_seen, order, findings, part_tally, encoded, count = part  # type: ignore[misc]
         seen.merge(part_seen)
         if order is not None:
             if last[0] is not None and order[0] < last[0]:
@@ -268,7 +274,7 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
             for raw_scope in itertools.chain((first,), () if second is None else (second,), raw):
                 take(_evaluate_raw(raw_scope))
             return
-        scopes = itertools.chain((first, second), raw)
+        scopes = _Numbered(itertools.chain((first, second), raw))
         _warm(first, checks)
         # What exists now (modules, checks, writers) is shared with the workers: out of the cyclic
         # collector's reach, its passes neither copy those pages into each worker nor walk them again.
@@ -276,24 +282,49 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
         for stream in (sys.stdout, sys.stderr):  # (a forked worker must not write again what is buffered)
             stream.flush()
         context = multiprocessing.get_context("fork")
+        turns = _Turns(context, AHEAD_PER_WORKER * processes)
         workers: list[Any] = []
         channels: list[Any] = []
         try:
-            for worker in range(1, processes):
+            for _ in range(1, processes):
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_work, args=(scopes, processes, worker, send, [*channels, receive]), daemon=True)
+                process = context.Process(target=_work, args=(scopes, turns, send, [*channels, receive]), daemon=True)
                 process.start()
                 send.close()
                 workers.append(process)
                 channels.append(receive)
-            pending: deque[Part | int] = deque()  # a part evaluated here, or the worker whose next part comes next
-            ahead = AHEAD_PER_WORKER * processes
-            for raw_scope, owner in zip(scopes, _owners(processes)):
-                pending.append(_evaluate_raw(raw_scope) if owner == 0 else owner)
-                while pending and (len(pending) > ahead or type(pending[0]) is not int or channels[pending[0] - 1].poll()):
-                    take(_received(pending.popleft(), channels))
-            while pending:
-                take(_received(pending.popleft(), channels))
+            parts: dict[int, Part | _Failed] = {}  # evaluated here or received, not yet written
+            written = 0
+            count: int | None = None  # of the scopes, once a turn has gone past the last
+            live = list(channels)  # the workers still sending
+            while count is None or written < count:
+                if written in parts:
+                    take(parts.pop(written))
+                    written += 1
+                    turns.done()
+                    continue
+                ready = wait(live, timeout=0) if live else []
+                if not ready and count is None:
+                    turn = turns.take(block=False)
+                    if turn is not None:
+                        raw_scope = scopes.at(turn)
+                        if raw_scope is None:
+                            count = scopes.count
+                            turns.done()
+                        else:
+                            parts[turn] = _evaluated_here(raw_scope)
+                        continue
+                if not ready:
+                    if not live:
+                        raise RuntimeError("a worker process ended before sending all its scopes' findings")
+                    ready = wait(live)
+                for channel in ready:
+                    try:
+                        turn, part = _receive(channel)
+                    except EOFError:  # this worker has sent all it took
+                        live.remove(channel)
+                        continue
+                    parts[turn] = part
             for process in workers:
                 process.join()
         finally:
@@ -308,18 +339,57 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
         _JOB.clear()
 
 
-def _owners(processes: int) -> Iterator[int]:
-    """Which process evaluates each scope, in file order: 0 for this one (PARENT_SHARE of a worker's
-    share, dealt evenly so that its writing keeps pace), else a worker (1 to processes - 1) in turn."""
-    share = PARENT_SHARE / processes
-    mine = dealt = 0
-    for index in itertools.count():
-        if mine < share * index:
-            mine += 1
-            yield 0
-        else:
-            dealt += 1
-            yield 1 + (dealt - 1) % (processes - 1)
+def _evaluated_here(raw: RawScope) -> Part | _Failed:
+    """A scope evaluated in this process; its error kept for its turn to be written, so that the error
+    reported is that of the first bad scope in the file, whichever process took it."""
+    try:
+        return _evaluate_raw(raw)
+    except Exception as exc:  # noqa: BLE001 - raised in file order by the caller
+        return _Failed(exc, "")
+
+
+class _Numbered:
+    """The scopes in file order, looked up by number going forwards (each process skips those others take)."""
+
+    def __init__(self, scopes: Iterator[RawScope]) -> None:
+        self._scopes = scopes
+        self.count = 0  # of the scopes read so far (all of them, once `at` has returned None)
+
+    def at(self, number: int) -> RawScope | None:
+        """Scope `number` (never one before the last asked for), or None past the last."""
+        for raw_scope in self._scopes:
+            self.count += 1
+            if self.count > number:
+                return raw_scope
+        return None
+
+
+class _Turns:
+    """Which scope a process evaluates next: the next one in the file that no process has taken (a
+    counter shared by the processes), while fewer than `ahead` scopes are evaluated but not yet written
+    (a bound on the parts held: the parent's own, and the workers' in their pipes)."""
+
+    def __init__(self, context: Any, ahead: int) -> None:
+        self._next = context.RawValue("q", 0)
+        self._lock = context.Lock()
+        self._slots = context.Semaphore(ahead)
+
+    def take(self, block: bool = True, timeout: float | None = None) -> int | None:
+        """The number of the scope to evaluate next (past the last once they are all taken), or None
+        when `ahead` scopes already wait to be written."""
+        if not self._slots.acquire(block, timeout):
+            return None
+        with self._lock:
+            turn = self._next.value
+            self._next.value = turn + 1
+        return turn
+
+    def done(self) -> None:
+        """A scope taken has been written (or a turn past the last ends)."""
+        self._slots.release()
+
+
+PARENT_CHECK_SECONDS = 1.0  # how often a worker waiting for a turn checks that its parent is still there
 
 
 def _warm(raw: RawScope, checks: Sequence[Any]) -> None:
@@ -332,23 +402,35 @@ def _warm(raw: RawScope, checks: Sequence[Any]) -> None:
         organization_keys(raw.provider, {key for spec in checks for key in spec.collection_keys})
 
 
-def _work(scopes: Iterator[RawScope], processes: int, worker: int, send: Any, inherited: list[Any]) -> None:
-    """A forked worker: its scopes evaluated, their parts sent in order; an error sent in place of a part.
-    `inherited`: the pipes' reading ends, the parent's alone (were this process to keep them open, a
-    parent that died would leave it blocked on a full pipe instead of ending at its next part)."""
+def _work(scopes: _Numbered, turns: _Turns, send: Any, inherited: list[Any]) -> None:
+    """A forked worker: the scopes it takes evaluated, their parts sent with their numbers; an error sent
+    in place of a part. `inherited`: the pipes' reading ends, the parent's alone (were this process to
+    keep them open, a parent that died would leave it blocked on a full pipe instead of ending at its
+    next part); a worker waiting for a turn ends likewise when its parent has gone."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops on Ctrl-C, and ends its workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for channel in inherited:
         channel.close()
+    parent = os.getppid()
+    turn = -1
     try:
-        for raw_scope, owner in zip(scopes, _owners(processes)):
-            if owner == worker:
-                send.send(_evaluate_raw(raw_scope))
-    except BaseException as exc:  # noqa: BLE001 - it goes to the parent, which raises it
+        while True:
+            taken = turns.take(timeout=PARENT_CHECK_SECONDS)
+            if taken is None:
+                if os.getppid() != parent:
+                    return
+                continue
+            turn = taken
+            raw_scope = scopes.at(turn)
+            if raw_scope is None:
+                turns.done()
+                return
+            send.send((turn, _evaluate_raw(raw_scope)))
+    except BaseException as exc:  # noqa: BLE001 - it goes to the parent, which raises it in its turn
         try:
-            send.send(_Failed.of(exc))
+            send.send((turn, _Failed.of(exc)))
         except OSError:  # the parent is gone (or stopped reading): nobody to tell
             pass
     finally:
@@ -379,17 +461,9 @@ class WorkerTraceback(Exception):
     """The traceback of an error raised in a worker process (the cause of the error raised here)."""
 
 
-def _received(entry: Part | int, channels: list[Any]) -> Part:
-    """A part evaluated here, or the next one from a worker (its error raised here)."""
-    if type(entry) is not int:
-        return entry  # type: ignore[return-value]
-    try:
-        part = channels[entry - 1].recv()
-    except EOFError:
-        raise RuntimeError("a worker process ended before sending all its scopes' findings") from None
-    if type(part) is _Failed:
-        raise part.error from WorkerTraceback(part.trace)
-    return part  # type: ignore[no-any-return]
+def _receive(channel: Any) -> tuple[int, Part | _Failed]:
+    """A worker's next part, with the number of its scope (EOFError once it has sent all)."""
+    return channel.recv()  # type: ignore[no-any-return]
 
 
 def _check_order(findings: list[Finding], scope_id: str) -> tuple[str, ...]:

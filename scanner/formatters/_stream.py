@@ -11,6 +11,7 @@ its writer over an in-memory report, so both paths give the same bytes.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import shutil
@@ -35,11 +36,13 @@ class ReportWriter(Protocol):
 class Parked(NamedTuple):
     """Bytes a worker process wrote to a file of its own (scanner.engine.stream), handed to a writer's
     `add_encoded` in place of the bytes themselves: the writer copies them from there into its
-    output when it writes it (in the kernel where it can), so they never pass through this process."""
+    output when it writes it (in the kernel where it can), so they never pass through this process.
+    `alone`: the file holds these bytes alone, and the writer that copies them removes it."""
 
     path: str
     offset: int
     length: int
+    alone: bool = False
 
 
 class Spool:
@@ -95,6 +98,12 @@ class Spool:
         self._file.seek(0)
         return self._file
 
+    def enclose(self, out: IO[bytes], before: bytes, after: bytes) -> None:
+        """The document to `out`: `before`, this spool's bytes, `after`."""
+        out.write(before)
+        self.copy_to(out)
+        out.write(after)
+
     def copy_to(self, out: IO[bytes]) -> None:
         self.flush()
         if not self._pieces:
@@ -122,6 +131,85 @@ class Spool:
 
 def spool() -> Spool:
     return Spool()
+
+
+class InPlace:
+    """A document's findings written straight into its output file, at its start, where they stay but
+    for one move: what comes before them depends on all of them, so once it is known they are moved
+    up in place (read and written back, from the end) to make room for it. This replaces a spool
+    file and the copy of it into the output (a 100k-resource report is ~250 MB): the move costs a
+    fraction of that copy (~0.03 s against ~0.1 s), and the report's bytes take fresh memory once,
+    not twice; on these virtual machines a fresh page can cost ~30 times what a reused one does.
+    Parked bytes are copied in as they come, and their file removed when it holds them alone."""
+
+    MOVE_CHUNK = 1024 * 1024
+
+    def __init__(self, out: IO[bytes], descriptor: int) -> None:
+        self._out = out
+        self._descriptor = descriptor
+        self._start = out.tell()
+
+    def write(self, data: bytes | Parked) -> None:
+        if type(data) is Parked:
+            write_parked(data, self._out)  # type: ignore[arg-type]
+            if data.alone:  # type: ignore[union-attr]
+                os.unlink(data.path)  # type: ignore[union-attr]  # its pages freed now, for the next ones to reuse
+        else:
+            self._out.write(data)  # type: ignore[arg-type]
+
+    def enclose(self, out: IO[bytes], before: bytes, after: bytes) -> None:
+        """The document in the output: `before`, the findings (moved up by its length), `after`."""
+        assert out is self._out
+        out.flush()
+        end = out.tell()
+        _move_up(self._descriptor, self._start, end - self._start, len(before))
+        _write_at(self._descriptor, before, self._start)
+        out.seek(end + len(before))
+        out.write(after)
+
+    def close(self) -> None:
+        pass
+
+
+def body_for(out: IO[bytes]) -> Spool | InPlace:
+    """Where a writer puts the findings of its document until the rest is known: in `out` itself when it
+    is a regular file this process can read back (InPlace), else a spool."""
+    descriptor = _regular_fd(out)
+    if descriptor is None:
+        return Spool()
+    try:
+        readable = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDWR
+    except OSError:
+        readable = False
+    return InPlace(out, descriptor) if readable else Spool()
+
+
+def _move_up(descriptor: int, start: int, length: int, by: int) -> None:
+    """Bytes [start, start + length) of a file moved to start + by, in chunks from the end backwards (so
+    that no chunk is overwritten before it is read)."""
+    if not by or not length:
+        return
+    buffer = memoryview(bytearray(min(length, InPlace.MOVE_CHUNK)))
+    end = start + length
+    while end > start:
+        size = min(len(buffer), end - start)
+        end -= size
+        chunk = buffer[:size]
+        read = 0
+        while read < size:
+            got = os.preadv(descriptor, [chunk[read:]], end + read)
+            if not got:
+                raise OSError(f"{size - read} bytes of findings missing from the output")
+            read += got
+        _write_at(descriptor, chunk, end + by)
+
+
+def _write_at(descriptor: int, data: bytes | memoryview, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(descriptor, view, offset)
+        view = view[written:]
+        offset += written
 
 
 def copy_spool(source: Spool, out: IO[bytes]) -> None:

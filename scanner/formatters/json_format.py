@@ -1,9 +1,10 @@
 """JSON: the Report model, schema-versioned, in a deterministic order.
 
 The document is pydantic's serialisation of the Report (`model_dump_json(indent=2)`), written in a
-stream: findings are encoded one at a time into a spool, then the report around them (metadata,
-summary, rollups) is serialised and the findings are copied in place of its empty list. A finding's
-JSON is what pydantic gives for it, nested at its depth; plain findings (no waiver, no IaC location,
+stream: findings are encoded one at a time into the output file itself (or a spool, for an output
+that cannot be read back), then the report around them (metadata, summary, rollups) is serialised
+and the findings take the place of its empty list (moved up in the file: _stream.InPlace). A
+finding's JSON is what pydantic gives for it, nested at its depth; plain findings (no waiver, no IaC location,
 evidence of strings, numbers without fractions, booleans, lists and dicts) are encoded here with
 the same layout and escapes, and per-check fields are encoded once per check.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from json.encoder import encode_basestring as encode
 from typing import IO, Any
 
-from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, scalar_text, spool
+from scanner.formatters._stream import Parked, Unsupported, body_for, plain_json, render_with, scalar_text
 from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
@@ -42,7 +43,7 @@ class JsonWriter:
 
     def __init__(self, out: IO[bytes], report: Report | None = None) -> None:
         self._out = out
-        self._spool = spool()
+        self._body = body_for(out)  # the findings, until the report around them is known
         self._count = 0
         self._check_parts: dict[str, tuple[Any, ...]] = {}  # per check id: see _check_text
         # strings that recur from finding to finding (resource types, accounts, regions, a resource's
@@ -79,20 +80,15 @@ class JsonWriter:
         report order: as many `add`s."""
         if count:
             if self._count:
-                self._spool.write(b",")
-            self._spool.write(data)
+                self._body.write(b",")
+            self._body.write(data)
             self._count += count
 
     def finish(self, report: Report) -> None:
         head = report.model_copy(update={"findings": []}).model_dump_json(indent=2)
         at = head.index(FINDINGS_AT) + len(FINDINGS_AT) - 1  # just before the list's closing bracket
-        self._out.write(head[:at].encode("utf-8"))
-        if self._count:
-            copy_spool(self._spool, self._out)
-            self._out.write(b"\n  ")
-        else:
-            self._spool.close()
-        self._out.write(head[at:].encode("utf-8") + b"\n")
+        after = head[at:].encode("utf-8") + b"\n"
+        self._body.enclose(self._out, head[:at].encode("utf-8"), b"\n  " + after if self._count else after)
 
     def _fast(self, finding: Finding) -> str | None:
         if finding.waiver is not None or finding.location is not None:

@@ -11,6 +11,9 @@ the same object, and a new object, e.g. a copy with the organization's keys, get
     def keys_by_region_and_id(inv: AwsInventory) -> dict[tuple[str, str], Key]:
         return {(key.region, key.name): key for key in inv.kms.keys}
 
+What several checks work out about one resource at a time (an NSG's internet rules in priority
+order) is memoised per inventory and resource with `per_inventory_item`.
+
 tests/test_linear_lookups.py counts the fields checks read on growing inventories and fails when
 a check reads more than linearly.
 """
@@ -44,6 +47,29 @@ def per_inventory(build: Callable[[I], V]) -> Callable[[I], V]:
         return value
 
     return lookup
+
+
+def per_inventory_item(key: Callable[[T], Hashable]) -> Callable[[Callable[[I, T], V]], Callable[[I, T], V]]:
+    """Memoise `build(inventory, item)` per inventory object and `key(item)`, each worked out when first
+    asked for (not all at once, as a per_inventory index is): what it reads of an IaC source is then
+    read while the resource asking is judged, which is where scanner.engine.iac must see it."""
+
+    def decorate(build: Callable[[I, T], V]) -> Callable[[I, T], V]:
+        @per_inventory
+        def known(inventory: I) -> dict[Hashable, V]:
+            return {}
+
+        @wraps(build)
+        def lookup(inventory: I, item: T) -> V:
+            values = known(inventory)
+            name = key(item)
+            if name not in values:
+                values[name] = build(inventory, item)
+            return values[name]
+
+        return lookup
+
+    return decorate
 
 
 def group_by(items: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
