@@ -11,7 +11,6 @@ its writer over an in-memory report, so both paths give the same bytes.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import os
 import shutil
@@ -175,8 +174,10 @@ def body_for(out: IO[bytes]) -> Spool | InPlace:
     """Where a writer puts the findings of its document until the rest is known: in `out` itself when it
     is a regular file this process can read back (InPlace), else a spool."""
     descriptor = _regular_fd(out)
-    if descriptor is None:
+    if descriptor is None or not hasattr(os, "preadv"):  # (Windows has neither fcntl nor pread)
         return Spool()
+    import fcntl
+
     try:
         readable = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDWR
     except OSError:
