@@ -243,6 +243,27 @@ def test_a_process_slowed_down_takes_fewer_scopes(tmp_path, monkeypatch):
     assert _masked((tmp_path / "dealt.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
 
 
+def test_without_shared_semaphores_the_snapshot_is_evaluated_in_one_process(tmp_path, monkeypatch):
+    """Where no semaphore can be shared between processes (no sem_open, no /dev/shm: some sandboxes),
+    a large snapshot is evaluated in this process alone, not ended by the error; the report is the same."""
+    import multiprocessing
+
+    path = tmp_path / "snapshot.json"
+    Estate(json.loads((SNAPSHOTS / "aws-demo.json").read_text()), copies=1, scopes=4).write(str(path))
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'alone.json'}") in (0, 1)
+    monkeypatch.setattr(stream, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(stream, "cores", lambda: 2)
+
+    def no_semaphores(self, *args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Semaphore", no_semaphores)
+    loads = _loads_by_process(monkeypatch, tmp_path / "loads")
+    assert _run("evaluate", str(path), "-q", "--format", f"json={tmp_path / 'here.json'}") in (0, 1)
+    assert list(loads()) == [os.getpid()]
+    assert _masked((tmp_path / "here.json").read_text()) == _masked((tmp_path / "alone.json").read_text())
+
+
 def _loads_by_process(monkeypatch, log, parent_pause: float = 0.0, worker_pause: float = 0.0):
     """Record which process loads (reads and validates) each scope, in `log` (the workers are forked:
     a file is what they share); each load paused as asked. Returns the reader: {pid: [scope index]}."""

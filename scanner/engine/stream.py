@@ -270,7 +270,8 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
     second = next(raw, None)
     _JOB.update(judge=judge, encoders=encoders, parent=os.getpid(), parking=parking)
     try:
-        if second is None or first.span is None:  # one scope, or scopes whose texts only this process can find
+        turns = _Turns.shared(AHEAD_PER_WORKER * processes) if second is not None and first.span is not None else None
+        if turns is None:  # one scope, scopes whose texts only this process can find, or no way to share turns
             for raw_scope in itertools.chain((first,), () if second is None else (second,), raw):
                 take(_evaluate_raw(raw_scope))
             return
@@ -282,7 +283,6 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
         for stream in (sys.stdout, sys.stderr):  # (a forked worker must not write again what is buffered)
             stream.flush()
         context = multiprocessing.get_context("fork")
-        turns = _Turns(context, AHEAD_PER_WORKER * processes)
         workers: list[Any] = []
         channels: list[Any] = []
         try:
@@ -373,6 +373,17 @@ class _Turns:
         self._next = context.RawValue("q", 0)
         self._lock = context.Lock()
         self._slots = context.Semaphore(ahead)
+
+    @classmethod
+    def shared(cls, ahead: int) -> _Turns | None:
+        """Turns for forked processes, or None where this system cannot fork or share a semaphore (no
+        working sem_open or /dev/shm, as in some sandboxes): the snapshot is then evaluated in one process."""
+        import multiprocessing
+
+        try:
+            return cls(multiprocessing.get_context("fork"), ahead)
+        except (OSError, ImportError, ValueError):
+            return None
 
     def take(self, block: bool = True, timeout: float | None = None) -> int | None:
         """The number of the scope to evaluate next (past the last once they are all taken), or None
