@@ -625,3 +625,39 @@ def test_a_signal_mid_evaluation_leaves_nothing_behind(tmp_path, sig):
                 assert stat.read().rsplit(")", 1)[1].split()[0] == "Z", "a worker outlived the interrupted run"
         except FileNotFoundError:
             pass
+
+
+def test_a_worker_killed_mid_scope_ends_the_run_with_an_error(tmp_path):
+    """A worker killed while it holds a turn (the OOM killer) never sends that scope: the run ends with
+    an error at once, even while another worker is still running (it would wait for a turn for ever
+    once the scopes after the lost one had used up the turns)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "snapshot.json"
+    Estate(json.loads((SNAPSHOTS / "aws-demo.json").read_text()), copies=1, scopes=40).write(str(path))
+    probe = (
+        "import os, signal, sys\n"
+        "from scanner import snapshot\n"
+        "from scanner.engine import stream\n"
+        "stream.PARALLEL_FROM_BYTES = 0\n"
+        "stream.cores = lambda: 3\n"
+        "load, parent, marker = snapshot.RawScope.load, os.getpid(), sys.argv.pop(1)\n"
+        "def dying(scope):\n"
+        "    if os.getpid() != parent:\n"
+        "        try:\n"
+        "            os.close(os.open(marker, os.O_CREAT | os.O_EXCL))  # the first worker to get here\n"
+        "        except FileExistsError:\n"
+        "            return load(scope)\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return load(scope)\n"
+        "snapshot.RawScope.load = dying\n"
+        "from scanner.cli.main import run\n"
+        "run()\n"
+    )
+    out = tmp_path / "report.json"
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "killed"), "evaluate", str(path), "-q", "--format", f"json={out}"],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert result.returncode == 4, result.stderr
+    assert "a worker process ended before sending all its scopes' findings" in result.stderr
+    assert not out.exists() and not list(tmp_path.glob("trustscan-parts-*"))

@@ -321,8 +321,12 @@ def _stream_parallel(raw: Any, judge: Callable[[Any], list[Finding]], sinks: lis
                 for channel in ready:
                     try:
                         turn, part = _receive(channel)
-                    except EOFError:  # this worker has sent all it took
+                    except EOFError:  # this worker has sent all it took, or died with a turn it will never send
                         live.remove(channel)
+                        process = workers[channels.index(channel)]
+                        process.join()
+                        if process.exitcode != 0:
+                            raise RuntimeError("a worker process ended before sending all its scopes' findings") from None
                         continue
                     parts[turn] = part
             for process in workers:
