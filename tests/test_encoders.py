@@ -211,12 +211,16 @@ def test_evidence_of_plain_values_is_what_the_general_conversion_gives():
         assert list(engine._evidence(evidence)) == list(engine._plain(dict(evidence)))
 
 
-def test_sarif_results_from_templates_are_those_of_the_general_path(demo_findings):
+@pytest.mark.parametrize("kept", [16384, 2])
+def test_sarif_results_from_templates_are_those_of_the_general_path(demo_findings, kept, monkeypatch):
     """Each FAIL finding's SARIF result encoded from its check's template against the general path
     (result_dict laid out by json.dumps): the demo findings of all three providers, then findings of
-    one check with unusual values, including values the template leaves to the general path."""
+    one check with unusual values, including values the template leaves to the general path; the
+    strings it keeps escaped forgotten as it goes, or not."""
+    from scanner.formatters import sarif
     from scanner.formatters.sarif import _encode_result, _ResultTemplates, is_result
 
+    monkeypatch.setattr(sarif._Kept, "KEPT", kept)
     templates = _ResultTemplates()
     base = next(f for f in demo_findings["aws"] if f.status == Status.FAIL and f.evidence)
     unusual = [f for f in _unusual(base) if is_result(f)]

@@ -661,3 +661,137 @@ def test_a_worker_killed_mid_scope_ends_the_run_with_an_error(tmp_path):
     assert result.returncode == 4, result.stderr
     assert "a worker process ended before sending all its scopes' findings" in result.stderr
     assert not out.exists() and not list(tmp_path.glob("trustscan-parts-*"))
+
+
+# -- SARIF's results in place, their rule indexes expected --------------------------------------------------
+
+
+def _without_organization_scope(path: Path) -> Path:
+    """The snapshot with its organization scope left out (its metadata still names the organization):
+    its organization-level checks, expected, run nowhere and have no finding at all."""
+    data = json.loads(path.read_text())
+    data["scopes"] = [s for s in data["scopes"] if s["metadata"].get("scope_kind") != "organization"]
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+def _without_organization_named(path: Path) -> Path:
+    """The snapshot's metadata not naming its organization (its organization scope still there): its
+    organization-level checks, not expected, have results."""
+    data = json.loads(path.read_text())
+    data["metadata"]["organization"] = None
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+@pytest.mark.parametrize(("provider", "change", "expected_right"), [
+    ("aws", None, True), ("azure", None, True), ("gcp", None, True),
+    ("azure", _without_organization_scope, False), ("gcp", _without_organization_named, False),
+])
+def test_streamed_sarif_with_its_rule_indexes_expected_right_or_wrong_is_the_in_memory_report(
+        provider, change, expected_right, tmp_path, monkeypatch, processes):
+    """The checks expected (scanner.engine.stream.expected_checks) are those with findings for a whole
+    snapshot, and the results go into the output with their indexes; where a check expected has no
+    finding at all, or one not expected has results, the results are laid out again with the right
+    indexes (their bytes in place or parked by workers): the bytes are the in-memory report's either way."""
+    from scanner.formatters import sarif
+
+    snapshot = _estate(provider, tmp_path / "snapshot.json")
+    if change is not None:
+        change(snapshot)
+    relaid = _spy_on(monkeypatch, sarif, "write_replaced")
+    expected = _spy_on(monkeypatch, stream, "expected_checks")
+    out = tmp_path / "out.sarif"
+    assert _run("evaluate", str(snapshot), "-q", "--format", f"sarif={out}", "--format", f"json={tmp_path / 'out.json'}") in (0, 1)
+    assert len(relaid) == (0 if expected_right else 1)
+    report = _in_memory(snapshot, None)
+    assert _masked(out.read_text()) == _masked(formatters.get("sarif")(report))
+    with_results = {f.check_id for f in report.findings if sarif.is_result(f)}
+    assert len(with_results) > 1
+    assert (sorted(stream.expected_checks(*expected[0])) == sorted({f.check_id for f in report.findings})) == expected_right
+
+
+@pytest.mark.parametrize("output", ["file", "in memory", "pipe"])
+@pytest.mark.parametrize("expectation", ["right", "a check with results left out", "one more, first", "a check without results left out", "none"])
+def test_sarif_results_written_with_any_expectation_are_the_rendered_bytes(expectation, output, tmp_path):
+    """Whatever checks a SarifWriter is told to expect, and wherever it writes (a file it can read back:
+    in place; in memory or a pipe: a spool), its document is `render`'s; results come as encoded parts
+    (one of them parked, as a worker's) and one at a time. It lays the results out again only when an
+    index written is wrong."""
+    import threading
+
+    from scanner.formatters import sarif
+
+    report = _in_memory(_estate("gcp", tmp_path / "snapshot.json"), None)
+    checks = sorted({f.check_id for f in report.findings})
+    with_results = sorted({f.check_id for f in report.findings if sarif.is_result(f)})
+    without = [c for c in checks if c not in with_results]
+    told = {
+        "right": checks,
+        "a check with results left out": [c for c in checks if c != with_results[-2]],
+        "one more, first": ["a.first", *checks],
+        "a check without results left out": [c for c in checks if c != without[0]],
+        "none": None,
+    }[expectation]
+
+    def indexes(ids: list[str]) -> dict[str, int]:
+        return {c: i for i, c in enumerate(sorted(ids))}
+
+    relaid = told is None or any(indexes(told).get(c) != indexes(checks)[c] for c in with_results)
+    assert relaid == (expectation != "right")  # (gcp's check without results sorts before some with)
+    calls: list = []
+    original = sarif.write_replaced
+
+    def spy(*args):
+        calls.append(args)
+        return original(*args)
+
+    findings = list(report.findings)
+    worker = tmp_path / "worker-part"
+
+    def write(out) -> None:
+        writer = sarif.SarifWriter(out, report)
+        if told is not None:
+            writer.expect_checks(told)
+        third = len(findings) // 3
+        writer.add_encoded(writer.encode(findings[:third]), third)
+        catalogue, locations, data, rule_of, indexes_at = writer.encode(findings[third : 2 * third])
+        worker.write_bytes(b"x" + data)
+        writer.add_encoded((catalogue, locations, _stream.Parked(str(worker), 1, len(data)), rule_of, indexes_at), third)
+        for finding in findings[2 * third :]:
+            writer.add(finding)
+        writer.finish(report)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sarif, "write_replaced", spy)
+        if output == "file":
+            descriptor, path = tempfile.mkstemp(dir=tmp_path)  # as the outputs are opened: read and write
+            with os.fdopen(descriptor, "wb", buffering=1024 * 1024) as out:
+                write(out)
+            written = Path(path).read_bytes()
+        elif output == "in memory":
+            buffer = io.BytesIO()
+            write(buffer)
+            written = buffer.getvalue()
+        else:
+            read, send = os.pipe()
+            chunks: list[bytes] = []
+            reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(read, 65536), b"")))
+            reader.start()
+            with open(send, "wb") as out:
+                write(out)
+            reader.join()
+            os.close(read)
+            written = b"".join(chunks)
+    assert written.decode() == sarif.render(report)
+    assert len(calls) == (1 if relaid else 0)
+
+
+def test_streamed_sarif_to_standard_output_is_the_in_memory_report(tmp_path, capfdbinary, processes):
+    """Standard output cannot be written in place (nor read back): the results are spooled, their
+    indexes expected all the same."""
+    snapshot = _estate("azure", tmp_path / "snapshot.json")
+    capfdbinary.readouterr()
+    assert _run("evaluate", str(snapshot), "-q", "--format", "sarif") in (0, 1)
+    written = capfdbinary.readouterr().out.decode()
+    assert _masked(written) == _masked(formatters.get("sarif")(_in_memory(snapshot, None)))

@@ -183,6 +183,11 @@ class _Guarded:
     def add_encoded(self, data: Any, count: int) -> None:
         self.run(lambda: self.writer.add_encoded(data, count))
 
+    def expect_checks(self, check_ids: list[str]) -> None:
+        expect = getattr(self.writer, "expect_checks", None)
+        if expect is not None:
+            self.run(lambda: expect(check_ids))
+
     def finish(self, report: Any) -> None:
         self.run(lambda: self.writer.finish(report))
 

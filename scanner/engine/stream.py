@@ -97,6 +97,11 @@ def stream_report(
     provisional = report_head(metadata, ScopesSeen(), Tally(), checks, loaded, source=source_label, started_at=started,
                               params=options.params)
     sinks = [make(provisional) for make in writers]
+    expected = expected_checks(metadata, checks, skip, source.legacy)
+    for sink in sinks:  # before any finding, and before workers are forked: they encode with it
+        expect = getattr(sink, "expect_checks", None)
+        if expect is not None:
+            expect(expected)
     applier = None
     if waivers:
         from scanner.waivers import WaiverApplier
@@ -130,6 +135,17 @@ def stream_report(
         if parking is not None:
             shutil.rmtree(parking, ignore_errors=True)
     return Streamed(head, tally)
+
+
+def expected_checks(metadata: SnapshotMetadata, checks: Sequence[Any], skip: Sequence[str], legacy: bool) -> list[str]:
+    """The checks that will have findings in the usual case, for writers that do better knowing them
+    early (SARIF's rule indexes; a guess they check at the end). Every check run in a scope gives at
+    least one finding (NOT_APPLICABLE on the scope when nothing is in it: evaluate.check_values); a
+    deferred check runs in no scope here, an organization-level one only in the organization scope,
+    taken to be there when the snapshot is an organization's (a schema-1 inventory runs every check)."""
+    org_keys = organization_keys(metadata.provider, {key for spec in checks for key in spec.collection_keys})
+    return [spec.id for spec in checks if spec.id not in skip
+            and (legacy or metadata.organization is not None or check_level(spec, org_keys) != "organization")]
 
 
 def cores() -> int:

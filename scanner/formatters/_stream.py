@@ -147,6 +147,7 @@ class InPlace:
         self._out = out
         self._descriptor = descriptor
         self._start = out.tell()
+        self._copy: IO[bytes] | None = None  # see reader
 
     def write(self, data: bytes | Parked) -> None:
         if type(data) is Parked:
@@ -166,8 +167,38 @@ class InPlace:
         out.seek(end + len(before))
         out.write(after)
 
+    def reader(self) -> IO[bytes]:
+        """The findings written so far, for a writer that must lay them out again (no more writes): moved
+        to a temporary file to read, and the output cut back to where they started. (A fallback:
+        copying them costs what a spool would have.)"""
+        out = self._out
+        out.flush()
+        length = out.tell() - self._start
+        copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._copy = copy
+        done = 0
+        try:
+            while done < length:
+                copied = os.copy_file_range(self._descriptor, copy.fileno(), length - done, self._start + done, done)
+                if not copied:
+                    break
+                done += copied
+        except OSError:  # no copy_file_range here: read and written below
+            pass
+        while done < length:
+            chunk = os.pread(self._descriptor, min(length - done, self.MOVE_CHUNK), self._start + done)
+            if not chunk:
+                raise OSError(f"{length - done} bytes of findings missing from the output")
+            _write_at(copy.fileno(), chunk, done)
+            done += len(chunk)
+        out.seek(self._start)
+        out.truncate()
+        copy.seek(0)
+        return copy
+
     def close(self) -> None:
-        pass
+        if self._copy is not None:
+            self._copy.close()
 
 
 def body_for(out: IO[bytes]) -> Spool | InPlace:

@@ -12,27 +12,28 @@ sarif-om's own `to_json` drops values equal to their defaults (an explicit `leve
 vanishes), so `to_dict` below serialises every attribute that is set.
 
 Results are streamed (`SarifWriter`): each FAIL finding's result is encoded when it comes, as the
-plain dict sarif-om's `Result` serialises to (the same keys in the same order), into a spool; the
-run around them (rules from every check seen, notifications, summary) is built with sarif-om at the
-end and the results are copied into it, each with the index of its rule.
+plain dict sarif-om's `Result` serialises to (the same keys in the same order), into the output
+itself where it can (else a spool); the run around them (rules from every check seen, notifications,
+summary) is built with sarif-om at the end and goes around them, each result with the index of its rule.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import struct
 import sys
 import uuid
 from json.encoder import encode_basestring_ascii as encode_ascii
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable
 from typing import IO, Any
 from urllib.parse import quote
 
 import attr
 import sarif_om as om
 
-from scanner.formatters._stream import Parked, Unsupported, copy_spool, plain_json, render_with, spool
+from scanner.formatters._relay import write_replaced
+from scanner.formatters._stream import InPlace, Parked, Spool, Unsupported, body_for, plain_json, render_with
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -196,6 +197,7 @@ def result_dict(finding: Finding, rule_index: Any = RULE_INDEX) -> dict[str, Any
 
 
 RESULTS_INDENT = " " * 8  # runs[0].results[i] in the document
+FAIL = Status.FAIL
 
 
 class _ResultTemplates:
@@ -210,6 +212,10 @@ class _ResultTemplates:
     def __init__(self) -> None:
         self._by_check: dict[str, tuple[Any, ...]] = {}
         self._uri_prefix: dict[tuple[str, ...], str] = {}
+        # strings that recur from result to result (a resource's id and name for each check that fails
+        # it, accounts, regions, types, messages), escaped once; names quoted once for their URIs
+        self._escaped = _Kept(lambda value: encode_ascii(value)[1:-1])
+        self._quoted = _Kept(lambda name: quote(name, safe="-._~") or "_")
 
     def encode(self, finding: Finding) -> tuple[bytes, bytes] | None:
         values = finding.__dict__
@@ -219,11 +225,20 @@ class _ResultTemplates:
         template = self._by_check.get(key[0])
         if template is None or template[0] != key or (template[1] is not values["criteria"] and template[2] != values["criteria"]):
             template = self._by_check[key[0]] = self._template(finding, key)
-        text, names, evidence_indent, after = template[3:]
-        escaped = {name: encode_ascii(values[name])[1:-1] for name in self.OWN}
-        escaped["uri"] = encode_ascii(self._uri(values))[1:-1]
-        escaped["evidence"] = plain_json(values["evidence"], evidence_indent, ascii_only=True)
-        return (text % tuple(escaped[name] for name in names)).encode("ascii"), after
+        text, evidence_indent, after = template[3:]
+        escaped = self._escaped
+        return (text % {
+            "resource_name": escaped[values["resource_name"]],
+            "message": escaped[values["message"]],
+            "resource_id": escaped[values["resource_id"]],
+            "finding_id": encode_ascii(values["finding_id"])[1:-1],  # (one per finding: not kept)
+            "resource_type": escaped[values["resource_type"]],
+            "account": escaped[values["account"]],
+            "region": escaped[values["region"]],
+            # quoted, the URI has only characters json.dumps writes as they are: nothing to escape
+            "uri": self._uri(values),
+            "evidence": plain_json(values["evidence"], evidence_indent, ascii_only=True),
+        }).encode("ascii"), after
 
     def _uri(self, values: dict[str, Any]) -> str:
         """artifact_uri, its first five parts quoted once per account, region and service."""
@@ -233,7 +248,7 @@ class _ResultTemplates:
             if len(self._uri_prefix) > 10_000:
                 self._uri_prefix.clear()
             prefix = self._uri_prefix[parts] = "/".join(quote(part, safe="-._~") or "_" for part in ("cloud", *parts)) + "/"
-        return prefix + (quote(values["resource_name"], safe="-._~") or "_")
+        return prefix + self._quoted[values["resource_name"]]
 
     def _template(self, finding: Finding, key: tuple[Any, ...]) -> tuple[Any, ...]:
         probe = finding.model_copy(update={name: f"\x00{name}\x00" for name in self.OWN})
@@ -248,9 +263,29 @@ class _ResultTemplates:
         literals[at], literals[at + 1] = literals[at][:-1], literals[at + 1][1:]
         line = literals[at].rsplit("\n", 1)[-1]
         evidence_indent = " " * (len(line) - len(line.lstrip(" ")))
-        text = "%s".join(literal.replace("%", "%%") for literal in literals)
+        text = "".join(literal.replace("%", "%%") + (f"%({names[i]})s" if i < len(names) else "") for i, literal in enumerate(literals))
         criteria = finding.criteria
-        return key, criteria, {k: list(v) for k, v in criteria.items()}, text, names, evidence_indent, after.encode("ascii")
+        return key, criteria, {k: list(v) for k, v in criteria.items()}, text, evidence_indent, after.encode("ascii")
+
+
+class _Kept(dict):  # type: ignore[type-arg]
+    """A string's text made by `make` at its first use (`kept[value]`; at most KEPT kept), as the JSON
+    writer keeps its strings' (json_format._Encoded): a hit costs a lookup, an escape reads every character."""
+
+    KEPT = 16384
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, value: str) -> str:
+        if type(value) is not str:  # (as encode_ascii refuses anything but a string: the general path)
+            raise TypeError(value)
+        text = self._make(value)
+        if len(self) >= self.KEPT:
+            self.clear()
+        self[value] = text
+        return text
 
 
 def _encode_result(finding: Finding, templates: _ResultTemplates | None = None) -> tuple[bytes, bytes]:
@@ -355,9 +390,15 @@ def render(report: Report) -> str:
 
 
 class SarifWriter:
-    """One SARIF run; results spooled as they come, rules and their indexes settled at the end."""
+    """One SARIF run; results written as they come, rules settled at the end.
 
-    _FRAME = struct.Struct("<II")
+    A result's rule index is its check's place among the checks with any finding, sorted: known only
+    at the end. A run that knows which checks will have findings says so first (`expect_checks`:
+    every check run in a scope gives at least one), and each result is written with the index it
+    will then have, straight into the output (_stream.InPlace, as the JSON writer does): at the end
+    the run's head and tail go around them. Where the guess was wrong for a check with results (or no
+    guess was given: `render`, `merge`), the results are laid out again with the right indexes,
+    from where each one's was written (`_indexes_at`)."""
 
     def __init__(self, out: IO[bytes], report: Report | None = None) -> None:
         from scanner.registry import load_checks
@@ -365,94 +406,106 @@ class SarifWriter:
         self._out = out
         self._registry = load_checks()
         self._catalogue: dict[str, dict[str, Any]] = {}
-        self._rule_of: list[str] = []  # each spooled result's check, in order
+        self._rule_of: list[str] = []  # each result's check, in order
+        self._indexes_at = array("q")  # where each result's rule index is written in the body
+        self._expected: dict[str, bytes] = {}  # the rule index written for each check expected (for the others, none)
         self._has_locations = False
-        self._spool = spool()
+        self._body: Spool | InPlace = Spool()  # with no check expected every result is laid out again: no use writing it in place
+        self._size = 0  # of the body
         self._templates = _ResultTemplates()
 
+    def expect_checks(self, check_ids: Iterable[str]) -> None:
+        """The checks this run expects to have findings, before any finding comes (a guess; checked at the end)."""
+        assert not self._rule_of
+        self._expected = {check_id: str(i).encode() for i, check_id in enumerate(sorted(set(check_ids)))}
+        self._body.close()
+        self._body = body_for(self._out)
+
     def add(self, finding: Finding) -> None:
-        if finding.check_id not in self._catalogue:
-            self._catalogue[finding.check_id] = catalogue_entry(finding, self._registry)
+        """`add_encoded(encode([finding]), 1)`, without a part made for each finding (merge adds a million)."""
+        check_id = finding.check_id
+        if check_id not in self._catalogue:
+            self._catalogue[check_id] = catalogue_entry(finding, self._registry)
         if finding.location is not None:
             self._has_locations = True
         if not is_result(finding):
             return
         before, after = _encode_result(finding, self._templates)
-        self._spool.write(self._FRAME.pack(len(before), len(after)) + before + after)
-        self._rule_of.append(sys.intern(finding.check_id))
+        if self._rule_of:
+            before = b",\n" + before
+        self._indexes_at.append(self._size + len(before))
+        data = before + self._expected.get(check_id, b"") + after
+        self._body.write(data)
+        self._size += len(data)
+        self._rule_of.append(sys.intern(check_id))
 
-    def encode(self, findings: list[Finding]) -> tuple[dict[str, dict[str, Any]], bool, bytes, list[str]]:
-        """What `add` would do with `findings`, to pass to `add_encoded` (from a worker process):
-        their checks' catalogue entries, whether any has a location, the spooled results and their checks."""
+    def encode(self, findings: list[Finding]) -> tuple[dict[str, dict[str, Any]], bool, bytes, list[str], array[int]]:
+        """What `add` would do with `findings`, to pass to `add_encoded` (from a worker process): the
+        catalogue entries of their checks not yet known, whether any has a location, their results
+        (each with its expected rule index), their checks and where each one's index is in those bytes."""
         catalogue: dict[str, dict[str, Any]] = {}
+        known = self._catalogue  # (a worker's is its parent's at the fork, or fewer: what it leaves out is there)
         has_locations = False
-        frames: list[bytes] = []
+        parts: list[bytes] = []
         rule_of: list[str] = []
+        indexes_at = array("q")
+        size = 0
+        expected = self._expected
         for finding in findings:
-            if finding.check_id not in catalogue:
-                catalogue[finding.check_id] = catalogue_entry(finding, self._registry)
+            check_id = finding.check_id
+            if check_id not in known and check_id not in catalogue:
+                catalogue[check_id] = catalogue_entry(finding, self._registry)
             if finding.location is not None:
                 has_locations = True
-            if not is_result(finding):
+            if finding.status is not FAIL and not is_result(finding):  # (a FAIL finding is one, without a call)
                 continue
             before, after = _encode_result(finding, self._templates)
-            frames.append(self._FRAME.pack(len(before), len(after)) + before + after)
-            rule_of.append(finding.check_id)
-        return catalogue, has_locations, b"".join(frames), rule_of
+            index = expected.get(check_id, b"")
+            if rule_of:
+                parts.append(b",\n")
+                size += 2
+            size += len(before)
+            indexes_at.append(size)
+            parts += (before, index, after)
+            size += len(index) + len(after)
+            rule_of.append(check_id)
+        return catalogue, has_locations, b"".join(parts), rule_of, indexes_at
 
-    def add_encoded(self, encoded: tuple[dict[str, dict[str, Any]], bool, bytes | Parked, list[str]], count: int) -> None:
-        catalogue, has_locations, data, rule_of = encoded
+    def add_encoded(self, encoded: tuple[dict[str, dict[str, Any]], bool, bytes | Parked, list[str], array[int]], count: int) -> None:
+        catalogue, has_locations, data, rule_of, indexes_at = encoded
         for check_id, entry in catalogue.items():
             self._catalogue.setdefault(check_id, entry)
         self._has_locations = self._has_locations or has_locations
-        if data:
-            self._spool.write(data)
-        self._rule_of.extend(sys.intern(check_id) for check_id in rule_of)
+        if not rule_of:
+            return
+        if self._rule_of:
+            self._body.write(b",\n")
+            self._size += 2
+        self._indexes_at.extend(map(self._size.__add__, indexes_at) if self._size else indexes_at)
+        self._body.write(data)
+        self._size += data.length if type(data) is Parked else len(data)  # type: ignore[union-attr, arg-type]
+        self._rule_of.extend(map(sys.intern, rule_of))
 
     def finish(self, report: Report) -> None:
-        catalogue = [self._catalogue[k] for k in sorted(self._catalogue)]
-        index = {spec["check_id"]: str(i).encode() for i, spec in enumerate(catalogue)}
+        checks = sorted(self._catalogue)
+        catalogue = [self._catalogue[k] for k in checks]
         marker = f"@@results-{uuid.uuid4().hex}@@"
         document = to_dict(build(report, catalogue, [marker], has_locations=self._has_locations))
         ordered = {"$schema": document.pop("$schema"), "version": document.pop("version"), **document}
         text = json.dumps(ordered, indent=2) + "\n"
         head, tail = text.split(json.dumps(marker), 1)  # head ends "[\n" + the indentation, tail starts "\n" + "]"
         if not self._rule_of:  # no result: the empty list json.dumps writes
-            self._out.write((head.rstrip() + tail.lstrip()).encode("ascii"))
-            self._spool.close()
+            self._body.enclose(self._out, (head.rstrip() + tail.lstrip()).encode("ascii"), b"")
             return
-        self._out.write(head.removesuffix(RESULTS_INDENT).encode("ascii"))
-        pending: list[bytes] = []
-        size = 0
-        for i, (check_id, (before, after)) in enumerate(zip(self._rule_of, self._frames(self._spool.reader()))):
-            pending += (b",\n" if i else b"", before, index[check_id], after)
-            size += len(before) + len(after)
-            if size >= self.WRITE_BYTES:
-                self._out.write(b"".join(pending))
-                pending, size = [], 0
-        self._out.write(b"".join(pending))
-        self._spool.close()
-        self._out.write(tail.encode("ascii"))
-
-    WRITE_BYTES = 1024 * 1024
-
-    def _frames(self, reader: IO[bytes]) -> Iterator[tuple[bytes, bytes]]:
-        """The spooled results (before and after their rule index), read a megabyte at a time."""
-        frame = self._FRAME
-        buffer, at = b"", 0
-        while True:
-            end = at + frame.size
-            if end <= len(buffer):
-                before_size, after_size = frame.unpack_from(buffer, at)
-                end += before_size + after_size
-            if end > len(buffer):  # the next frame is not all in the buffer: read on
-                more = reader.read(max(self.WRITE_BYTES, end - at))
-                if not more:
-                    if at < len(buffer):
-                        raise OSError("the SARIF results spool ends inside a result")
-                    return
-                buffer, at = buffer[at:] + more, 0
-                continue
-            start = at + frame.size
-            yield buffer[start : start + before_size], buffer[start + before_size : end]
-            at = end
+        before, after = head.removesuffix(RESULTS_INDENT).encode("ascii"), tail.encode("ascii")
+        index = {check_id: str(i).encode() for i, check_id in enumerate(checks)}
+        expected = self._expected
+        if all(expected.get(check_id) == index[check_id] for check_id in set(self._rule_of)):
+            self._body.enclose(self._out, before, after)  # every result has its rule's index already
+            return
+        reader = self._body.reader()  # (an output written in place is cut back to where the results start)
+        self._out.write(before)
+        spans = ((at, len(expected.get(check_id, b"")), index[check_id]) for at, check_id in zip(self._indexes_at, self._rule_of))
+        write_replaced(reader, spans, self._out)
+        self._body.close()
+        self._out.write(after)
