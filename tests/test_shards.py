@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,8 @@ def test_plan_digest_covers_every_field():
 # -- Azure: five subscriptions, sharded in process -----------------------------------------------
 
 
-def _azure_run(azure, checks, shard=None):
+def _azure_run(azure, checks, shard=None, at=None):
+    """A scan of the fake tenant; with `at`, judged as if collected at that instant (see _collected_at)."""
     from scanner.providers import azure as provider
 
     pool = WorkPool(8)
@@ -91,9 +93,20 @@ def _azure_run(azure, checks, shard=None):
                                               connection_verify=azure.cloud.ca_path, retry_total=0, retry_backoff_factor=0.0)
         options = ScanOptions(checks=checks)
         snapshot = collect(collection, pool, options, shard=shard)
+        if at is not None:
+            snapshot = _collected_at(snapshot, at)
         return snapshot, report_for(snapshot, options, source="test")
     finally:
         pool.shutdown()
+
+
+def _collected_at(snapshot: Snapshot, instant: datetime) -> Snapshot:
+    """The snapshot as if collected at `instant`. Age checks count whole hours from a scope's
+    collected_at to fixed fixture times (the dev vault's recovery points), so two scans seconds apart
+    that straddle one of those hour marks differ in a message."""
+    scopes = [scope.model_copy(update={"metadata": scope.metadata.model_copy(update={"collected_at": instant})})
+              for scope in snapshot.scopes]
+    return snapshot.model_copy(update={"scopes": scopes, "metadata": snapshot.metadata.model_copy(update={"collected_at": instant})})
 
 
 def _comparable(report: Report) -> dict:
@@ -108,7 +121,8 @@ def test_azure_sharded_scans_merge_to_the_unsharded_scan(azure):
     for subscription, name in EXTRA_SUBSCRIPTIONS.items():
         azure.add_subscription(subscription, name)
     checks = select_checks(load_checks(), provider="azure")
-    full_snapshot, full = _azure_run(azure, checks)
+    judged_at = datetime.now(timezone.utc)  # every run judged at one instant (see _collected_at)
+    full_snapshot, full = _azure_run(azure, checks, at=judged_at)
     subscriptions = sorted([PROD, DEV, *EXTRA_SUBSCRIPTIONS])
     assert [s.id for s in full.scopes] == sorted([TENANT, *subscriptions]) and full.metadata.scopes == subscriptions
     assert {s.id: s.name for s in full.scopes}["55555555-5555-4555-8555-555555555555"] == "Contoso Analytics"
@@ -116,7 +130,7 @@ def test_azure_sharded_scans_merge_to_the_unsharded_scan(azure):
     for count in (2, 3):
         shards, snapshots = [], []
         for index in range(1, count + 1):
-            snapshot, report = _azure_run(azure, checks, (index, count))
+            snapshot, report = _azure_run(azure, checks, (index, count), at=judged_at)
             assert report.metadata.shard.index == index and report.metadata.plan.shard_count == count
             assert (TENANT in report.metadata.shard.scopes) == (index == 1)  # the tenant is read by shard 1 only
             shards.append(load_shard_from(report))
