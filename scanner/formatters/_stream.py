@@ -244,10 +244,6 @@ def _write_at(descriptor: int, data: bytes | memoryview, offset: int) -> None:
         offset += written
 
 
-def copy_spool(source: Spool, out: IO[bytes]) -> None:
-    source.copy_to(out)
-
-
 def write_bytes(data: bytes | Parked, out: IO[bytes]) -> None:
     """Bytes, or parked bytes, written to `out`."""
     if type(data) is Parked:
