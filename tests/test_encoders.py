@@ -220,7 +220,7 @@ def test_sarif_results_from_templates_are_those_of_the_general_path(demo_finding
     from scanner.formatters import sarif
     from scanner.formatters.sarif import _encode_result, _ResultTemplates, is_result
 
-    monkeypatch.setattr(sarif._Kept, "KEPT", kept)
+    monkeypatch.setattr(sarif, "TEXTS_KEPT", kept)
     templates = _ResultTemplates()
     base = next(f for f in demo_findings["aws"] if f.status == Status.FAIL and f.evidence)
     unusual = [f for f in _unusual(base) if is_result(f)]

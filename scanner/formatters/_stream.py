@@ -176,21 +176,8 @@ class InPlace:
         length = out.tell() - self._start
         copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._copy = copy
-        done = 0
-        try:
-            while done < length:
-                copied = os.copy_file_range(self._descriptor, copy.fileno(), length - done, self._start + done, done)
-                if not copied:
-                    break
-                done += copied
-        except OSError:  # no copy_file_range here: read and written below
-            pass
-        while done < length:
-            chunk = os.pread(self._descriptor, min(length - done, self.MOVE_CHUNK), self._start + done)
-            if not chunk:
-                raise OSError(f"{length - done} bytes of findings missing from the output")
-            _write_at(copy.fileno(), chunk, done)
-            done += len(chunk)
+        out.seek(self._start)
+        _copy_file(out, copy, length)
         out.seek(self._start)
         out.truncate()
         copy.seek(0)
@@ -199,6 +186,24 @@ class InPlace:
     def close(self) -> None:
         if self._copy is not None:
             self._copy.close()
+
+
+class Kept(dict):  # type: ignore[type-arg]
+    """Texts made from strings at their first use (`kept[value]`; at most `limit` kept, then all
+    dropped): the writers' strings that recur from finding to finding (resource ids and names,
+    messages, accounts, regions), escaped once. A hit costs a lookup; an escape reads every character."""
+
+    def __init__(self, make: Callable[[str], str], limit: int) -> None:
+        super().__init__()
+        self._make = make
+        self._limit = limit
+
+    def __missing__(self, value: str) -> str:
+        text = self._make(value)
+        if len(self) >= self._limit:
+            self.clear()
+        self[value] = text
+        return text
 
 
 def body_for(out: IO[bytes]) -> Spool | InPlace:

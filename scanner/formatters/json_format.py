@@ -14,7 +14,7 @@ from __future__ import annotations
 from json.encoder import encode_basestring as encode
 from typing import IO, Any
 
-from scanner.formatters._stream import Parked, Unsupported, body_for, plain_json, render_with, scalar_text
+from scanner.formatters._stream import Kept, Parked, Unsupported, body_for, plain_json, render_with, scalar_text
 from scanner.models.common import Status
 from scanner.models.report import Finding, Report
 
@@ -26,7 +26,7 @@ EVIDENCE_END = "\n" + FIELD + "}"
 LIST_START = "[\n" + EVIDENCE_ITEM + "  "  # a list of strings in the evidence, laid out as json.dumps(indent=2) does
 LIST_SEPARATOR = ",\n" + EVIDENCE_ITEM + "  "
 LIST_END = "\n" + EVIDENCE_ITEM + "]"
-TEXTS_KEPT = 16384  # encoded strings kept (see _Encoded)
+TEXTS_KEPT = 16384  # encoded strings kept (see _stream.Kept)
 
 
 def render(report: Report) -> str:
@@ -48,7 +48,7 @@ class JsonWriter:
         self._check_parts: dict[str, tuple[Any, ...]] = {}  # per check id: see _check_text
         # strings that recur from finding to finding (resource types, accounts, regions, a resource's
         # id and name for each check that judges it, messages, evidence values), encoded
-        self._texts = _Encoded()
+        self._texts = Kept(encode, TEXTS_KEPT)  # (a TypeError for anything but a string, as before it is kept)
         self._keys: dict[str, str] = {}  # evidence keys, as they start their item
 
     def add(self, finding: Finding) -> None:
@@ -163,15 +163,3 @@ class JsonWriter:
 
 
 _STATUS = {status: encode(status.value) for status in Status}
-
-
-class _Encoded(dict):  # type: ignore[type-arg]
-    """Strings and their JSON text, each encoded at its first use (`texts[value]`; at most TEXTS_KEPT
-    kept): a hit costs a lookup (a string's hash is kept in it), an encoding reads every character twice."""
-
-    def __missing__(self, value: str) -> str:
-        text = encode(value)  # (a TypeError for anything but a string, as before it is kept)
-        if len(self) >= TEXTS_KEPT:
-            self.clear()
-        self[value] = text
-        return text

@@ -33,7 +33,7 @@ import attr
 import sarif_om as om
 
 from scanner.formatters._relay import write_replaced
-from scanner.formatters._stream import InPlace, Parked, Spool, Unsupported, body_for, plain_json, render_with
+from scanner.formatters._stream import InPlace, Kept, Parked, Spool, Unsupported, body_for, plain_json, render_with
 from scanner.models.common import Severity, Status
 from scanner.models.report import Finding, Report
 
@@ -198,6 +198,7 @@ def result_dict(finding: Finding, rule_index: Any = RULE_INDEX) -> dict[str, Any
 
 RESULTS_INDENT = " " * 8  # runs[0].results[i] in the document
 FAIL = Status.FAIL
+TEXTS_KEPT = 16384  # escaped strings and quoted names kept (see _stream.Kept)
 
 
 class _ResultTemplates:
@@ -214,8 +215,8 @@ class _ResultTemplates:
         self._uri_prefix: dict[tuple[str, ...], str] = {}
         # strings that recur from result to result (a resource's id and name for each check that fails
         # it, accounts, regions, types, messages), escaped once; names quoted once for their URIs
-        self._escaped = _Kept(lambda value: encode_ascii(value)[1:-1])
-        self._quoted = _Kept(lambda name: quote(name, safe="-._~") or "_")
+        self._escaped = Kept(_escape, TEXTS_KEPT)
+        self._quoted = Kept(_quote, TEXTS_KEPT)
 
     def encode(self, finding: Finding) -> tuple[bytes, bytes] | None:
         values = finding.__dict__
@@ -268,24 +269,16 @@ class _ResultTemplates:
         return key, criteria, {k: list(v) for k, v in criteria.items()}, text, evidence_indent, after.encode("ascii")
 
 
-class _Kept(dict):  # type: ignore[type-arg]
-    """A string's text made by `make` at its first use (`kept[value]`; at most KEPT kept), as the JSON
-    writer keeps its strings' (json_format._Encoded): a hit costs a lookup, an escape reads every character."""
+def _escape(value: str) -> str:
+    if type(value) is not str:  # (as encode_ascii refuses anything but a string: the general path)
+        raise TypeError(value)
+    return encode_ascii(value)[1:-1]
 
-    KEPT = 16384
 
-    def __init__(self, make: Any) -> None:
-        super().__init__()
-        self._make = make
-
-    def __missing__(self, value: str) -> str:
-        if type(value) is not str:  # (as encode_ascii refuses anything but a string: the general path)
-            raise TypeError(value)
-        text = self._make(value)
-        if len(self) >= self.KEPT:
-            self.clear()
-        self[value] = text
-        return text
+def _quote(name: str) -> str:
+    if type(name) is not str:
+        raise TypeError(name)
+    return quote(name, safe="-._~") or "_"
 
 
 def _encode_result(finding: Finding, templates: _ResultTemplates | None = None) -> tuple[bytes, bytes]:
