@@ -713,7 +713,7 @@ def test_streamed_sarif_with_its_rule_indexes_expected_right_or_wrong_is_the_in_
 
 @pytest.mark.parametrize("output", ["file", "in memory", "pipe"])
 @pytest.mark.parametrize("expectation", ["right", "a check with results left out", "one more, first", "a check without results left out", "none"])
-def test_sarif_results_written_with_any_expectation_are_the_rendered_bytes(expectation, output, tmp_path):
+def test_sarif_results_written_with_any_expectation_are_the_rendered_bytes(expectation, output, tmp_path, monkeypatch):
     """Whatever checks a SarifWriter is told to expect, and wherever it writes (a file it can read back:
     in place; in memory or a pipe: a spool), its document is `render`'s; results come as encoded parts
     (one of them parked, as a worker's) and one at a time. It lays the results out again only when an
@@ -739,13 +739,6 @@ def test_sarif_results_written_with_any_expectation_are_the_rendered_bytes(expec
 
     relaid = told is None or any(indexes(told).get(c) != indexes(checks)[c] for c in with_results)
     assert relaid == (expectation != "right")  # (gcp's check without results sorts before some with)
-    calls: list = []
-    original = sarif.write_replaced
-
-    def spy(*args):
-        calls.append(args)
-        return original(*args)
-
     findings = list(report.findings)
     worker = tmp_path / "worker-part"
 
@@ -762,29 +755,28 @@ def test_sarif_results_written_with_any_expectation_are_the_rendered_bytes(expec
             writer.add(finding)
         writer.finish(report)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sarif, "write_replaced", spy)
-        if output == "file":
-            descriptor, path = tempfile.mkstemp(dir=tmp_path)  # as the outputs are opened: read and write
-            with os.fdopen(descriptor, "wb", buffering=1024 * 1024) as out:
-                write(out)
-            written = Path(path).read_bytes()
-        elif output == "in memory":
-            buffer = io.BytesIO()
-            write(buffer)
-            written = buffer.getvalue()
-        else:
-            read, send = os.pipe()
-            chunks: list[bytes] = []
-            reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(read, 65536), b"")))
-            reader.start()
-            with open(send, "wb") as out:
-                write(out)
-            reader.join()
-            os.close(read)
-            written = b"".join(chunks)
+    calls = _spy_on(monkeypatch, sarif, "write_replaced")
+    if output == "file":
+        descriptor, path = tempfile.mkstemp(dir=tmp_path)  # as the outputs are opened: read and write
+        with os.fdopen(descriptor, "wb", buffering=1024 * 1024) as out:
+            write(out)
+        written = Path(path).read_bytes()
+    elif output == "in memory":
+        buffer = io.BytesIO()
+        write(buffer)
+        written = buffer.getvalue()
+    else:
+        read, send = os.pipe()
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: os.read(read, 65536), b"")))
+        reader.start()
+        with open(send, "wb") as out:
+            write(out)
+        reader.join()
+        os.close(read)
+        written = b"".join(chunks)
+    assert len(calls) == (1 if relaid else 0)  # (before render, which lays its results out again too)
     assert written.decode() == sarif.render(report)
-    assert len(calls) == (1 if relaid else 0)
 
 
 def test_streamed_sarif_to_standard_output_is_the_in_memory_report(tmp_path, capfdbinary, processes):
